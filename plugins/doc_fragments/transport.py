@@ -1,0 +1,40 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+
+class ModuleDocFragment(object):
+
+    # Transport options of plugins/module_utils/http.py, shared by every vendor.
+    DOCUMENTATION = r'''
+options:
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate. Only switch this off for a test service you control.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - PEM file with the CA certificate(s) to trust instead of the system store, for a private CA or a
+        local emulator.
+      - If not set, the value of the E(DOMAINSEC_CA_PATH) environment variable is used.
+    type: path
+  timeout:
+    description:
+      - Read timeout of each HTTP request, in seconds (1-3600). The connect timeout is 10 seconds.
+    type: int
+    default: 30
+  retries:
+    description:
+      - How many times a failed request is retried (0-10), with exponential backoff and jitter, on connection
+        errors and HTTP 429, 502, 503 and 504 (C(Retry-After) is honoured).
+      - A write whose outcome is unknown is never re-sent blindly; the module first re-reads the remote state
+        and only sends the write again when it did not land.
+    type: int
+    default: 3
+'''

@@ -1,0 +1,440 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Provider-neutral DNS record logic: validation, normalisation, set diffing.
+
+A record is a dict in *canonical form*:
+
+``type``      A, AAAA, CNAME, MX, NS, CAA, TXT or SRV
+``name``      owner relative to the zone, lowercase, ``''`` for the apex
+              (for SRV: the host part below ``_service._protocol``)
+``value``     normalised: compressed IP, absolute lowercase target with a
+              trailing dot, TXT as its logical (unquoted, joined) text, CAA value
+``priority``  MX and SRV;  ``weight``, ``port``, ``service``, ``protocol``: SRV
+``flag``, ``tag``: CAA
+
+Two records are the same when :func:`record_key` is equal. A provider adapter
+converts its API's records to this form and back; everything else (what to
+add, what to delete, in which order, the diff) is here, once.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'MX', 'NS', 'CAA', 'TXT', 'SRV')
+CAA_TAGS = ('issue', 'issuewild', 'iodef')
+SRV_PROTOCOLS = ('tcp', 'udp', 'tls')
+TXT_CHUNK = 255
+TXT_MAX = 3800
+
+EXTRA_FIELDS = {
+    'A': (), 'AAAA': (), 'CNAME': (), 'NS': (), 'TXT': (),
+    'MX': ('priority',),
+    'CAA': ('flag', 'tag'),
+    'SRV': ('service', 'protocol', 'priority', 'weight', 'port'),
+}
+ALL_EXTRA = ('priority', 'weight', 'port', 'flag', 'tag', 'service', 'protocol')
+
+_LABEL = re.compile(r'^(?!-)[a-z0-9_-]{1,63}(?<!-)$')
+_SRV_LABEL = re.compile(r'^_?[a-z0-9][a-z0-9-]{0,62}$')
+
+
+class RecordError(ValueError):
+    """Invalid record input; the message names the option."""
+
+
+# -- names -------------------------------------------------------------------
+def normalize_zone(zone):
+    zone = (zone or '').strip().lower().rstrip('.')
+    try:
+        zone = zone.encode('idna').decode('ascii') if zone else zone
+    except UnicodeError:
+        pass
+    return zone
+
+
+def is_hostname(name, allow_wildcard=False):
+    """True for a syntactically valid (absolute or relative) host name without trailing dot."""
+    if not name or len(name) > 253:
+        return False
+    labels = name.split('.')
+    for index, label in enumerate(labels):
+        if allow_wildcard and index == 0 and label == '*':
+            continue
+        if not _LABEL.match(label):
+            return False
+    return True
+
+
+def to_ascii(name):
+    try:
+        return name.encode('idna').decode('ascii')
+    except UnicodeError:
+        return name
+
+
+def relative_name(name, zone, option='name'):
+    """User input → owner relative to ``zone`` ('' is the apex).
+
+    ``''`` and ``@`` are the apex; a name ending in a dot is absolute and must
+    lie inside the zone; a name that equals the zone or ends with ``.zone`` is
+    taken as fully qualified too; anything else is relative to the zone.
+    """
+    raw = (name or '').strip()
+    if raw in ('', '@'):
+        return ''
+    lowered = to_ascii(raw.lower())
+    zone = normalize_zone(zone)
+    absolute = lowered.endswith('.')
+    lowered = lowered.rstrip('.')
+    if lowered == zone:
+        return ''
+    if lowered.endswith('.' + zone):
+        lowered = lowered[:-len(zone) - 1]
+    elif absolute:
+        raise RecordError('%s %r is not inside the zone %s' % (option, name, zone))
+    if not is_hostname(lowered, allow_wildcard=True) or len(lowered) + len(zone) + 1 > 253:
+        raise RecordError('%s %r is not a valid host name (letters, digits, hyphen, underscore; '
+                          "a leading '*.' for a wildcard; at most 253 characters)" % (option, name))
+    return lowered
+
+
+def absolute_target(value, zone, user_input=True, option='value'):
+    """A host name target → absolute lowercase name with a trailing dot.
+
+    User input is always taken as fully qualified (``mail.example.org`` means
+    that host, with or without the final dot). A value read from a provider
+    follows zone-file rules: without a trailing dot it is relative to the zone.
+    """
+    raw = (value or '').strip()
+    if raw == '.':
+        return '.'
+    lowered = to_ascii(raw.lower())
+    if user_input:
+        name = lowered.rstrip('.')
+        if not is_hostname(name):
+            raise RecordError('%s %r is not a valid host name' % (option, value))
+        return name + '.'
+    if lowered.endswith('.'):
+        return lowered
+    if lowered in ('', '@'):
+        return normalize_zone(zone) + '.'
+    return '%s.%s.' % (lowered, normalize_zone(zone))
+
+
+def fqdn(name, zone):
+    zone = normalize_zone(zone)
+    return '%s.%s.' % (name, zone) if name else zone + '.'
+
+
+# -- TXT ---------------------------------------------------------------------
+def txt_split(text):
+    """Split logical TXT text into DNS character-strings of at most 255 bytes."""
+    chunks, current, size = [], [], 0
+    for char in text:
+        length = len(char.encode('utf-8'))
+        if size + length > TXT_CHUNK:
+            chunks.append(''.join(current))
+            current, size = [], 0
+        current.append(char)
+        size += length
+    chunks.append(''.join(current))
+    return chunks
+
+
+def txt_quote(text):
+    """Logical text → zone-file form ``"chunk" "chunk"`` (escaped)."""
+    return ' '.join('"%s"' % c.replace('\\', '\\\\').replace('"', '\\"') for c in txt_split(text))
+
+
+def txt_strings(data):
+    """Zone-file TXT data → list of character-strings. Bare data is one string."""
+    data = (data or '').strip()
+    if not data.startswith('"'):
+        return [data]
+    strings, i = [], 0
+    while i < len(data):
+        if data[i].isspace():
+            i += 1
+            continue
+        if data[i] != '"':
+            # stray unquoted text: keep it as its own string
+            end = i
+            while end < len(data) and not data[end].isspace():
+                end += 1
+            strings.append(data[i:end])
+            i = end
+            continue
+        i += 1
+        buf = []
+        while i < len(data) and data[i] != '"':
+            if data[i] == '\\' and i + 1 < len(data):
+                i += 1
+            buf.append(data[i])
+            i += 1
+        strings.append(''.join(buf))
+        i += 1
+    return strings
+
+
+def txt_logical(data):
+    return ''.join(txt_strings(data))
+
+
+# -- user input --------------------------------------------------------------
+def _int_field(spec, field, low, high, where):
+    value = spec.get(field)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise RecordError('%s.%s must be an integer, got %r' % (where, field, value))
+    if not low <= number <= high:
+        raise RecordError('%s.%s must be between %d and %d, got %d' % (where, field, low, high, number))
+    return number
+
+
+def normalize_user_record(spec, zone, where='record', value_optional=False, limits=None):
+    """Validate one user-supplied record and return it in canonical form.
+
+    ``where`` names the option in messages (``records[3]``); ``value_optional``
+    allows a missing value (``state: absent`` removes every value). ``limits``
+    overrides numeric ranges per provider, e.g. ``{'MX.priority': (0, 99)}``.
+    """
+    limits = limits or {}
+    rtype = (spec.get('type') or '').upper()
+    if rtype not in RECORD_TYPES:
+        raise RecordError('%s.type must be one of %s, got %r' % (where, ', '.join(RECORD_TYPES), spec.get('type')))
+    for field in ALL_EXTRA:
+        if spec.get(field) is not None and field not in EXTRA_FIELDS[rtype]:
+            raise RecordError('%s.%s is not valid for %s records (valid: %s)' % (
+                where, field, rtype, ', '.join(EXTRA_FIELDS[rtype]) or 'none'))
+    record = dict(type=rtype, name=relative_name(spec.get('name'), zone, option='%s.name' % where))
+    for field in ALL_EXTRA:
+        record[field] = None
+    value = spec.get('value')
+    if value is not None and not isinstance(value, str):
+        value = str(value)
+    if value in (None, ''):
+        if not value_optional:
+            raise RecordError('%s.value is required for %s records' % (where, rtype))
+        record['value'] = None
+    else:
+        record['value'] = _normalize_value(rtype, value, zone, where)
+
+    def rng(field, low, high):
+        low, high = limits.get('%s.%s' % (rtype, field), (low, high))
+        return _int_field(spec, field, low, high, where)
+
+    if rtype == 'CNAME' and record['name'] == '':
+        raise RecordError('%s: a CNAME record cannot be at the zone apex (it would hide the SOA and NS records)' % where)
+    if rtype == 'MX':
+        record['priority'] = rng('priority', 0, 65535)
+        if record['priority'] is None and not value_optional:
+            raise RecordError('%s.priority is required for MX records' % where)
+    elif rtype == 'SRV':
+        for field in ('priority', 'weight', 'port'):
+            record[field] = rng(field, 0, 65535)
+            if record[field] is None and not value_optional:
+                raise RecordError('%s.%s is required for SRV records' % (where, field))
+        service = (spec.get('service') or '').strip().lower()
+        protocol = (spec.get('protocol') or '').strip().lower().lstrip('_')
+        if not service or not _SRV_LABEL.match(service):
+            raise RecordError('%s.service is required for SRV records and must look like _sip or sip, got %r'
+                              % (where, spec.get('service')))
+        if protocol not in SRV_PROTOCOLS:
+            raise RecordError('%s.protocol must be one of %s, got %r' % (where, ', '.join(SRV_PROTOCOLS),
+                                                                         spec.get('protocol')))
+        record['service'] = '_' + service.lstrip('_')
+        record['protocol'] = '_' + protocol
+    elif rtype == 'CAA':
+        record['flag'] = rng('flag', 0, 255)
+        if record['flag'] is None:
+            record['flag'] = 0
+        tag = (spec.get('tag') or '').strip().lower()
+        if tag not in CAA_TAGS:
+            raise RecordError('%s.tag must be one of %s, got %r' % (where, ', '.join(CAA_TAGS), spec.get('tag')))
+        record['tag'] = tag
+        if record['value'] is not None:
+            _check_caa_value(tag, record['value'], where)
+    return record
+
+
+def _normalize_value(rtype, value, zone, where):
+    value = value.strip() if rtype != 'TXT' else value
+    option = '%s.value' % where
+    if rtype == 'A':
+        try:
+            return str(ipaddress.IPv4Address(value))
+        except ValueError:
+            raise RecordError('%s %r is not an IPv4 address' % (option, value))
+    if rtype == 'AAAA':
+        try:
+            return ipaddress.IPv6Address(value).compressed
+        except ValueError:
+            raise RecordError('%s %r is not an IPv6 address' % (option, value))
+    if rtype in ('CNAME', 'MX', 'NS'):
+        return absolute_target(value, zone, option=option)
+    if rtype == 'SRV':
+        return absolute_target(value, zone, option=option)
+    if rtype == 'TXT':
+        if len(txt_quote(value)) > TXT_MAX:
+            raise RecordError('%s is too long (%d characters; at most about %d)' % (option, len(value), TXT_MAX - 40))
+        return value
+    if rtype == 'CAA':
+        text = value.strip()
+        if len(text) >= 2 and text[0] == text[-1] == '"':
+            text = text[1:-1]
+        return text
+    raise RecordError('%s: unsupported type %s' % (option, rtype))  # pragma: no cover
+
+
+def _check_caa_value(tag, value, where):
+    if tag == 'iodef':
+        if not re.match(r'^(mailto:[^@\s]+@[^@\s]+|https?://\S+)$', value):
+            raise RecordError('%s.value for a CAA iodef record must be a mailto: or http(s):// URL, got %r'
+                              % (where, value))
+    else:
+        issuer = value.split(';', 1)[0].strip()
+        if issuer and not is_hostname(issuer.lower()):
+            raise RecordError('%s.value for a CAA %s record must be an issuer domain (optionally followed by '
+                              "';' parameters) or empty, got %r" % (where, tag, value))
+
+
+# -- identity, diffing -------------------------------------------------------
+def owner(record):
+    if record['type'] == 'SRV':
+        parts = [record.get('service'), record.get('protocol')]
+        if record['name']:
+            parts.append(record['name'])
+        return '.'.join(p for p in parts if p)
+    return record['name']
+
+
+def record_key(record):
+    return (record['type'], owner(record), record.get('value'), record.get('priority'), record.get('weight'),
+            record.get('port'), record.get('flag'), record.get('tag'))
+
+
+def set_key(record):
+    return (record['type'], owner(record))
+
+
+def matches(pattern, record):
+    """``pattern`` may leave value/extras unset (None): it then matches any."""
+    if set_key(pattern) != set_key(record):
+        return False
+    for field in ('value',) + ALL_EXTRA:
+        if pattern.get(field) is not None and pattern.get(field) != record.get(field):
+            return False
+    return True
+
+
+def check_conflicts(records):
+    """Errors a name server would refuse, caught before any request."""
+    by_owner = {}
+    for record in records:
+        by_owner.setdefault(owner(record), set()).add(record['type'])
+    for name, types in sorted(by_owner.items()):
+        if 'CNAME' in types and len(types) > 1:
+            raise RecordError('records: %s has a CNAME record beside %s records; a CNAME must be alone at its name'
+                              % (name or '@', ', '.join(sorted(types - set(['CNAME'])))))
+    cnames = [r for r in records if r['type'] == 'CNAME']
+    seen = {}
+    for record in cnames:
+        if record['name'] in seen and seen[record['name']] != record['value']:
+            raise RecordError('records: %s has two different CNAME values (%s, %s); there can be only one'
+                              % (record['name'], seen[record['name']], record['value']))
+        seen[record['name']] = record['value']
+
+
+def plan_changes(current, desired, state='present', exclusive=False, purge=False, managed_types=RECORD_TYPES):
+    """Decide what to add and what to delete.
+
+    ``current``: canonical records read from the provider (with ``seq``);
+    ``desired``: canonical records from the user. Returns ``(to_add,
+    to_delete)``; adds are meant to be applied before deletes, so a name never
+    goes dark during a change.
+
+    * present: add every desired record that is missing (a duplicate on the
+      provider side is left alone unless purging);
+    * exclusive: also delete records of the same type and name that are not
+      desired (CNAMEs are always exclusive);
+    * purge: also delete every managed record of the zone that is not
+      desired, except the apex NS set unless apex NS records are desired;
+    * absent: delete every current record a desired record matches (a desired
+      record without value matches every value of its type and name).
+    """
+    current = [r for r in current if r['type'] in managed_types]
+    if state == 'absent':
+        to_delete = [r for r in current if any(matches(d, r) for d in desired)]
+        return [], to_delete
+
+    desired_keys = set(record_key(d) for d in desired)
+    current_keys = set(record_key(r) for r in current)
+    to_add, added = [], set()
+    for record in desired:
+        key = record_key(record)
+        if key not in current_keys and key not in added:
+            to_add.append(record)
+            added.add(key)
+
+    exclusive_sets = set(set_key(d) for d in desired if exclusive or d['type'] == 'CNAME')
+    protect_apex_ns = not any(d['type'] == 'NS' and d['name'] == '' for d in desired)
+    to_delete, kept = [], set()
+    for record in sorted(current, key=lambda r: int(r.get('seq') or 0)):
+        key = record_key(record)
+        if key in desired_keys:
+            if purge and key in kept:
+                to_delete.append(record)  # a duplicate
+            kept.add(key)
+            continue
+        if set_key(record) in exclusive_sets:
+            to_delete.append(record)
+        elif purge and not (protect_apex_ns and record['type'] == 'NS' and record['name'] == ''):
+            to_delete.append(record)
+    return to_add, to_delete
+
+
+def record_line(record, zone):
+    """One zone-file-like line, for diffs and messages."""
+    rtype = record['type']
+    name = fqdn(owner(record), zone)
+    if rtype == 'MX':
+        data = '%s %s' % (record['priority'], record['value'])
+    elif rtype == 'SRV':
+        data = '%s %s %s %s' % (record['priority'], record['weight'], record['port'], record['value'])
+    elif rtype == 'CAA':
+        data = '%s %s "%s"' % (record['flag'], record['tag'], record['value'])
+    elif rtype == 'TXT':
+        data = txt_quote(record['value'] or '')
+    else:
+        data = record['value']
+    return '%s IN %s %s' % (name, rtype, data)
+
+
+def zone_text(records, zone):
+    return ''.join(line + '\n' for line in sorted(record_line(r, zone) for r in records))
+
+
+def public_record(record, zone):
+    """The record as modules return it."""
+    result = dict(type=record['type'], name=record['name'], fqdn=fqdn(owner(record), zone), value=record['value'])
+    for field in EXTRA_FIELDS[record['type']]:
+        result[field] = record.get(field)
+    if record.get('seq') is not None:
+        result['seq'] = str(record['seq'])
+    if record['type'] == 'TXT':
+        result['strings'] = txt_split(record['value'] or '')
+    return result
+
+
+def record_line_key(zone):
+    """Sort key: records in the order of their zone-file lines."""
+    return lambda record: record_line(record, zone)

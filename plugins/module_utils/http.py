@@ -1,0 +1,383 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""One HTTP transport for every vendor client of domainsec.onboard.
+
+What it does, once for everybody:
+
+* one ``requests.Session`` per module run (keep-alive), TLS verification on by
+  default, an optional private CA (``ca_path``), connect and read timeouts;
+* retries with exponential backoff and jitter on connection errors, 429, 502,
+  503 and 504, honouring ``Retry-After``;
+* never re-sends a write blindly: when the outcome of a write is unknown (the
+  connection dropped after the request went out, a read timeout, a 5xx or an
+  unreadable answer) it raises :class:`WriteOutcomeUnknown`, and
+  :meth:`HttpClient.write` asks the caller's ``landed`` callback (which re-reads
+  the remote state) before it sends the write again;
+* typed errors that carry the vendor, its error code and a human sentence;
+* redaction of every credential (by parameter name and by value) in every
+  message and in the debug trace, which is returned as ``api_trace`` at -vvv.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import random
+import re
+import time
+import traceback
+
+try:
+    import requests
+    from requests.exceptions import ConnectionError as RequestsConnectionError
+    from requests.exceptions import ConnectTimeout, ReadTimeout, SSLError
+    from requests.exceptions import RequestException
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError:  # pragma: no cover - exercised by the sanity import test
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+
+from ansible.module_utils.basic import env_fallback, missing_required_lib
+
+REDACTED = '********'
+
+# Parameter, header and JSON key names whose values are always hidden.
+SECRET_NAMES = frozenset([
+    'apikey', 'api_key', 'password', 'api_password', 'sessiontoken', 'token',
+    'secret', 'authorization', 'x-api-key', 'key', 'tsig_key', 'private_key',
+    'x-api-token', 'api_token',
+])
+
+RETRY_STATUSES = frozenset([429, 502, 503, 504])
+# Statuses that prove the server did not carry out the request: a write that
+# got one of these can be sent again without re-reading anything.
+REFUSED_STATUSES = frozenset([429])
+
+
+class DomainsecError(Exception):
+    """Base error: ``str()`` is the human sentence, already redacted."""
+
+    def __init__(self, msg, vendor=None, code=None, status=None, details=None):
+        super(DomainsecError, self).__init__(msg)
+        self.msg = msg
+        self.vendor = vendor
+        self.code = code
+        self.status = status
+        self.details = details or {}
+
+    def as_result(self):
+        """The fields a module adds to ``fail_json``."""
+        result = {'msg': self.msg}
+        if self.code is not None:
+            result['error_code'] = self.code
+        if self.status is not None:
+            result['http_status'] = self.status
+        return result
+
+
+class TransportError(DomainsecError):
+    """The request could not be completed (network, TLS, timeouts, retries used up)."""
+
+
+class WriteOutcomeUnknown(TransportError):
+    """A write went out but no usable answer came back: it may or may not have landed.
+
+    ``settle`` is how long to wait before re-reading: after a read timeout the
+    server may still be working on the request, so the re-read waits as long
+    as the client waited for the answer.
+    """
+
+    def __init__(self, msg, settle=0.0, **kwargs):
+        super(WriteOutcomeUnknown, self).__init__(msg, **kwargs)
+        self.settle = settle
+
+
+class ApiError(DomainsecError):
+    """The vendor answered and refused the request."""
+
+
+class Redactor(object):
+    """Hides credential values in any text, and secret-named fields in mappings."""
+
+    def __init__(self, secrets=None):
+        self._secrets = set()
+        for value in secrets or ():
+            self.add(value)
+
+    def add(self, value):
+        if value is None:
+            return
+        value = str(value)
+        if len(value) >= 4:
+            self._secrets.add(value)
+
+    def text(self, value):
+        if value is None:
+            return value
+        value = str(value)
+        # Longest first, so a secret that contains another is hidden whole.
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in value:
+                value = value.replace(secret, REDACTED)
+        return value
+
+    def mapping(self, data):
+        if isinstance(data, dict):
+            return dict((k, REDACTED if str(k).lower() in SECRET_NAMES and v not in (None, '')
+                         else self.mapping(v)) for k, v in data.items())
+        if isinstance(data, (list, tuple)):
+            return [self.mapping(v) for v in data]
+        if isinstance(data, str):
+            return self.text(data)
+        return data
+
+
+class Response(object):
+    """What a vendor client needs of an HTTP answer."""
+
+    def __init__(self, status, headers, body, url):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.url = url
+
+    @property
+    def content_type(self):
+        return (self.headers.get('Content-Type') or '').split(';')[0].strip().lower()
+
+    def json(self):
+        """Decode the body as JSON; raise ValueError when it is not JSON."""
+        if not self.body:
+            return None
+        return json.loads(self.body.decode('utf-8'))
+
+
+def _retry_after_seconds(value, cap):
+    if not value:
+        return None
+    try:
+        return max(0.0, min(float(value), cap))
+    except ValueError:
+        return None
+
+
+class HttpClient(object):
+    """Transport shared by all vendor clients.
+
+    ``trace`` collects one redacted line per attempt; modules return it as
+    ``api_trace`` when run with -vvv.
+    """
+
+    def __init__(self, vendor, timeout=30, connect_timeout=10, validate_certs=True, ca_path=None,
+                 retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None,
+                 response_hook=None, sleep=time.sleep):
+        if not HAS_REQUESTS:
+            raise TransportError(missing_required_lib('requests'), vendor=vendor)
+        self.vendor = vendor
+        self.timeout = (connect_timeout, timeout)
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.redactor = Redactor(secrets)
+        self.response_hook = response_hook
+        self.sleep = sleep
+        self.trace = []
+        self.calls = 0
+        self.session = requests.Session()
+        self.session.trust_env = True
+        if ca_path:
+            self.session.verify = ca_path
+        else:
+            self.session.verify = bool(validate_certs)
+        self.session.headers['User-Agent'] = user_agent or 'domainsec.onboard (Ansible collection)'
+
+    # -- helpers -----------------------------------------------------------
+    def add_secret(self, value):
+        self.redactor.add(value)
+
+    def _describe(self, method, url, params=None, data=None, json_body=None):
+        parts = ['%s %s' % (method, self.redactor.text(url))]
+        if params:
+            parts.append('params=%s' % json.dumps(self.redactor.mapping(params), sort_keys=True))
+        if data:
+            parts.append('form=%s' % json.dumps(self.redactor.mapping(data), sort_keys=True))
+        if json_body is not None:
+            parts.append('json=%s' % json.dumps(self.redactor.mapping(json_body), sort_keys=True))
+        return ' '.join(parts)
+
+    def _log(self, line):
+        self.trace.append(self.redactor.text(line))
+
+    def _delay(self, attempt, retry_after=None):
+        if retry_after is not None:
+            return retry_after
+        base = min(self.max_backoff, self.backoff * (2 ** attempt))
+        return base / 2.0 + random.uniform(0, base / 2.0)
+
+    def _body_excerpt(self, body):
+        text = body.decode('utf-8', 'replace') if body else ''
+        try:
+            text = json.dumps(self.redactor.mapping(json.loads(text)), sort_keys=True)
+        except ValueError:
+            pass
+        text = re.sub(r'\s+', ' ', text)[:300]
+        return self.redactor.text(text)
+
+    # -- the request loop --------------------------------------------------
+    def request(self, method, url, params=None, data=None, json_body=None, headers=None, auth=None,
+                idempotent=None, expect_json=False):
+        """Send one request, retrying what is safe to retry.
+
+        ``idempotent`` defaults to True for GET/HEAD/OPTIONS. A non-idempotent
+        request is only re-sent when the server provably did not process it
+        (connection refused, connect timeout, 429); otherwise
+        :class:`WriteOutcomeUnknown` is raised for the caller to check.
+        ``expect_json``: an answer that is not JSON counts as a failed attempt.
+        """
+        if idempotent is None:
+            idempotent = method.upper() in ('GET', 'HEAD', 'OPTIONS')
+        description = self._describe(method, url, params, data, json_body)
+        attempt = 0
+        while True:
+            self.calls += 1
+            started = time.time()
+            try:
+                raw = self.session.request(method, url, params=params, data=data, json=json_body,
+                                           headers=headers, auth=auth, timeout=self.timeout,
+                                           allow_redirects=False)
+            except SSLError as exc:
+                self._log('%s -> TLS error' % description)
+                raise TransportError(
+                    'TLS verification of %s failed: %s. Set ca_path to the CA that signed the server certificate '
+                    '(validate_certs=false is possible but unsafe).' % (self.vendor, self.redactor.text(exc)),
+                    vendor=self.vendor)
+            except (ConnectTimeout, RequestsConnectionError, ReadTimeout) as exc:
+                not_sent = _request_not_sent(exc)
+                self._log('%s -> %s (%s)' % (description, type(exc).__name__,
+                                             'not sent' if not_sent else 'outcome unknown'))
+                if idempotent or not_sent:
+                    if attempt < self.retries:
+                        self.sleep(self._delay(attempt))
+                        attempt += 1
+                        continue
+                    raise TransportError('%s could not be reached after %d attempts: %s' % (
+                        self.vendor, attempt + 1, self.redactor.text(_short_error(exc))), vendor=self.vendor)
+                raise WriteOutcomeUnknown('%s: no answer to a write (%s)' % (
+                    self.vendor, self.redactor.text(_short_error(exc))), vendor=self.vendor,
+                    settle=self.timeout[1] if isinstance(exc, ReadTimeout) else self._delay(0))
+            except RequestException as exc:
+                self._log('%s -> %s' % (description, type(exc).__name__))
+                raise TransportError('%s request failed: %s' % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
+
+            response = Response(raw.status_code, raw.headers, raw.content, url)
+            elapsed = int((time.time() - started) * 1000)
+            self._log('%s -> %d %s (%d ms) %s' % (description, raw.status_code, response.content_type, elapsed,
+                                                  self._body_excerpt(raw.content)))
+            if self.response_hook is not None:
+                self.response_hook(response)
+
+            if raw.status_code in RETRY_STATUSES:
+                if idempotent or raw.status_code in REFUSED_STATUSES:
+                    if attempt < self.retries:
+                        self.sleep(self._delay(attempt, _retry_after_seconds(raw.headers.get('Retry-After'),
+                                                                              self.max_backoff)))
+                        attempt += 1
+                        continue
+                    raise TransportError('%s answered HTTP %d after %d attempts' % (
+                        self.vendor, raw.status_code, attempt + 1), vendor=self.vendor, status=raw.status_code)
+                raise WriteOutcomeUnknown('%s answered HTTP %d to a write' % (self.vendor, raw.status_code),
+                                          vendor=self.vendor, status=raw.status_code, settle=self._delay(attempt))
+
+            if expect_json and 200 <= raw.status_code < 300:
+                try:
+                    response.json()
+                except ValueError:
+                    if idempotent and attempt < self.retries:
+                        self.sleep(self._delay(attempt))
+                        attempt += 1
+                        continue
+                    error_class = TransportError if idempotent else WriteOutcomeUnknown
+                    raise error_class('%s answered with a body that is not JSON: %s' % (
+                        self.vendor, self._body_excerpt(raw.content)[:100]), vendor=self.vendor, status=raw.status_code)
+            return response
+
+    def write(self, send, landed=None, attempts=None):
+        """Carry out a write that must not be duplicated.
+
+        ``send()`` performs the request (through :meth:`request` with
+        ``idempotent=False``) and returns its result. When its outcome is
+        unknown, ``landed()`` re-reads the remote state: a true value is taken
+        as the write's result and nothing is sent again; a false one means it
+        did not land and it is sent again. Without ``landed`` the error is
+        raised as it is.
+        """
+        attempts = self.retries + 1 if attempts is None else attempts
+        for attempt in range(attempts):
+            try:
+                return send()
+            except WriteOutcomeUnknown as exc:
+                if landed is None:
+                    raise
+                self._log('write outcome unknown (%s); re-reading the remote state in %.1f s' % (exc, exc.settle))
+                self.sleep(exc.settle)
+                result = landed()
+                if result:
+                    self._log('the write had landed; not sending it again')
+                    return result
+                if attempt + 1 >= attempts:
+                    raise TransportError('%s: a write did not land after %d attempts (%s)' % (
+                        self.vendor, attempts, exc), vendor=self.vendor, status=exc.status)
+                self._log('the write had not landed; sending it again')
+        raise TransportError('%s: write not attempted' % self.vendor, vendor=self.vendor)  # pragma: no cover
+
+    def close(self):
+        self.session.close()
+
+
+def _short_error(exc):
+    text = str(exc)
+    match = re.search(r"\(Caused by (.*)\)\)?$", text)
+    return match.group(1) if match else text[:300]
+
+
+def _request_not_sent(exc):
+    """True when the request provably never reached the server."""
+    if isinstance(exc, ConnectTimeout):
+        return True
+    text = repr(exc)
+    return any(marker in text for marker in (
+        'NewConnectionError', 'Connection refused', 'Name or service not known',
+        'nodename nor servname', 'Failed to resolve', 'No route to host'))
+
+
+def transport_argument_spec():
+    """The connection options every vendor doc fragment shares (see doc_fragments)."""
+    return dict(
+        validate_certs=dict(type='bool', default=True),
+        ca_path=dict(type='path', fallback=(env_fallback, ['DOMAINSEC_CA_PATH'])),
+        timeout=dict(type='int', default=30),
+        retries=dict(type='int', default=3),
+    )
+
+
+def validate_transport_params(params):
+    """Return an error message for bad transport options, or None."""
+    if params.get('timeout') is not None and not 1 <= params['timeout'] <= 3600:
+        return 'timeout must be between 1 and 3600 seconds, got %s' % params['timeout']
+    if params.get('retries') is not None and not 0 <= params['retries'] <= 10:
+        return 'retries must be between 0 and 10, got %s' % params['retries']
+    return None
+
+
+def client_from_params(vendor, params, secrets=(), response_hook=None, backoff=None):
+    """Build an :class:`HttpClient` from a module's (or plugin's) option values."""
+    kwargs = dict(timeout=params.get('timeout') or 30, validate_certs=params.get('validate_certs', True),
+                  ca_path=params.get('ca_path'), retries=params.get('retries', 3), secrets=secrets,
+                  response_hook=response_hook)
+    if backoff is not None:
+        kwargs['backoff'] = backoff
+    return HttpClient(vendor, **kwargs)

@@ -1,0 +1,433 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""SecuritySpace REST API client (DNS hosting and security audits).
+
+Request shape: form-encoded ``POST <api_url>/<endpoint>.php`` with ``apikey``
+on every call; ``auth.php`` with userid/password yields a ``sessionToken``
+(valid 24 h) sent on every later call. Answers are HTTP 200 JSON whose
+``status`` is ``"0"`` on success and anything else on error, with the error
+code in ``error``. See docs/securityspace.md for how we read the vendor
+document where it is ambiguous.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import ipaddress
+import re
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import (
+    ApiError,
+    DomainsecError,
+    client_from_params,
+    transport_argument_spec,
+    validate_transport_params,
+)
+
+VENDOR = 'SecuritySpace'
+DEFAULT_API_URL = 'https://secure1.securityspace.com/api'
+
+# The vendor's error codes and their meaning, from the API guide.
+ERRORS = {
+    'notSSL': 'The API must be invoked via an SSL connection.',
+    'invalid apikey format': 'The API key is not a valid API key.',
+    'invalid apikey - not in db': 'The API key is not known to SecuritySpace.',
+    'missing credentials': 'The userid and/or password are missing.',
+    'invalidLogin': 'Login incorrect: wrong userid/password combination.',
+    'sysErrEntitlementLoad': 'System error: unable to load account entitlements.',
+    'tokenCreation': 'System error: unable to create a session token.',
+    'sysErrdoLogin': 'System error: unspecified error from the authentication request.',
+    'sessionTimeout': 'The session token has expired.',
+    'sessionAuthenticationFailure': 'The session token is not valid.',
+    'missingAuditType': 'The audit type was not specified.',
+    'invalidAuditType': 'An invalid audit type was specified.',
+    'IPPermissionsProblem': 'The account may not audit one or more addresses of the request; the whole request was rejected.',
+    'missingScanClientsRec': 'An internal system error occurred.',
+    'notEntitled': 'The account is not subscribed to this audit type.',
+    'noriskAlreadyRun': 'Only one no-risk audit per IP address per month is allowed.',
+    'dbConnectionFailure': 'SecuritySpace failed to connect to its database.',
+    'dnsEntitlementsOrCreditsMissing': 'The DNS subscription has expired, or its credits are used up.',
+    'dnsDomainRetrievalFailure': 'A system error occurred retrieving the domain information; try again later.',
+    'noSuchDomain': 'The domain does not exist in this account.',
+    'mustAcceptAUP': 'The acceptable use policy was not accepted.',
+    'syntaxInvalidDomain': 'The domain name is not valid.',
+    'syntaxInvalidDomainType': "The domain type is not valid (must be 'master' or 'slave').",
+    'unableToAddSystem': 'A system error occurred trying to add the domain.',
+    'unspecifiedError': 'An unspecified system error occurred.',
+    'unableToAddDuplicate': 'The domain is already in this account.',
+    'domainNotDeleted': 'The domain was not deleted (probably not in this account).',
+    'syntaxInvalidSeq': 'The record sequence number is not valid.',
+    'recordNotDeleted': 'The record was not deleted (probably an invalid sequence number).',
+    'syntaxInvalidHostname': 'The hostname is not valid.',
+    'syntaxInvalidIP': 'The IP address is not valid.',
+    'syntaxInvalidCNAME': 'The CNAME is not valid.',
+    'syntaxInvalidMX': 'The MX name/subdomain is not valid.',
+    'syntaxInvalidPriority': 'The priority is not valid.',
+    'syntaxInvalidSubdomain': 'The subdomain is not valid.',
+    'syntaxInvalidFlag': 'The CAA flag is not valid (must be 0-255).',
+    'syntaxInvalidTag': 'The CAA tag is not valid (must be issue, issuewild or iodef).',
+    'syntaxInvalidTxtname': 'The TXT record name is not valid.',
+    'syntaxInvalidTxtdata': 'The TXT data is not valid.',
+    'syntaxInvalidSrvc': 'The SRV service is not valid.',
+    'syntaxInvalidProt': 'The SRV protocol is not valid.',
+    'syntaxInvalidTarget': 'The SRV target is not valid.',
+    'syntaxInvalidWeight': 'The SRV weight is not valid.',
+    'syntaxInvalidPort': 'The SRV port is not valid.',
+    'missingInput': 'No input values were given (ttl/admin).',
+    'syntaxInvalidTTL': 'The TTL value is not valid.',
+    'syntaxInvalidAdmin': 'The admin contact is not valid.',
+    'syntaxInvalidMasters': 'The masters value is not valid.',
+    'syntaxInvalidAllowtransferacl': 'The allowtransferacl value is not valid.',
+    'syntaxInvalidNotify': 'The notify value is not valid.',
+    'syntaxInvalidAlsoNotify': 'The alsonotify value is not valid.',
+    'logicAlsoNotifyRequiresNotify': 'alsonotify requires notify to be enabled.',
+}
+
+SESSION_ERRORS = frozenset(['sessionTimeout', 'sessionAuthenticationFailure'])
+
+DOMAIN_STATES = {
+    0: 'Unvalidated',
+    1: 'Configuration Errors',
+    2: 'Waiting for distribution to name servers',
+    3: 'Active',
+}
+
+
+def error_meaning(code):
+    if code is None:
+        return 'no error code given'
+    if code in ERRORS:
+        return ERRORS[code]
+    if code.startswith('reportLoadFailure'):
+        return 'The audit report failed to load (%s).' % code
+    return 'Unknown error code.'
+
+
+class SecuritySpaceError(ApiError):
+    """SecuritySpace answered with a non-zero status."""
+
+    def __init__(self, endpoint, code, answer=None):
+        msg = 'SecuritySpace refused %s (%s): %s' % (endpoint, code, error_meaning(code))
+        super(SecuritySpaceError, self).__init__(msg, vendor=VENDOR, code=code, details=answer or {})
+        self.endpoint = endpoint
+
+
+def securityspace_argument_spec():
+    """Argument spec of the options in the ``domainsec.onboard.securityspace`` doc fragment."""
+    spec = dict(
+        api_key=dict(type='str', no_log=True, required=True, fallback=(env_fallback, ['SECURITYSPACE_API_KEY'])),
+        userid=dict(type='str', required=True, fallback=(env_fallback, ['SECURITYSPACE_USERID'])),
+        password=dict(type='str', no_log=True, required=True, fallback=(env_fallback, ['SECURITYSPACE_PASSWORD'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['SECURITYSPACE_API_URL'])),
+    )
+    spec.update(transport_argument_spec())
+    return spec
+
+
+class SecuritySpaceClient(object):
+    """Calls SecuritySpace endpoints; authenticates lazily, once per run."""
+
+    def __init__(self, http, api_url, api_key, userid, password):
+        self.http = http
+        self.api_url = api_url.rstrip('/')
+        self.api_key = api_key
+        self.userid = userid
+        self.password = password
+        self.session_token = None
+        self.auth_count = 0
+        for secret in (api_key, password):
+            http.add_secret(secret)
+
+    @classmethod
+    def from_params(cls, params):
+        """Build a client from option values (a module's ``params`` or a plugin's options)."""
+        problem = validate_transport_params(params)
+        if problem:
+            raise DomainsecError(problem)
+        if not params['api_url'].lower().startswith('https://'):
+            raise DomainsecError('api_url must be an https:// URL (SecuritySpace refuses plain HTTP with notSSL), got %s'
+                                 % params['api_url'])
+        http = client_from_params(VENDOR, params, secrets=(params.get('api_key'), params.get('password')))
+        return cls(http, params['api_url'], params['api_key'], params['userid'], params['password'])
+
+    # -- low level ---------------------------------------------------------
+    def _post(self, endpoint, form, write):
+        url = '%s/%s.php' % (self.api_url, endpoint)
+        response = self.http.request('POST', url, data=form, idempotent=not write, expect_json=True)
+        try:
+            answer = response.json()
+        except ValueError:  # expect_json already retried; only reached for odd statuses
+            answer = None
+        if response.status != 200 or not isinstance(answer, dict):
+            raise DomainsecError('SecuritySpace %s answered HTTP %d: %s' % (
+                endpoint, response.status, self.http.redactor.text(response.body[:200])), vendor=VENDOR,
+                status=response.status)
+        return answer
+
+    def authenticate(self):
+        answer = self._post('auth', {'apikey': self.api_key, 'userid': self.userid, 'password': self.password},
+                            write=False)
+        self.auth_count += 1
+        if str(answer.get('status')) != '0':
+            raise SecuritySpaceError('auth', answer.get('error'))
+        token = answer.get('sessionToken')
+        if not token:
+            raise DomainsecError('SecuritySpace auth answered status 0 without a sessionToken', vendor=VENDOR)
+        self.http.add_secret(token)
+        self.session_token = token
+        return token
+
+    def call(self, endpoint, params=None, write=False, allow_errors=False):
+        """Call ``endpoint`` with ``params``; return the decoded answer.
+
+        A session error (expired or invalid token) re-authenticates once and
+        repeats the call: the vendor refuses such a request before doing
+        anything, so repeating it, even a write, cannot duplicate it.
+        ``allow_errors`` returns error answers instead of raising (publish).
+        """
+        for attempt in (0, 1):
+            if self.session_token is None:
+                self.authenticate()
+            form = {'apikey': self.api_key, 'sessionToken': self.session_token}
+            form.update(dict((k, v) for k, v in (params or {}).items() if v is not None))
+            answer = self._post(endpoint, form, write)
+            if str(answer.get('status')) == '0':
+                return answer
+            code = answer.get('error')
+            if code in SESSION_ERRORS and attempt == 0:
+                self.session_token = None
+                continue
+            if allow_errors:
+                return answer
+            raise SecuritySpaceError(endpoint, code, answer)
+        raise SecuritySpaceError(endpoint, 'sessionAuthenticationFailure')  # pragma: no cover
+
+    def write(self, endpoint, params, landed=None):
+        """A write guarded against duplicates (see HttpClient.write)."""
+        return self.http.write(lambda: self.call(endpoint, params, write=True), landed=landed)
+
+    # -- DNS ---------------------------------------------------------------
+    def list_domains(self):
+        """Return the account's domains as a list of dicts (seq, domain, weight, state, stateText)."""
+        answer = self.call('dnsGetDomainList')
+        domains = answer.get('domains') or {}
+        if isinstance(domains, dict):
+            domains = list(domains.values())
+        return answer, sorted(domains, key=lambda d: int(d.get('seq', 0)))
+
+    def get_domain(self, domain):
+        """Return the domain with its records, or None when it is not in the account."""
+        try:
+            answer = self.call('dnsGetDomainRecords', {'domain': domain})
+        except SecuritySpaceError as exc:
+            if exc.code == 'noSuchDomain':
+                return None
+            raise
+        records = answer.get('records') or {}
+        if isinstance(records, dict):
+            records = [dict(r, seq=str(r.get('seq', k))) for k, r in records.items()]
+        answer['records'] = records
+        return answer
+
+    def publish(self, domain):
+        """Validate and publish; returns dict(published, warnings, errors)."""
+        answer = self.call('dnsPublish', {'domain': domain}, write=True, allow_errors=True)
+        published = str(answer.get('status')) == '0'
+        errors = list(answer.get('errors') or [])
+        if not published and not errors and answer.get('error'):
+            raise SecuritySpaceError('dnsPublish', answer.get('error'), answer)
+        return dict(published=published and not errors, warnings=list(answer.get('warnings') or []), errors=errors)
+
+    def build_zone(self, domain):
+        return self.call('dnsBuildZone', {'domain': domain}).get('zone', '')
+
+    # -- audits ------------------------------------------------------------
+    def list_audits(self):
+        answer = self.call('saGetAuditList')
+        return list(answer.get('scans') or [])
+
+    def get_report(self, scanuid):
+        return self.call('saGetAuditReport', {'scanuid': scanuid}).get('scaninfo') or {}
+
+
+def domain_summary(answer):
+    """The domain fields modules return, from a dnsGetDomainRecords/List entry."""
+    state = int(answer.get('state', 0))
+    return dict(domain=answer.get('domain'), seq=answer.get('seq'), state=state,
+                state_text=answer.get('stateText') or DOMAIN_STATES.get(state, 'Unknown'))
+
+
+def needs_publish(state):
+    """Unvalidated (0) and Configuration Errors (1) need a publish; 2 and 3 are published."""
+    return int(state) in (0, 1)
+
+
+# -- DNS records: the SecuritySpace shape of the canonical records -----------
+# Numeric limits the API enforces beyond DNS itself.
+RECORD_LIMITS = {'MX.priority': (0, 99)}
+
+ADD_ENDPOINTS = {
+    'A': 'dnsAddA', 'AAAA': 'dnsAddAAAA', 'CNAME': 'dnsAddCNAME', 'MX': 'dnsAddMX',
+    'NS': 'dnsAddNS', 'CAA': 'dnsAddCAA', 'TXT': 'dnsAddTXT', 'SRV': 'dnsAddSRV',
+}
+
+
+def _api_name(name):
+    """Canonical relative owner → the API's name field (blank for the apex)."""
+    return name or ''
+
+
+def record_from_api(api_record, zone):
+    """A ``dnsGetDomainRecords`` entry → canonical record, or None for SOA/Options/WebForwarding."""
+    rtype = (api_record.get('type') or '').upper()
+    data = api_record.get('data') or {}
+    if rtype not in dr.RECORD_TYPES:
+        return None
+    record = dict((f, None) for f in dr.ALL_EXTRA)
+    record.update(type=rtype, seq=str(api_record.get('seq')), raw=data)
+
+    def rel(name):
+        try:
+            return dr.relative_name(name, zone)
+        except dr.RecordError:
+            return (name or '').lower()
+
+    if rtype in ('A', 'AAAA'):
+        record['name'] = rel(data.get('name'))
+        try:
+            record['value'] = str(ipaddress_value(rtype, data.get('data')))
+        except ValueError:
+            record['value'] = data.get('data')
+    elif rtype in ('CNAME', 'NS'):
+        record['name'] = rel(data.get('name'))
+        record['value'] = dr.absolute_target(data.get('data'), zone, user_input=False)
+    elif rtype == 'TXT':
+        record['name'] = rel(data.get('name'))
+        record['value'] = dr.txt_logical(data.get('data'))
+    elif rtype == 'MX':
+        record['name'] = rel(data.get('host'))
+        record['value'] = dr.absolute_target(data.get('data'), zone, user_input=False)
+        record['priority'] = _int(data.get('pri'))
+    elif rtype == 'CAA':
+        record['name'] = rel(data.get('name'))
+        record['flag'] = _int(data.get('flag'))
+        record['tag'] = (data.get('tag') or '').lower()
+        value = (data.get('caaval') or '').strip()
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1]
+        record['value'] = value
+    elif rtype == 'SRV':
+        record['name'] = rel(data.get('host'))
+        record['service'] = '_' + (data.get('srvc') or '').lower().lstrip('_')
+        record['protocol'] = '_' + (data.get('prot') or '').lower().lstrip('_')
+        record['priority'] = _int(data.get('pri'))
+        record['weight'] = _int(data.get('weight'))
+        record['port'] = _int(data.get('port'))
+        record['value'] = dr.absolute_target(data.get('target'), zone, user_input=False)
+    return record
+
+
+def ipaddress_value(rtype, text):
+    if rtype == 'A':
+        return ipaddress.IPv4Address((text or '').strip())
+    return ipaddress.IPv6Address((text or '').strip()).compressed
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def add_params(record, zone):
+    """Canonical record → (endpoint, form parameters) of the matching dnsAdd* call."""
+    rtype = record['type']
+    name = _api_name(record['name'])
+    params = {'domain': zone}
+    if rtype in ('A', 'AAAA'):
+        params.update(name=name, ip=record['value'])
+    elif rtype == 'CNAME':
+        params.update(alias=name, name=record['value'])
+    elif rtype == 'MX':
+        params.update(name=name, mxname=record['value'], priority=str(record['priority']))
+    elif rtype == 'NS':
+        params.update(subdomain=name, nameserver=record['value'])
+    elif rtype == 'CAA':
+        params.update(subdomain=name, flag=str(record['flag']), tag=record['tag'], value=record['value'])
+    elif rtype == 'TXT':
+        params.update(name=name, txtdata=dr.txt_quote(record['value']))
+    elif rtype == 'SRV':
+        params.update(srvc=record['service'], prot=record['protocol'], host=name, pri=str(record['priority']),
+                      weight=str(record['weight']), port=str(record['port']), target=record['value'])
+    return ADD_ENDPOINTS[rtype], params
+
+
+# -- zone settings (SOA contact/TTL and transfer options) -------------------
+SETTING_KEYS = ('admin_email', 'min_ttl', 'masters', 'allow_transfer', 'notify', 'also_notify')
+
+
+def normalize_ip(value, option, network=False):
+    """An IP address (or network) in its canonical text; ValueError names ``option``."""
+    try:
+        if network:
+            return str(ipaddress.ip_network(value.strip(), strict=False))
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise ValueError('%s: %r is not an IP address%s' % (option, value, ' or network' if network else ''))
+
+
+def _split(value):
+    return [v.strip() for v in re.split(r'[,;\s]+', value or '') if v.strip()]
+
+
+def current_settings(records):
+    """Settings as the zone has them, from the SOA and Options records."""
+    settings = dict((k, None) for k in SETTING_KEYS)
+    for record in records:
+        data = record.get('data') or {}
+        if record.get('type') == 'SOA':
+            settings['admin_email'] = soa_mail_to_email(data.get('mail'))
+            settings['min_ttl'] = _int(data.get('min'))
+        elif record.get('type') == 'Options':
+            settings['masters'] = sorted(set(_normalize_ip_list(_split(data.get('masters')))))
+            acl = [v.lower() for v in _split(data.get('allowtransferacl'))]
+            if acl in ([], ['none'], ['any']):
+                settings['allow_transfer'] = acl or ['none']
+            else:
+                settings['allow_transfer'] = sorted(set(_normalize_ip_list(acl, network=True)))
+            settings['notify'] = (data.get('notify') or 'no').lower()
+            settings['also_notify'] = sorted(set(_normalize_ip_list(_split(data.get('alsonotify')))))
+    return settings
+
+
+def _normalize_ip_list(values, network=False):
+    result = []
+    for value in values:
+        try:
+            result.append(normalize_ip(value, 'remote', network=network))
+        except ValueError:
+            result.append(value)
+    return result
+
+
+def soa_mail_to_email(mail):
+    """SOA RNAME (hostmaster.example.com.) → e-mail (hostmaster@example.com)."""
+    mail = (mail or '').rstrip('.').lower()
+    if not mail:
+        return None
+    if '@' in mail:
+        return mail
+    match = re.match(r'^((?:[^.\\]|\\.)+)\.(.+)$', mail)
+    if not match:
+        return mail
+    return '%s@%s' % (match.group(1).replace('\\.', '.'), match.group(2))
+
+

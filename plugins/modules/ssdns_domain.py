@@ -1,0 +1,340 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ssdns_domain
+short_description: Manage a DNS zone hosted by SecuritySpace
+version_added: 0.1.0
+description:
+  - Adds or deletes a domain (zone) in a SecuritySpace DNS account, accepting the acceptable use policy on creation.
+  - Sets the SOA admin contact and minimum TTL (C(dnsSetSOA)) and the zone-transfer options (C(dnsSetOptions)) when
+    they differ from what the zone has.
+  - Publishes the zone (C(dnsPublish)) when something changed or the zone is not published yet. Publish errors fail
+    the task; warnings are returned.
+  - A new zone comes with the SecuritySpace name servers (ns1-ns4.securityspace.net) and a default SOA record.
+author:
+  - domainsec.onboard contributors
+extends_documentation_fragment:
+  - domainsec.onboard.securityspace
+attributes:
+  check_mode:
+    support: full
+    description: Predicts what a real run changes and sends no write request.
+  diff_mode:
+    support: full
+    description: Shows the zone's settings before and after.
+options:
+  domain:
+    description: The domain name of the zone, for example V(example.com).
+    type: str
+    required: true
+  state:
+    description: Whether the zone should exist. Deleting a zone cannot be undone.
+    type: str
+    choices: [present, absent]
+    default: present
+  type:
+    description:
+      - Zone type, used when the zone is created. The API does not report the type of an existing zone, so a
+        different value for an existing zone is not detected.
+    type: str
+    choices: [master, slave]
+    default: master
+  admin_email:
+    description: SOA admin contact as an e-mail address (stored by SecuritySpace in dot notation).
+    type: str
+  min_ttl:
+    description: SOA minimum TTL in seconds (60-2419200). SecuritySpace's default is 86400.
+    type: int
+  masters:
+    description: For O(type=slave) zones, the IP addresses of the master name servers.
+    type: list
+    elements: str
+  allow_transfer:
+    description: Who may transfer the zone (AXFR), V(none), V(any), or a list of IP addresses and networks.
+    type: list
+    elements: str
+  notify:
+    description: Whether slave servers are notified of changes.
+    type: str
+    choices: ['yes', 'no', 'explicit']
+  also_notify:
+    description: Further IP addresses that receive notify messages. Requires O(notify) V(yes) or V(explicit).
+    type: list
+    elements: str
+  publish:
+    description: Publish the zone when something changed or it is not published (Unvalidated or Configuration Errors).
+    type: bool
+    default: true
+  zone_file:
+    description: Return the zone file the zone publishes to (C(dnsBuildZone)) as RV(zone).
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: A zone with its SOA contact, published
+  domainsec.onboard.ssdns_domain:
+    domain: example.com
+    admin_email: hostmaster@example.com
+    min_ttl: 3600
+    allow_transfer: [192.0.2.53, 198.51.100.0/24]
+    notify: "yes"
+    zone_file: true
+  register: zone
+
+- name: Show the zone file
+  ansible.builtin.debug:
+    msg: "{{ zone.zone }}"
+
+- name: A slave zone
+  domainsec.onboard.ssdns_domain:
+    domain: example.net
+    type: slave
+    masters: [192.0.2.1]
+
+- name: Remove a zone
+  domainsec.onboard.ssdns_domain:
+    domain: old.example.com
+    state: absent
+'''
+
+RETURN = r'''
+domain:
+  description: The zone after the run (predicted in check mode); empty when it does not exist.
+  returned: success
+  type: dict
+  contains:
+    domain:
+      description: Zone name.
+      type: str
+      sample: example.com
+    seq:
+      description: SecuritySpace sequence number of the zone.
+      type: int
+      sample: 12
+    state:
+      description: 0 Unvalidated, 1 Configuration Errors, 2 Waiting for distribution to name servers, 3 Active.
+      type: int
+      sample: 3
+    state_text:
+      description: The vendor's text for the state.
+      type: str
+      sample: Active
+settings:
+  description: SOA and transfer settings of the zone after the run.
+  returned: when the zone exists and settings were read
+  type: dict
+  sample: {admin_email: hostmaster@example.com, min_ttl: 3600, masters: [], allow_transfer: [none], notify: "no",
+           also_notify: []}
+publish:
+  description: Result of the publish, when one was made.
+  returned: when the zone was published
+  type: dict
+  sample: {published: true, warnings: [], errors: []}
+zone:
+  description: The zone file, when O(zone_file=true).
+  returned: when O(zone_file=true) and the zone exists
+  type: str
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+import re
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+
+EMAIL = re.compile(r'^[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$')
+
+
+def argument_spec():
+    spec = ss.securityspace_argument_spec()
+    spec.update(
+        domain=dict(type='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        type=dict(type='str', default='master', choices=['master', 'slave']),
+        admin_email=dict(type='str'),
+        min_ttl=dict(type='int'),
+        masters=dict(type='list', elements='str'),
+        allow_transfer=dict(type='list', elements='str'),
+        notify=dict(type='str', choices=['yes', 'no', 'explicit']),
+        also_notify=dict(type='list', elements='str'),
+        publish=dict(type='bool', default=True),
+        zone_file=dict(type='bool', default=False),
+    )
+    return spec
+
+
+def desired_settings(params):
+    """Validate and normalise the SOA/option settings the user asked for (None = not managed)."""
+    wanted = {}
+    if params['admin_email'] is not None:
+        if not EMAIL.match(params['admin_email']):
+            raise ValueError('admin_email must be an e-mail address like hostmaster@example.com, got %r'
+                             % params['admin_email'])
+        wanted['admin_email'] = params['admin_email'].lower()
+    if params['min_ttl'] is not None:
+        if not 60 <= params['min_ttl'] <= 2419200:
+            raise ValueError('min_ttl must be between 60 and 2419200 seconds, got %d' % params['min_ttl'])
+        wanted['min_ttl'] = params['min_ttl']
+    if params['masters'] is not None:
+        if params['type'] != 'slave':
+            raise ValueError('masters only applies to type=slave zones')
+        wanted['masters'] = sorted(set(ss.normalize_ip(v, 'masters') for v in params['masters']))
+    if params['allow_transfer'] is not None:
+        acl = [v.strip().lower() for v in params['allow_transfer']]
+        if acl in ([], ['none']):
+            wanted['allow_transfer'] = ['none']
+        elif acl == ['any']:
+            wanted['allow_transfer'] = ['any']
+        else:
+            wanted['allow_transfer'] = sorted(set(ss.normalize_ip(v, 'allow_transfer', network=True) for v in acl))
+    if params['notify'] is not None:
+        wanted['notify'] = params['notify']
+    if params['also_notify'] is not None:
+        wanted['also_notify'] = sorted(set(ss.normalize_ip(v, 'also_notify') for v in params['also_notify']))
+        if wanted['also_notify'] and params['notify'] not in ('yes', 'explicit'):
+            raise ValueError("also_notify requires notify: 'yes' or 'explicit'")
+    return wanted
+
+
+def settings_calls(wanted, have):
+    """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``."""
+    soa, options = {}, {}
+    if 'admin_email' in wanted and wanted['admin_email'] != have.get('admin_email'):
+        soa['admin'] = wanted['admin_email']
+    if 'min_ttl' in wanted and wanted['min_ttl'] != have.get('min_ttl'):
+        soa['ttl'] = str(wanted['min_ttl'])
+    mapping = (('masters', 'masters'), ('allow_transfer', 'allowtransferacl'), ('notify', 'notify'),
+               ('also_notify', 'alsonotify'))
+    for key, api in mapping:
+        if key in wanted and wanted[key] != have.get(key):
+            options[api] = wanted[key] if isinstance(wanted[key], str) else ','.join(wanted[key])
+    if 'alsonotify' in options and 'notify' not in options and wanted.get('notify'):
+        options['notify'] = wanted['notify']
+    return soa, options
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    zone = dr.normalize_zone(params['domain'])
+    if not dr.is_hostname(zone) or '.' not in zone:
+        module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
+    try:
+        wanted = desired_settings(params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    http = None
+    try:
+        client = ss.SecuritySpaceClient.from_params(params)
+        http = client.http
+        result = run(module, client, zone, wanted)
+    except DomainsecError as exc:
+        fail_module(module, http, exc)
+    if result.get('publish') and result['publish']['errors']:
+        fail_module(module, http, 'SecuritySpace refused to publish %s: %s'
+                    % (zone, '; '.join(result['publish']['errors'])), **result)
+    exit_module(module, http, **result)
+
+
+def find_domain(client, zone):
+    for domain in client.list_domains()[1]:
+        if dr.normalize_zone(domain.get('domain')) == zone:
+            return domain
+    return None
+
+
+def run(module, client, zone, wanted):
+    params = module.params
+    existing = find_domain(client, zone)
+    result = dict(changed=False)
+    before = dict(state='present' if existing else 'absent')
+
+    if params['state'] == 'absent':
+        result['domain'] = {}
+        if existing:
+            result['changed'] = True
+            if not module.check_mode:
+                client.write('dnsDeleteDomain', {'domain': zone}, landed=lambda: find_domain(client, zone) is None)
+        if module._diff:
+            result['diff'] = dict(before=before, after=dict(state='absent'))
+        return result
+
+    if existing is None:
+        result['changed'] = True
+        if module.check_mode:
+            result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
+            result['settings'] = dict(wanted)
+            if params['publish']:
+                result['publish'] = dict(published=None, warnings=[], errors=[])
+            if module._diff:
+                result['diff'] = dict(before=before, after=dict(state='present', type=params['type'], **wanted))
+            return result
+        client.write('dnsAddDomain', {'domain': zone, 'domaintype': params['type'], 'aup': 'YES'},
+                     landed=lambda: find_domain(client, zone))
+
+    answer = None
+    if wanted or params['zone_file'] or existing is None:
+        answer = client.get_domain(zone)
+        have = ss.current_settings(answer['records'])
+        before.update(have)
+        soa, options = settings_calls(wanted, have)
+        after = dict(have, **wanted)
+        if soa or options:
+            result['changed'] = True
+        if not module.check_mode:
+            def settled(keys):
+                return lambda: all(ss.current_settings(client.get_domain(zone)['records']).get(k) == wanted[k]
+                                   for k in keys)
+            if soa:
+                client.write('dnsSetSOA', dict(soa, domain=zone),
+                             landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
+            if options:
+                client.write('dnsSetOptions', dict(options, domain=zone),
+                             landed=settled([k for k in ('masters', 'allow_transfer', 'notify', 'also_notify')
+                                             if k in wanted]))
+        result['settings'] = after
+    else:
+        after = dict(before)
+
+    state = int((answer or existing or {}).get('state', 0))
+    do_publish = params['publish'] and (result['changed'] or ss.needs_publish(state))
+    if do_publish:
+        result['changed'] = True
+        if module.check_mode:
+            result['publish'] = dict(published=None, warnings=[], errors=[])
+        else:
+            result['publish'] = client.publish(zone)
+    if module._diff:
+        result['diff'] = dict(before=before, after=dict(after, state='present'))
+
+    if module.check_mode:
+        result['domain'] = ss.domain_summary(dict(existing, domain=zone))
+        return result
+    if result['changed'] or existing is None:
+        existing = find_domain(client, zone) or {}
+    result['domain'] = ss.domain_summary(dict(existing, domain=zone))
+    if params['zone_file']:
+        result['zone'] = client.build_zone(zone)
+    return result
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,437 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ssdns_record
+short_description: Manage DNS records of a SecuritySpace-hosted zone
+version_added: 0.1.0
+description:
+  - Adds and removes A, AAAA, CNAME, MX, NS, CAA, TXT and SRV records of a zone hosted by SecuritySpace DNS.
+  - Two forms. A single record with O(type), O(name), O(value) and the type's extra fields; or O(records), a
+    list of such records managed in one task with a single read of the zone.
+  - The API has no update call. A change is an add followed by a delete, so a name never goes dark.
+  - Names and values are normalised before they are compared (case, trailing dots, relative and absolute names,
+    TXT quoting, IPv6 forms), so a second run reports no change.
+  - TXT values are plain text. A value longer than 255 characters (a DKIM key) is sent split into DNS strings of
+    at most 255 characters; values are compared by their joined text.
+  - After a change, or when the zone is not published yet, the zone is published (C(dnsPublish)) unless
+    O(publish=false). Publish errors fail the task; warnings are returned.
+author:
+  - domainsec.onboard contributors
+extends_documentation_fragment:
+  - domainsec.onboard.securityspace
+attributes:
+  check_mode:
+    support: full
+    description: Predicts exactly what a real run changes and sends no write request.
+  diff_mode:
+    support: full
+    description: Shows the zone's managed records before and after, one record per line.
+options:
+  domain:
+    description: The zone (domain) the records belong to. It must exist in the account (see M(domainsec.onboard.ssdns_domain)).
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the records exist; V(absent) removes them.
+      - With V(absent), a record without O(value) removes every record of its type at its name.
+    type: str
+    choices: [present, absent]
+    default: present
+  type:
+    description: Record type, for the single-record form.
+    type: str
+    choices: [A, AAAA, CNAME, MX, NS, CAA, TXT, SRV]
+  name:
+    description:
+      - Owner name, for the single-record form. Empty or V(@) is the zone apex; a name relative to the zone
+        (V(www), V(*.dev)), or fully qualified inside the zone (V(www.example.com) or V(www.example.com.)).
+      - For SRV records, the host part below C(_service._protocol) (usually empty).
+    type: str
+    default: ''
+  value:
+    description:
+      - Record data, for the single-record form. A, AAAA - the address; CNAME, MX, NS, SRV - the target host name
+        (always taken as fully qualified, the trailing dot is optional); TXT - the text, unquoted; CAA - the value
+        (issuer domain, or C(mailto:)/C(https://) URL for iodef).
+    type: str
+  priority:
+    description: MX preference (0-99, the vendor's limit) or SRV priority (0-65535).
+    type: int
+  weight:
+    description: SRV weight (0-65535).
+    type: int
+  port:
+    description: SRV port (0-65535).
+    type: int
+  service:
+    description: SRV service, for example V(_sip) or V(sip).
+    type: str
+  protocol:
+    description: SRV protocol.
+    type: str
+    choices: [tcp, udp, tls, _tcp, _udp, _tls]
+  flag:
+    description: CAA flag (0-255).
+    type: int
+    default: 0
+  tag:
+    description: CAA tag.
+    type: str
+    choices: [issue, issuewild, iodef]
+  records:
+    description:
+      - List of records managed together, each with the keys of the single-record form. The zone is read once.
+      - Mutually exclusive with O(type), O(value) and the other single-record options.
+    type: list
+    elements: dict
+    suboptions:
+      type:
+        description: Record type.
+        type: str
+        required: true
+        choices: [A, AAAA, CNAME, MX, NS, CAA, TXT, SRV]
+      name:
+        description: Owner name, as O(name).
+        type: str
+        default: ''
+      value:
+        description: Record data, as O(value).
+        type: str
+      priority:
+        description: As O(priority).
+        type: int
+      weight:
+        description: As O(weight).
+        type: int
+      port:
+        description: As O(port).
+        type: int
+      service:
+        description: As O(service).
+        type: str
+      protocol:
+        description: As O(protocol).
+        type: str
+      flag:
+        description: As O(flag); defaults to 0 for CAA records.
+        type: int
+      tag:
+        description: As O(tag).
+        type: str
+  exclusive:
+    description:
+      - With O(state=present), records of the same type and name that are not listed are removed, so the listed
+        records become the whole record set at that name (use it to change an address).
+      - CNAME records are always exclusive. Leave it off for TXT records shared by several tools (SPF beside a
+        verification token).
+    type: bool
+    default: false
+  purge:
+    description:
+      - With O(records) and O(state=present), remove every A, AAAA, CNAME, MX, NS, CAA, TXT and SRV record of the
+        zone that is not listed.
+      - SOA and option records are never touched. The apex NS records (the default SecuritySpace name servers) are
+        only purged when apex NS records are listed.
+    type: bool
+    default: false
+  publish:
+    description:
+      - Publish the zone when something changed or the zone is not published (Unvalidated or Configuration Errors).
+    type: bool
+    default: true
+'''
+
+EXAMPLES = r'''
+- name: Credentials for every SecuritySpace module of the play
+  module_defaults:
+    group/domainsec.onboard.securityspace:
+      api_key: "{{ vault_securityspace_api_key }}"
+      userid: "{{ vault_securityspace_userid }}"
+      password: "{{ vault_securityspace_password }}"
+  block:
+    - name: One A record
+      domainsec.onboard.ssdns_record:
+        domain: example.com
+        type: A
+        name: www
+        value: 192.0.2.10
+
+    - name: Move www to a new address (add the new one, then delete the old)
+      domainsec.onboard.ssdns_record:
+        domain: example.com
+        type: A
+        name: www
+        value: 192.0.2.20
+        exclusive: true
+
+    - name: The mail and web records of the zone in one task
+      domainsec.onboard.ssdns_record:
+        domain: example.com
+        records:
+          - {type: A, name: "", value: 192.0.2.10}
+          - {type: AAAA, name: "", value: "2001:db8::10"}
+          - {type: CNAME, name: www, value: example.com}
+          - {type: MX, name: "", value: mail.example.com, priority: 10}
+          - {type: A, name: mail, value: 192.0.2.25}
+          - {type: TXT, name: "", value: "v=spf1 mx -all"}
+          - {type: TXT, name: "", value: "google-site-verification=abc123"}
+          - {type: CAA, name: "", flag: 0, tag: issue, value: letsencrypt.org}
+          - {type: SRV, service: _sip, protocol: tcp, priority: 10, weight: 5, port: 5060, value: sip.example.com}
+        purge: true
+      register: zone
+
+    - name: Remove every TXT record at _acme-challenge
+      domainsec.onboard.ssdns_record:
+        domain: example.com
+        type: TXT
+        name: _acme-challenge
+        state: absent
+'''
+
+RETURN = r'''
+records:
+  description: The zone's A, AAAA, CNAME, MX, NS, CAA, TXT and SRV records after the run (predicted in check mode).
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    seq:
+      description: SecuritySpace record sequence number (absent for records predicted in check mode).
+      type: str
+      sample: "1042"
+    type:
+      description: Record type.
+      type: str
+      sample: A
+    name:
+      description: Owner relative to the zone; empty for the apex (for SRV, the part below _service._protocol).
+      type: str
+      sample: www
+    fqdn:
+      description: Fully qualified owner name.
+      type: str
+      sample: www.example.com.
+    value:
+      description: Normalised record data (targets fully qualified with a trailing dot; TXT as plain text).
+      type: str
+      sample: 192.0.2.10
+    strings:
+      description: TXT only, the DNS character-strings the text is stored as.
+      type: list
+      elements: str
+      returned: for TXT records
+  sample:
+    - {seq: "1042", type: A, name: www, fqdn: www.example.com., value: 192.0.2.10}
+added:
+  description: Records added (or that would be added in check mode).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{type: A, name: www, fqdn: www.example.com., value: 192.0.2.20}]
+deleted:
+  description: Records deleted (or that would be deleted in check mode).
+  returned: success
+  type: list
+  elements: dict
+  sample: [{seq: "1042", type: A, name: www, fqdn: www.example.com., value: 192.0.2.10}]
+domain:
+  description: The zone's state after the run.
+  returned: success
+  type: dict
+  contains:
+    domain:
+      description: Zone name.
+      type: str
+      sample: example.com
+    state:
+      description: 0 Unvalidated, 1 Configuration Errors, 2 Waiting for distribution to name servers, 3 Active.
+      type: int
+      sample: 3
+    state_text:
+      description: The vendor's text for O(domain.state).
+      type: str
+      sample: Active
+publish:
+  description: Result of the publish, when one was made (or would be, in check mode).
+  returned: when the zone was published
+  type: dict
+  contains:
+    published:
+      description: Whether the zone was accepted for distribution.
+      type: bool
+    warnings:
+      description: Warnings of the zone validation.
+      type: list
+      elements: str
+    errors:
+      description: Errors of the zone validation (the task fails when there are any).
+      type: list
+      elements: str
+  sample: {published: true, warnings: [], errors: []}
+api_trace:
+  description: Redacted trace of every HTTP request of the run (at -vvv, and the last lines on failure).
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+
+RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')
+
+
+def argument_spec():
+    record_options = dict(
+        type=dict(type='str', required=True, choices=list(dr.RECORD_TYPES)),
+        name=dict(type='str', default=''),
+        value=dict(type='str'),
+        priority=dict(type='int'), weight=dict(type='int'), port=dict(type='int'),
+        service=dict(type='str'), protocol=dict(type='str'), flag=dict(type='int'), tag=dict(type='str'),
+    )
+    spec = ss.securityspace_argument_spec()
+    spec.update(
+        domain=dict(type='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        type=dict(type='str', choices=list(dr.RECORD_TYPES)),
+        name=dict(type='str', default=''),
+        value=dict(type='str'),
+        priority=dict(type='int'), weight=dict(type='int'), port=dict(type='int'),
+        service=dict(type='str'),
+        protocol=dict(type='str', choices=['tcp', 'udp', 'tls', '_tcp', '_udp', '_tls']),
+        flag=dict(type='int', default=0),
+        tag=dict(type='str', choices=list(dr.CAA_TAGS)),
+        records=dict(type='list', elements='dict', options=record_options),
+        exclusive=dict(type='bool', default=False),
+        purge=dict(type='bool', default=False),
+        publish=dict(type='bool', default=True),
+    )
+    return spec
+
+
+def desired_records(params, zone):
+    """Validate the user's records (either form) and return them in canonical form."""
+    absent = params['state'] == 'absent'
+    if params['records'] is not None:
+        specs = [(r, 'records[%d]' % i) for i, r in enumerate(params['records'])]
+    else:
+        single = dict((f, params[f]) for f in RECORD_FIELDS)
+        if single['type'] != 'CAA':
+            single['flag'] = None  # the option's default only applies to CAA
+        specs = [(single, 'record')]
+    records = [dr.normalize_user_record(spec, zone, where=where, value_optional=absent, limits=ss.RECORD_LIMITS)
+               for spec, where in specs]
+    if not absent:
+        dr.check_conflicts(records)
+    return records
+
+
+def main():
+    single_options = ['type', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'tag']
+    module = AnsibleModule(
+        argument_spec=argument_spec(),
+        mutually_exclusive=[['records', option] for option in single_options],
+        required_one_of=[['records', 'type']],
+        supports_check_mode=True,
+    )
+    params = module.params
+    zone = dr.normalize_zone(params['domain'])
+    if not dr.is_hostname(zone) or '.' not in zone:
+        module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
+    if params['purge'] and params['records'] is None:
+        module.fail_json(msg='purge requires the records option (the whole list of records the zone keeps)')
+    if params['purge'] and params['state'] == 'absent':
+        module.fail_json(msg='purge only applies to state=present')
+    try:
+        desired = desired_records(params, zone)
+    except dr.RecordError as exc:
+        module.fail_json(msg=str(exc))
+
+    http = None
+    try:
+        client = ss.SecuritySpaceClient.from_params(params)
+        http = client.http
+        result = run(module, client, zone, desired)
+    except DomainsecError as exc:
+        fail_module(module, http, exc)
+    if result.get('publish') and result['publish']['errors']:
+        fail_module(module, http, 'SecuritySpace refused to publish %s: %s' % (zone, '; '.join(result['publish']['errors'])),
+                    **result)
+    exit_module(module, http, **result)
+
+
+def read_zone(client, zone):
+    answer = client.get_domain(zone)
+    if answer is None:
+        raise DomainsecError('The domain %s does not exist in the SecuritySpace account; create it first with '
+                             'domainsec.onboard.ssdns_domain.' % zone, code='noSuchDomain')
+    records = [r for r in (ss.record_from_api(a, zone) for a in answer['records']) if r is not None]
+    return answer, records
+
+
+def apply_changes(client, zone, to_add, to_delete):
+    """Adds first, then deletes; each write is checked by a re-read when its outcome is unknown."""
+    for record in to_add:
+        endpoint, form = ss.add_params(record, zone)
+        key = dr.record_key(record)
+
+        def added(key=key):
+            return any(dr.record_key(r) == key for r in read_zone(client, zone)[1])
+        client.write(endpoint, form, landed=added)
+    for record in to_delete:
+        seq = record['seq']
+
+        def deleted(seq=seq):
+            return all(r['seq'] != seq for r in read_zone(client, zone)[1])
+        client.write('dnsDeleteRecord', {'seq': seq}, landed=deleted)
+
+
+def run(module, client, zone, desired):
+    params = module.params
+    answer, current = read_zone(client, zone)
+    to_add, to_delete = dr.plan_changes(current, desired, state=params['state'], exclusive=params['exclusive'],
+                                        purge=params['purge'])
+    deleted_seqs = set(r['seq'] for r in to_delete)
+    predicted = [r for r in current if r['seq'] not in deleted_seqs] + to_add
+    changed = bool(to_add or to_delete)
+    state = int(answer.get('state', 0))
+    do_publish = params['publish'] and (changed or ss.needs_publish(state))
+
+    result = dict(changed=changed or do_publish,
+                  added=[dr.public_record(r, zone) for r in to_add],
+                  deleted=[dr.public_record(r, zone) for r in to_delete])
+    if module._diff:
+        result['diff'] = dict(before=dr.zone_text(current, zone), after=dr.zone_text(predicted, zone),
+                              before_header='%s (SecuritySpace)' % zone, after_header='%s (SecuritySpace)' % zone)
+    if module.check_mode:
+        result['records'] = [dr.public_record(r, zone) for r in predicted]
+        result['domain'] = ss.domain_summary(dict(answer, domain=zone))
+        if do_publish:
+            result['publish'] = dict(published=None, warnings=[], errors=[])
+        return result
+
+    apply_changes(client, zone, to_add, to_delete)
+    if do_publish:
+        result['publish'] = client.publish(zone)
+    if result['changed']:
+        answer, current = read_zone(client, zone)
+    result['records'] = [dr.public_record(r, zone) for r in current]
+    result['domain'] = ss.domain_summary(dict(answer, domain=zone))
+    return result
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+"""Shared pytest set-up: the collection on sys.path, and the vendor emulators.
+
+The collection is made importable as ``ansible_collections.domainsec.onboard``
+through ``build/collections/ansible_collections/domainsec/onboard``, a link to
+the repository root (the same path ANSIBLE_COLLECTIONS_PATH points at when the
+integration tests run ansible-playbook).
+"""
+
+import json
+import os
+import ssl
+import sys
+import tempfile
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COLLECTIONS = os.path.join(ROOT, 'build', 'collections')
+LINK = os.path.join(COLLECTIONS, 'ansible_collections', 'domainsec', 'onboard')
+
+
+def _ensure_collection_link():
+    if not os.path.islink(LINK) and not os.path.isdir(LINK):
+        os.makedirs(os.path.dirname(LINK), exist_ok=True)
+        try:
+            os.symlink(ROOT, LINK)
+        except FileExistsError:
+            pass
+    if COLLECTIONS not in sys.path:
+        sys.path.insert(0, COLLECTIONS)
+
+
+_ensure_collection_link()
+
+
+class Emulators(object):
+    """A running harness plus small helpers for its admin API."""
+
+    def __init__(self, harness):
+        self.harness = harness
+        self.env = harness.env()
+        self._ctx = ssl.create_default_context(cafile=harness.ca_path)
+
+    def admin(self, vendor, path, body=None, method=None):
+        url = '%s/%s' % (self.harness.admin_urls[vendor].rstrip('/'), path.lstrip('/'))
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(url, data=data, method=method or ('POST' if data is not None else 'GET'),
+                                         headers={'Content-Type': 'application/json'})
+        with urllib.request.urlopen(request, context=self._ctx, timeout=10) as answer:
+            text = answer.read()
+        return json.loads(text) if text else None
+
+    def counters(self, vendor):
+        return self.admin(vendor, 'counters')
+
+    def reset(self, vendor, counters_only=False):
+        return self.admin(vendor, 'reset', {'counters_only': counters_only})
+
+    def fault(self, vendor, endpoint, kind, **kwargs):
+        return self.admin(vendor, 'faults', dict(kwargs, endpoint=endpoint, kind=kind))
+
+    def configure(self, vendor, **config):
+        return self.admin(vendor, 'config', config)
+
+    def state(self, vendor):
+        return self.admin(vendor, 'state')
+
+
+@pytest.fixture(scope='session')
+def emulators():
+    """Every vendor emulator, started once for the session; their env vars are exported."""
+    from emulators import harness  # tests/ is on sys.path (pytest.ini pythonpath)
+
+    state_dir = tempfile.mkdtemp(prefix='domainsec-emulators-')
+    running = harness.start(state_dir)
+    emu = Emulators(running)
+    saved = dict(os.environ)
+    os.environ.update(emu.env)
+    try:
+        yield emu
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        running.stop()

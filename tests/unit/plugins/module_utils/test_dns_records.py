@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+"""Unit tests of the provider-neutral DNS record logic."""
+
+import pytest
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
+
+ZONE = 'example.com'
+
+
+def rec(rtype, name='', value=None, **extra):
+    spec = dict(type=rtype, name=name, value=value)
+    spec.update(extra)
+    return dr.normalize_user_record(spec, ZONE)
+
+
+@pytest.mark.parametrize('name,expected', [
+    ('', ''), ('@', ''), ('www', 'www'), ('WWW', 'www'), ('www.example.com', 'www'), ('www.example.com.', 'www'),
+    ('example.com.', ''), ('*.dev', '*.dev'), ('_acme-challenge', '_acme-challenge'), ('a.b', 'a.b'),
+])
+def test_relative_name(name, expected):
+    assert dr.relative_name(name, ZONE) == expected
+
+
+@pytest.mark.parametrize('name', ['www.other.org.', 'bad_label-', '-x', 'a..b', 'x' * 64, 'w w'])
+def test_relative_name_rejects(name):
+    with pytest.raises(dr.RecordError) as err:
+        dr.relative_name(name, ZONE, option='records[2].name')
+    assert 'records[2].name' in str(err.value)
+
+
+def test_targets_user_input_is_fully_qualified():
+    assert dr.absolute_target('Mail.Example.com', ZONE) == 'mail.example.com.'
+    assert dr.absolute_target('mail.example.com.', ZONE) == 'mail.example.com.'
+
+
+def test_targets_from_provider_follow_zone_file_rules():
+    assert dr.absolute_target('mail', ZONE, user_input=False) == 'mail.example.com.'
+    assert dr.absolute_target('mail.example.com.', ZONE, user_input=False) == 'mail.example.com.'
+    assert dr.absolute_target('@', ZONE, user_input=False) == 'example.com.'
+
+
+def test_ipv6_is_compressed():
+    assert rec('AAAA', 'www', '2001:DB8:0:0:0:0:0:1')['value'] == '2001:db8::1'
+
+
+def test_txt_split_and_quote_round_trip():
+    text = 'v=DKIM1; k=rsa; p=' + 'A' * 600
+    chunks = dr.txt_split(text)
+    assert [len(c) for c in chunks] == [255, 255, len(text) - 510]
+    quoted = dr.txt_quote(text)
+    assert quoted.count('"') == 6
+    assert dr.txt_strings(quoted) == chunks
+    assert dr.txt_logical(quoted) == text
+
+
+def test_txt_escapes():
+    text = 'say "hi" \\ bye'
+    assert dr.txt_quote(text) == '"say \\"hi\\" \\\\ bye"'
+    assert dr.txt_logical(dr.txt_quote(text)) == text
+
+
+def test_txt_split_respects_utf8_bytes():
+    text = u'\u00e9' * 200  # 400 bytes
+    chunks = dr.txt_split(text)
+    assert all(len(c.encode('utf-8')) <= 255 for c in chunks)
+    assert ''.join(chunks) == text
+
+
+def test_txt_bare_provider_value():
+    assert dr.txt_logical('v=spf1 mx -all') == 'v=spf1 mx -all'
+
+
+def test_txt_too_long():
+    with pytest.raises(dr.RecordError, match='record.value is too long'):
+        rec('TXT', '', 'x' * 5000)
+
+
+@pytest.mark.parametrize('spec,message', [
+    (dict(type='A', value='192.0.2.300'), 'record.value'),
+    (dict(type='MX', value='mail.example.com'), 'record.priority is required'),
+    (dict(type='MX', value='mail.example.com', priority=-1), 'record.priority must be between'),
+    (dict(type='CAA', value='x.org', tag='nope'), 'record.tag'),
+    (dict(type='CAA', value='security@example.com', tag='iodef'), 'iodef'),
+    (dict(type='CAA', value='x.org', tag='issue', flag=300), 'record.flag'),
+    (dict(type='SRV', value='x.example.com', protocol='tcp', priority=1, weight=1, port=1), 'record.service'),
+    (dict(type='SRV', value='x.example.com', service='_x', protocol='sctp', priority=1, weight=1, port=1),
+     'record.protocol'),
+    (dict(type='CNAME', name='', value='www.example.com'), 'apex'),
+    (dict(type='A', value='192.0.2.1', weight=3), 'record.weight is not valid for A'),
+    (dict(type='PTR', value='x'), 'record.type'),
+])
+def test_invalid_records(spec, message):
+    with pytest.raises(dr.RecordError) as err:
+        dr.normalize_user_record(spec, ZONE)
+    assert message in str(err.value)
+
+
+def test_provider_limits_apply():
+    with pytest.raises(dr.RecordError, match='between 0 and 99'):
+        dr.normalize_user_record(dict(type='MX', value='m.example.com', priority=100), ZONE,
+                                 limits={'MX.priority': (0, 99)})
+
+
+def test_srv_owner_and_key():
+    record = rec('SRV', '', 'sip.example.com', service='sip', protocol='TCP', priority=1, weight=2, port=5060)
+    assert dr.owner(record) == '_sip._tcp'
+    assert record['value'] == 'sip.example.com.'
+
+
+def test_conflicts():
+    with pytest.raises(dr.RecordError, match='CNAME record beside'):
+        dr.check_conflicts([rec('CNAME', 'x', 'y.example.com'), rec('A', 'x', '192.0.2.1')])
+    dr.check_conflicts([rec('TXT', '', 'a'), rec('TXT', '', 'b')])
+
+
+def current(*records):
+    out = []
+    for seq, record in enumerate(records, start=100):
+        out.append(dict(record, seq=str(seq)))
+    return out
+
+
+def test_plan_present_adds_only_missing():
+    have = current(rec('A', 'www', '192.0.2.1'), rec('TXT', '', 'v=spf1 -all'))
+    add, delete = dr.plan_changes(have, [rec('A', 'www', '192.0.2.1'), rec('TXT', '', 'token=1')])
+    assert [r['value'] for r in add] == ['token=1']
+    assert delete == []
+
+
+def test_plan_exclusive_replaces_set():
+    have = current(rec('A', 'www', '192.0.2.1'), rec('A', 'www', '192.0.2.2'), rec('A', 'api', '192.0.2.3'))
+    add, delete = dr.plan_changes(have, [rec('A', 'www', '192.0.2.9')], exclusive=True)
+    assert [r['value'] for r in add] == ['192.0.2.9']
+    assert sorted(r['value'] for r in delete) == ['192.0.2.1', '192.0.2.2']
+
+
+def test_plan_cname_always_exclusive():
+    have = current(rec('CNAME', 'blog', 'old.example.com'))
+    add, delete = dr.plan_changes(have, [rec('CNAME', 'blog', 'new.example.com')])
+    assert len(add) == 1 and len(delete) == 1
+
+
+def test_plan_purge_protects_apex_ns_and_removes_duplicates():
+    ns = [dict(rec('NS', '', 'ns%d.securityspace.net' % i)) for i in range(1, 5)]
+    have = current(*(ns + [rec('A', 'www', '192.0.2.1'), rec('A', 'www', '192.0.2.1'), rec('NS', 'dev', 'ns.x.net'),
+                           rec('MX', '', 'mail.example.com', priority=10)]))
+    add, delete = dr.plan_changes(have, [rec('A', 'www', '192.0.2.1')], purge=True)
+    assert add == []
+    deleted = sorted((r['type'], r['name'], r['seq']) for r in delete)
+    assert deleted == [('A', 'www', '105'), ('MX', '', '107'), ('NS', 'dev', '106')]
+
+
+def test_plan_purge_with_apex_ns_listed():
+    have = current(rec('NS', '', 'ns1.securityspace.net'), rec('NS', '', 'ns2.securityspace.net'))
+    add, delete = dr.plan_changes(have, [rec('NS', '', 'ns1.securityspace.net')], purge=True)
+    assert add == [] and [r['value'] for r in delete] == ['ns2.securityspace.net.']
+
+
+def test_plan_absent_without_value_matches_all():
+    have = current(rec('TXT', '_acme', 'a'), rec('TXT', '_acme', 'b'), rec('TXT', '', 'c'))
+    pattern = dr.normalize_user_record(dict(type='TXT', name='_acme'), ZONE, value_optional=True)
+    add, delete = dr.plan_changes(have, [pattern], state='absent')
+    assert add == [] and sorted(r['value'] for r in delete) == ['a', 'b']
+
+
+def test_zone_text_lines():
+    text = dr.zone_text([rec('MX', '', 'mail.example.com', priority=10), rec('A', 'www', '192.0.2.1')], ZONE)
+    assert text == 'example.com. IN MX 10 mail.example.com.\nwww.example.com. IN A 192.0.2.1\n'
