@@ -174,7 +174,7 @@ class HttpClient(object):
 
     def __init__(self, vendor, timeout=30, connect_timeout=10, validate_certs=True, ca_path=None,
                  retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None,
-                 response_hook=None, sleep=time.sleep):
+                 response_hook=None, before_request=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep):
         if not HAS_REQUESTS:
             raise TransportError(missing_required_lib('requests'), vendor=vendor)
         self.vendor = vendor
@@ -184,6 +184,8 @@ class HttpClient(object):
         self.max_backoff = max_backoff
         self.redactor = Redactor(secrets)
         self.response_hook = response_hook
+        self.before_request = before_request
+        self.refused_statuses = frozenset(refused_statuses)
         self.sleep = sleep
         self.trace = []
         self.calls = 0
@@ -243,6 +245,8 @@ class HttpClient(object):
         description = self._describe(method, url, params, data, json_body)
         attempt = 0
         while True:
+            if self.before_request is not None:
+                self.before_request()
             self.calls += 1
             started = time.time()
             try:
@@ -281,7 +285,7 @@ class HttpClient(object):
                 self.response_hook(response)
 
             if raw.status_code in RETRY_STATUSES:
-                if idempotent or raw.status_code in REFUSED_STATUSES:
+                if idempotent or raw.status_code in self.refused_statuses:
                     if attempt < self.retries:
                         self.sleep(self._delay(attempt, _retry_after_seconds(raw.headers.get('Retry-After'),
                                                                               self.max_backoff)))
@@ -290,7 +294,9 @@ class HttpClient(object):
                     raise TransportError('%s answered HTTP %d after %d attempts' % (
                         self.vendor, raw.status_code, attempt + 1), vendor=self.vendor, status=raw.status_code)
                 raise WriteOutcomeUnknown('%s answered HTTP %d to a write' % (self.vendor, raw.status_code),
-                                          vendor=self.vendor, status=raw.status_code, settle=self._delay(attempt))
+                                          vendor=self.vendor, status=raw.status_code,
+                                          settle=self._delay(attempt, _retry_after_seconds(
+                                              raw.headers.get('Retry-After'), self.max_backoff)))
 
             if expect_json and 200 <= raw.status_code < 300:
                 try:
@@ -373,11 +379,10 @@ def validate_transport_params(params):
     return None
 
 
-def client_from_params(vendor, params, secrets=(), response_hook=None, backoff=None):
-    """Build an :class:`HttpClient` from a module's (or plugin's) option values."""
-    kwargs = dict(timeout=params.get('timeout') or 30, validate_certs=params.get('validate_certs', True),
-                  ca_path=params.get('ca_path'), retries=params.get('retries', 3), secrets=secrets,
-                  response_hook=response_hook)
-    if backoff is not None:
-        kwargs['backoff'] = backoff
-    return HttpClient(vendor, **kwargs)
+def client_from_params(vendor, params, secrets=(), **kwargs):
+    """Build an :class:`HttpClient` from a module's (or plugin's) option values.
+
+    Further keyword arguments (hooks, ``refused_statuses``) go to HttpClient.
+    """
+    return HttpClient(vendor, timeout=params.get('timeout') or 30, validate_certs=params.get('validate_certs', True),
+                      ca_path=params.get('ca_path'), retries=params.get('retries', 3), secrets=secrets, **kwargs)

@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Hardenize Organization API v1 client.
+
+Base URL ``<api_url>/v1/org/<org>/``, HTTP Basic auth with a service account,
+JSON bodies. Errors are ``application/vnd.hardenize.v1.error-response+json``
+bodies (``{"errors": [{"param": ..., "message": ...}]}``). The API allows about
+one request per second with a burst bucket and five concurrent requests, and
+reports ``X-Request-Allowance: r: 57/60 (+1/1s); c: 1/5`` on every answer; the
+client slows down before the bucket is empty. Lists that the API paginates
+(``Range: pages=``, 206 and ``Content-Range``) are followed to the end.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import base64
+import binascii
+import re
+import threading
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import (
+    ApiError,
+    DomainsecError,
+    client_from_params,
+    transport_argument_spec,
+    validate_transport_params,
+)
+
+VENDOR = 'Hardenize'
+DEFAULT_API_URL = 'https://api.hardenize.com'
+ERROR_MIME = 'application/vnd.hardenize.v1.error-response+json'
+HOST_STATUSES = ('monitored', 'idle', 'archived')
+TSIG_ALGORITHMS = ('HMAC_MD5', 'HMAC_SHA1', 'HMAC_SHA224', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512')
+_ALLOWANCE = re.compile(r'r:\s*(\d+)\s*/\s*(\d+)\s*\(\+(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)s\)')
+_CONTENT_RANGE = re.compile(r'pages\s+(\d+)-(\d+)/(\d+)')
+_LABEL = re.compile(r'^(?!-)[a-z0-9_-]{1,63}(?<!-)$')
+
+
+class HardenizeError(ApiError):
+    """Hardenize answered with an error status."""
+
+    def __init__(self, what, status, errors):
+        details = '; '.join(('%s: %s' % (e.get('param'), e.get('message')) if e.get('param') else str(e.get('message')))
+                            for e in errors) or 'no details given'
+        msg = 'Hardenize refused %s (HTTP %d): %s' % (what, status, details)
+        super(HardenizeError, self).__init__(msg, vendor=VENDOR, code=status, status=status, details={'errors': errors})
+        self.errors = errors
+
+
+def hardenize_argument_spec():
+    """Argument spec of the options in the ``domainsec.onboard.hardenize`` doc fragment."""
+    spec = dict(
+        api_user=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_API_USER'])),
+        api_password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['HARDENIZE_API_PASSWORD'])),
+        org=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_ORG'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['HARDENIZE_API_URL'])),
+    )
+    spec.update(transport_argument_spec())
+    return spec
+
+
+class RateLimiter(object):
+    """Keeps a client inside the allowance the API reports.
+
+    After each answer it reads ``X-Request-Allowance``; before the next request
+    it waits, when fewer than ``reserve`` requests are left, until the bucket
+    has refilled to ``reserve``.
+    """
+
+    def __init__(self, reserve=2, sleep=time.sleep, clock=time.time):
+        self.reserve = reserve
+        self.sleep = sleep
+        self.clock = clock
+        self.remaining = None
+        self.rate = 1.0
+        self.seen_at = None
+        self.waited = 0.0
+        self._lock = threading.Lock()
+
+    def after_response(self, response):
+        header = response.headers.get('X-Request-Allowance')
+        match = _ALLOWANCE.search(header or '')
+        if not match:
+            return
+        with self._lock:
+            self.remaining = int(match.group(1))
+            self.rate = float(match.group(3)) / max(float(match.group(4)), 0.001)
+            self.seen_at = self.clock()
+
+    def before_request(self):
+        with self._lock:
+            if self.remaining is None or self.remaining >= self.reserve:
+                if self.remaining is not None:
+                    self.remaining -= 1
+                return
+            refilled = (self.clock() - self.seen_at) * self.rate
+            missing = self.reserve - (self.remaining + refilled)
+            wait = missing / self.rate if missing > 0 else 0.0
+            self.remaining = self.reserve - 1
+            self.seen_at = self.clock() + wait
+        if wait > 0:
+            self.waited += wait
+            self.sleep(wait)
+
+
+# -- host names ----------------------------------------------------------------
+def canonical_hostname(name):
+    """Hostname as the API stores it for comparison: lowercase, no trailing dot, punycode.
+
+    Raises ValueError for a name that is not a host name.
+    """
+    text = (name or '').strip()
+    if text.endswith('.'):
+        text = text[:-1]
+    text = text.lower()
+    try:
+        ascii_name = text.encode('idna').decode('ascii') if text else text
+    except UnicodeError:
+        raise ValueError('%r is not a valid host name' % name)
+    labels = ascii_name.split('.')
+    if len(ascii_name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError('%r is not a valid host name (at least two labels of letters, digits and hyphens)' % name)
+    return ascii_name
+
+
+def host_key(host):
+    """Canonical name of a host object from the API."""
+    return canonical_hostname(host.get('punyHostname') or host.get('hostname'))
+
+
+def common_parent(names):
+    """The longest common parent domain (at least two labels) of ``names``, or None."""
+    split = [n.split('.')[::-1] for n in names]
+    common = []
+    for labels in zip(*split):
+        if all(label == labels[0] for label in labels):
+            common.append(labels[0])
+        else:
+            break
+    return '.'.join(common[::-1]) if len(common) >= 2 else None
+
+
+def validate_tsig(tsig):
+    """Check an axfr_tsig dict; return the API's form or raise ValueError."""
+    if not tsig:
+        return None
+    missing = [k for k in ('name', 'algorithm', 'key') if not tsig.get(k)]
+    if missing:
+        raise ValueError('axfr_tsig needs name, algorithm and key (missing: %s)' % ', '.join(missing))
+    algorithm = tsig['algorithm'].upper().replace('-', '_')
+    if algorithm not in TSIG_ALGORITHMS:
+        raise ValueError('axfr_tsig.algorithm must be one of %s, got %r' % (', '.join(TSIG_ALGORITHMS), tsig['algorithm']))
+    try:
+        base64.b64decode(tsig['key'].strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError('axfr_tsig.key must be base64 (as in a BIND key file); the given value is not')
+    return dict(name=tsig['name'].strip(), algorithm=algorithm, key=tsig['key'].strip())
+
+
+class HardenizeClient(object):
+    """Requests against one organization."""
+
+    def __init__(self, http, api_url, org, user, password, limiter=None):
+        self.http = http
+        self.base = '%s/v1/org/%s' % (api_url.rstrip('/'), org)
+        self.auth = (user, password)
+        self.limiter = limiter
+
+    @classmethod
+    def from_params(cls, params):
+        problem = validate_transport_params(params)
+        if problem:
+            raise DomainsecError(problem)
+        if not params['api_url'].lower().startswith('https://'):
+            raise DomainsecError('api_url must be an https:// URL, got %s' % params['api_url'])
+        if not re.match(r'^[A-Za-z0-9_.-]+$', params['org'] or ''):
+            raise DomainsecError('org must be the organization label (letters, digits, ".", "_", "-"), got %r'
+                                 % params['org'])
+        limiter = RateLimiter()
+        # A 429 from Hardenize means the request was not processed, but the
+        # contract is stricter: a write is only re-sent after re-reading state.
+        http = client_from_params(VENDOR, params, secrets=(params.get('api_password'),),
+                                  response_hook=limiter.after_response, before_request=limiter.before_request,
+                                  refused_statuses=())
+        return cls(http, params['api_url'], params['org'], params['api_user'], params['api_password'], limiter)
+
+    # -- low level ---------------------------------------------------------
+    def request(self, method, path, json_body=None, params=None, headers=None, expected=(200,), write=None):
+        url = self.base + path
+        response = self.http.request(method, url, json_body=json_body, params=params, headers=headers, auth=self.auth,
+                                     idempotent=(method == 'GET') if write is None else not write)
+        if response.status not in expected:
+            raise self._error('%s %s' % (method, path), response)
+        return response
+
+    def _error(self, what, response):
+        errors = []
+        if response.content_type == ERROR_MIME or response.content_type.endswith('json'):
+            try:
+                errors = (response.json() or {}).get('errors') or []
+            except (ValueError, AttributeError):
+                errors = []
+        if not errors:
+            text = self.http.redactor.text(response.body[:200].decode('utf-8', 'replace')) if response.body else ''
+            errors = [{'message': text or {401: 'authentication failed (check api_user/api_password)',
+                                           403: 'not allowed', 404: 'not found'}.get(response.status, 'no details')}]
+        return HardenizeError(what, response.status, errors)
+
+    def get_json(self, path, params=None):
+        response = self.request('GET', path, params=params, expected=(200, 206))
+        data = response.json() or {}
+        if response.status == 206:
+            data = self._rest_of_pages(path, params, response, data)
+        return data
+
+    def _rest_of_pages(self, path, params, response, data):
+        """Follow ``Content-Range: pages a-b/N`` until every page is read, merging the lists."""
+        while True:
+            match = _CONTENT_RANGE.search(response.headers.get('Content-Range') or '')
+            if not match or int(match.group(2)) >= int(match.group(3)):
+                return data
+            headers = {'Range': 'pages=%d-%s' % (int(match.group(2)) + 1, match.group(3))}
+            response = self.request('GET', path, params=params, headers=headers, expected=(200, 206))
+            page = response.json() or {}
+            for key, value in page.items():
+                if isinstance(value, list) and isinstance(data.get(key), list):
+                    data[key].extend(value)
+            if response.status == 200:
+                return data
+
+    def write(self, method, path, body=None, params=None, expected=(200, 201, 204), landed=None):
+        """A write; when its outcome is unknown, ``landed()`` re-reads before anything is re-sent."""
+        def send():
+            response = self.request(method, path, json_body=body, params=params, expected=expected, write=True)
+            return response.json() if response.body else {}
+        return self.http.write(send, landed=landed)
+
+    # -- hosts -------------------------------------------------------------
+    def list_hosts(self, **filters):
+        params = dict((k, str(v).lower() if isinstance(v, bool) else v) for k, v in filters.items() if v is not None)
+        return self.get_json('/hosts', params=params).get('hosts') or []
+
+    def get_host(self, hostname):
+        try:
+            data = self.get_json('/hosts/%s' % canonical_hostname(hostname))
+        except HardenizeError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        host = data.get('host')
+        # The vendor's example wraps the single host in a list.
+        if isinstance(host, list):
+            host = host[0] if host else None
+        return host
+
+    # -- groups ------------------------------------------------------------
+    def list_groups(self):
+        return self.get_json('/groups').get('groups') or []
+
+    def find_group(self, name):
+        wanted = name.strip().lower()
+        for group in self.list_groups():
+            if (group.get('name') or '').strip().lower() == wanted or group.get('id') == wanted:
+                return group
+        return None
+
+    # -- event hooks and types ---------------------------------------------
+    def list_hooks(self):
+        return self.get_json('/eventHooks').get('eventHooks') or []
+
+    def list_event_types(self):
+        return self.get_json('/eventTypes').get('eventTypes') or []

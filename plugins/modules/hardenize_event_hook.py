@@ -1,0 +1,311 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hardenize_event_hook
+short_description: Manage Hardenize event hooks (webhooks and PubSub)
+version_added: 0.1.0
+description:
+  - Creates, updates, tests, enables, disables and deletes an event hook, identified by its O(destination) and
+    O(hook_type).
+  - Hardenize creates every hook disabled. Following the vendor's recommended order, the module creates the hook,
+    runs the test when O(test=true), and only then enables it when O(status=enabled). A failed test fails the task
+    and leaves the hook disabled.
+  - The hook's secret is returned (RV(hook.secret)) because the receiver needs it to verify signatures. Treat the
+    registered result as sensitive, for example with C(no_log) on the task; the module itself never prints it.
+author:
+  - domainsec.onboard contributors
+extends_documentation_fragment:
+  - domainsec.onboard.hardenize
+attributes:
+  check_mode:
+    support: full
+    description: Predicts what a real run changes, sends no write and runs no test.
+  diff_mode:
+    support: full
+    description: Shows the hook before and after (the secret masked).
+options:
+  destination:
+    description: Where events go. For a webhook an C(https://) URL; for PubSub a destination from the account's
+      event destinations (C(pubsub://...)).
+    type: str
+    required: true
+  hook_type:
+    description: Delivery mechanism.
+    type: str
+    choices: [webhook, pubsub]
+    default: webhook
+  event_types:
+    description: Event types delivered to the hook, for example V(ct.entry) and V(pki.cert.new). Required to create a hook.
+    type: list
+    elements: str
+  status:
+    description: Whether the hook receives events.
+    type: str
+    choices: [enabled, disabled]
+    default: enabled
+  state:
+    description: V(absent) deletes the hook.
+    type: str
+    choices: [present, absent]
+    default: present
+  test:
+    description:
+      - Run the hook's test (C(POST /eventHooks/{id};test)) before it is enabled, and fail when it reports
+        C(successful=false). The test runs on every run with O(test=true) but changes nothing.
+    type: bool
+    default: false
+  test_event_type:
+    description: Event type of the test delivery.
+    type: str
+    choices: [test, ct.entry, pki.cert.new]
+    default: test
+  test_invalid:
+    description:
+      - Break one element of the test delivery on purpose, to see the receiver refuse it. The test then succeeds
+        when the receiver answers 400.
+    type: str
+    choices: [none, hookId, org, payload, signature]
+    default: none
+'''
+
+EXAMPLES = r'''
+- name: A webhook for new certificates, tested before it is enabled
+  domainsec.onboard.hardenize_event_hook:
+    destination: https://hooks.example.com/hardenize/4c1f0a
+    event_types: [pki.cert.new]
+    test: true
+  register: hook
+  no_log: true  # the result carries the hook's secret
+
+- name: Hand the secret to the receiver
+  ansible.builtin.copy:
+    content: "{{ hook.hook.secret }}"
+    dest: /etc/hook-receiver/hardenize.secret
+    mode: "0600"
+  no_log: true
+
+- name: Check that the receiver refuses a bad signature
+  domainsec.onboard.hardenize_event_hook:
+    destination: https://hooks.example.com/hardenize/4c1f0a
+    test: true
+    test_invalid: signature
+
+- name: Remove the webhook
+  domainsec.onboard.hardenize_event_hook:
+    destination: https://hooks.example.com/hardenize/4c1f0a
+    state: absent
+'''
+
+RETURN = r'''
+hook:
+  description: The hook after the run (predicted in check mode). Contains the secret; handle with care.
+  returned: success with O(state=present)
+  type: dict
+  contains:
+    id:
+      description: Hook identifier, sent with every delivery as C(X-Hardenize-EventHookId).
+      type: str
+      sample: bfc384726b6447a4b70a171de49e466f
+    hookType:
+      description: webhook or pubsub.
+      type: str
+    eventTypes:
+      description: Event types delivered.
+      type: list
+      elements: str
+    status:
+      description: enabled, disabled, or failed (set by Hardenize when deliveries keep failing).
+      type: str
+    destination:
+      description: Where events go.
+      type: str
+    secret:
+      description: The secret that signs deliveries. Sensitive.
+      type: str
+test:
+  description: The test's report, when O(test=true) - C(successful), C(errorMessage), C(durationMillis), and the
+    delivery's C(request) and C(response).
+  returned: when O(test=true) and not in check mode
+  type: dict
+  sample: {successful: true, durationMillis: 41, request: {method: POST, url: "https://hooks.example.com/x"},
+           response: {statusCode: 204}}
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+
+SECRET_MASK = '********'
+
+
+def argument_spec():
+    spec = hz.hardenize_argument_spec()
+    spec.update(
+        destination=dict(type='str', required=True),
+        hook_type=dict(type='str', default='webhook', choices=['webhook', 'pubsub']),
+        event_types=dict(type='list', elements='str'),
+        status=dict(type='str', default='enabled', choices=['enabled', 'disabled']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        test=dict(type='bool', default=False),
+        test_event_type=dict(type='str', default='test', choices=['test', 'ct.entry', 'pki.cert.new']),
+        test_invalid=dict(type='str', default='none', choices=['none', 'hookId', 'org', 'payload', 'signature']),
+    )
+    return spec
+
+
+def validate(params):
+    destination = params['destination'].strip()
+    if params['hook_type'] == 'webhook' and not destination.lower().startswith('https://'):
+        raise ValueError('destination must be an https:// URL for a webhook (Hardenize only delivers over HTTPS), got %r'
+                         % destination)
+    if params['hook_type'] == 'webhook' and len(destination) <= len('https://'):
+        raise ValueError('destination must be a complete https:// URL')
+    if params['event_types'] is not None:
+        types = [t.strip() for t in params['event_types']]
+        if not types or any(not t for t in types):
+            raise ValueError('event_types must list at least one event type, without empty names')
+    if params['state'] == 'absent' and params['test']:
+        raise ValueError('test cannot be used with state=absent')
+    return destination
+
+
+def masked(hook):
+    if not hook:
+        return {}
+    view = dict((k, hook.get(k)) for k in ('id', 'hookType', 'eventTypes', 'status', 'destination'))
+    view['eventTypes'] = sorted(view['eventTypes'] or [])
+    view['secret'] = SECRET_MASK if hook.get('secret') else None
+    return view
+
+
+def find_hook(client, destination, hook_type):
+    for hook in client.list_hooks():
+        if hook.get('destination') == destination and hook.get('hookType') == hook_type:
+            return hook
+    return None
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        destination = validate(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    http = None
+    try:
+        client = hz.HardenizeClient.from_params(module.params)
+        http = client.http
+        result = run(module, client, destination)
+    except DomainsecError as exc:
+        fail_module(module, http, exc)
+    if result.get('test') and not result['test'].get('successful'):
+        fail_module(module, http, 'The event hook test failed: %s' % (result['test'].get('errorMessage') or
+                                                                       'Hardenize reported successful=false'), **result)
+    exit_module(module, http, **result)
+
+
+def run(module, client, destination):
+    params = module.params
+    hook = find_hook(client, destination, params['hook_type'])
+    result = dict(changed=False)
+    before = masked(hook)
+
+    if params['state'] == 'absent':
+        if hook:
+            result['changed'] = True
+            if not module.check_mode:
+                client.write('DELETE', '/eventHooks/%s' % hook['id'], expected=(200, 204),
+                             landed=lambda: find_hook(client, destination, params['hook_type']) is None)
+        if module._diff:
+            result['diff'] = dict(before=before, after={})
+        return result
+
+    wanted_types = sorted(set(t.strip() for t in params['event_types'])) if params['event_types'] is not None else None
+    if hook is None and wanted_types is None:
+        raise DomainsecError('event_types is required to create the hook for %s' % destination)
+    after = dict(before) if hook else dict(id=None, hookType=params['hook_type'], eventTypes=wanted_types,
+                                             status='disabled', destination=destination, secret=SECRET_MASK)
+    update = {}
+    if hook and wanted_types is not None and sorted(hook.get('eventTypes') or []) != wanted_types:
+        update['eventTypes'] = wanted_types
+    after.update(update)
+    enable = params['status'] != (hook or {}).get('status', 'disabled')
+    after['status'] = params['status']
+    result['changed'] = hook is None or bool(update) or enable
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+    if module.check_mode:
+        result['hook'] = after if hook is None else dict(hook, **dict((k, after[k]) for k in ('eventTypes', 'status')))
+        return result
+
+    if hook is None:
+        body = dict(hookType=params['hook_type'], eventTypes=wanted_types, destination=destination, status='disabled')
+        answer = client.write('POST', '/eventHooks', body=body, expected=(200, 201),
+                              landed=lambda: find_hook(client, destination, params['hook_type']))
+        hook = updated(answer, None) or find_hook(client, destination, params['hook_type'])
+        if not hook:
+            raise DomainsecError('Hardenize created the hook for %s but does not list it' % destination)
+    hook_path = '/eventHooks/%s' % hook['id']
+
+    def settled(expected):
+        def check():
+            now = find_hook(client, destination, params['hook_type']) or {}
+            return now if all(sorted(now.get(k) or []) == v if isinstance(v, list) else now.get(k) == v
+                              for k, v in expected.items()) else None
+        return check
+
+    if update:
+        hook = updated(client.write('POST', hook_path, body=update, expected=(200,), landed=settled(update)), hook)
+    if params['test']:
+        query = {'eventType': params['test_event_type'], 'invalid': params['test_invalid']}
+        answer = client.request('POST', hook_path + ';test', params=query, expected=(200,), write=False).json() or {}
+        result['test'] = test_report(answer)
+        if not result['test']['successful']:
+            result['hook'] = hook
+            return result
+    if enable:
+        hook = updated(client.write('POST', hook_path, body={'status': params['status']}, expected=(200,),
+                                    landed=settled({'status': params['status']})), hook)
+    result['hook'] = hook
+    return result
+
+
+def updated(answer, hook):
+    """The hook from an update's answer (or from the re-read that confirmed it)."""
+    if isinstance(answer, dict) and isinstance(answer.get('eventHook'), dict):
+        return answer['eventHook']
+    if isinstance(answer, dict) and answer.get('id'):
+        return answer
+    return hook
+
+
+def test_report(answer):
+    delivery = answer.get('webhook') or answer.get('webook') or answer.get('pubsub') or {}
+    report = dict(successful=bool(answer.get('successful')), errorMessage=answer.get('errorMessage'),
+                  durationMillis=answer.get('durationMillis'))
+    if 'request' in delivery:
+        report['request'] = delivery.get('request')
+        report['response'] = delivery.get('response')
+    elif delivery:
+        report['pubsub'] = delivery
+    return report
+
+
+if __name__ == '__main__':
+    main()

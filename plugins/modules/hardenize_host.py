@@ -1,0 +1,388 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: hardenize_host
+short_description: Manage the hosts Hardenize monitors
+version_added: 0.1.0
+description:
+  - Adds hosts to a Hardenize organization, sets their monitoring status, group membership and zone-transfer (AXFR)
+    settings, or deletes them.
+  - One read of the hosts (C(GET /hosts), filtered to the common parent domain of O(hostnames) when there is one)
+    decides what to create, what to update and what is already right. Missing hosts are created in one bulk
+    request (C(POST /hosts)); hosts that differ are updated in one bulk request (C(POST /hosts/*)); O(state=absent)
+    uses the bulk delete (C(DELETE /hosts)).
+  - Host names are compared the way Hardenize stores them - lowercase, without a trailing dot, internationalised
+    names in punycode.
+author:
+  - domainsec.onboard contributors
+extends_documentation_fragment:
+  - domainsec.onboard.hardenize
+attributes:
+  check_mode:
+    support: full
+    description: Predicts from the one read what a real run changes, and sends no write.
+  diff_mode:
+    support: full
+    description: Shows each changed host's status, groups and AXFR settings before and after.
+options:
+  hostnames:
+    description: The hosts, for example V(example.com) and V(www.example.com).
+    type: list
+    elements: str
+    required: true
+  state:
+    description:
+      - V(present) makes sure the hosts exist with the given settings; V(absent) deletes them.
+      - Delete hosts only when they do not belong to you; to stop monitoring a host of yours, set O(status=archived).
+    type: str
+    choices: [present, absent]
+    default: present
+  status:
+    description:
+      - Monitoring status. When not given, new hosts get the account's default status and existing hosts keep theirs.
+    type: str
+    choices: [monitored, idle, archived]
+  groups:
+    description: Groups, by name or id. Groups that do not exist are created by Hardenize.
+    type: list
+    elements: str
+  groups_mode:
+    description:
+      - How O(groups) applies to the hosts' existing memberships - V(append) adds the groups, V(replace) makes them
+        the only groups, V(remove) takes the hosts out of them. Defaults to V(append). Requires O(groups).
+    type: str
+    choices: [append, replace, remove]
+  axfr:
+    description: Whether Hardenize transfers the zone daily (AXFR). V(auto) currently means disabled.
+    type: str
+    choices: [enabled, disabled, auto]
+  axfr_host:
+    description: Name server (host name or IP address) to transfer the zone from, instead of the SOA primary.
+    type: str
+  axfr_tsig:
+    description:
+      - TSIG key for the zone transfer.
+      - Hardenize never returns the key, so only a change of O(axfr_tsig.name) or O(axfr_tsig.algorithm) is detected;
+        give a rotated key a new name.
+    type: dict
+    suboptions:
+      name:
+        description: TSIG key name.
+        type: str
+        required: true
+      algorithm:
+        description: TSIG algorithm.
+        type: str
+        required: true
+        choices: [HMAC_MD5, HMAC_SHA1, HMAC_SHA224, HMAC_SHA256, HMAC_SHA384, HMAC_SHA512]
+      key:
+        description: The key, base64 encoded as in a BIND key file.
+        type: str
+        required: true
+  subdomains:
+    description: With O(state=absent), also delete every subdomain host of O(hostnames).
+    type: bool
+    default: false
+'''
+
+EXAMPLES = r'''
+- name: Monitor a domain and its web hosts, in the production group
+  domainsec.onboard.hardenize_host:
+    hostnames: [example.com, www.example.com, api.example.com]
+    status: monitored
+    groups: [production]
+
+- name: Make staging the only group of the staging hosts
+  domainsec.onboard.hardenize_host:
+    hostnames: [staging.example.com]
+    groups: [staging]
+    groups_mode: replace
+
+- name: Let Hardenize transfer the zone from a hidden primary with TSIG
+  domainsec.onboard.hardenize_host:
+    hostnames: [example.com]
+    axfr: enabled
+    axfr_host: hidden-primary.example.com
+    axfr_tsig:
+      name: hardenize-xfr
+      algorithm: HMAC_SHA256
+      key: "{{ vault_hardenize_tsig_key }}"
+
+- name: Delete hosts that were added by mistake, with their subdomains
+  domainsec.onboard.hardenize_host:
+    hostnames: [not-ours.example.net]
+    subdomains: true
+    state: absent
+'''
+
+RETURN = r'''
+hosts:
+  description: The hosts after the run (predicted in check mode), as Hardenize returns them.
+  returned: success with O(state=present)
+  type: list
+  elements: dict
+  sample: [{hostname: www.example.com, punyHostname: www.example.com, status: monitored, groups: [production],
+            axfr: disabled, origin: manual}]
+created:
+  description: Host names created (or that would be).
+  returned: success
+  type: list
+  elements: str
+  sample: [www.example.com]
+updated:
+  description: Host names updated (or that would be).
+  returned: success
+  type: list
+  elements: str
+changes:
+  description: The changes sent in the bulk update, when there was one.
+  returned: when hosts were updated
+  type: dict
+  sample: {status: monitored, groupOp: add, groups: [production]}
+deleted:
+  description: Host names deleted (or that would be), subdomains included.
+  returned: success
+  type: list
+  elements: str
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+
+GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
+
+
+def argument_spec():
+    spec = hz.hardenize_argument_spec()
+    spec.update(
+        hostnames=dict(type='list', elements='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        status=dict(type='str', choices=list(hz.HOST_STATUSES)),
+        groups=dict(type='list', elements='str'),
+        groups_mode=dict(type='str', choices=['append', 'replace', 'remove']),
+        axfr=dict(type='str', choices=['enabled', 'disabled', 'auto']),
+        axfr_host=dict(type='str'),
+        axfr_tsig=dict(type='dict', options=dict(
+            name=dict(type='str', required=True),
+            algorithm=dict(type='str', required=True, choices=list(hz.TSIG_ALGORITHMS)),
+            key=dict(type='str', required=True, no_log=True),
+        )),
+        subdomains=dict(type='bool', default=False),
+    )
+    return spec
+
+
+def validate(params):
+    """Canonical host names and the wanted settings; ValueError names the option."""
+    if not params['hostnames']:
+        raise ValueError('hostnames must list at least one host')
+    names = []
+    for name in params['hostnames']:
+        try:
+            names.append(hz.canonical_hostname(name))
+        except ValueError as exc:
+            raise ValueError('hostnames: %s' % exc)
+    if params['groups_mode'] and params['groups'] is None:
+        raise ValueError('groups_mode requires groups (the groups to %s)' % params['groups_mode'])
+    if params['subdomains'] and params['state'] != 'absent':
+        raise ValueError('subdomains only applies to state=absent')
+    if params['state'] == 'absent':
+        for option in ('status', 'groups', 'axfr', 'axfr_host', 'axfr_tsig'):
+            if params[option] is not None:
+                raise ValueError('%s cannot be used with state=absent' % option)
+    if params['axfr_host'] is not None and not params['axfr_host'].strip():
+        raise ValueError('axfr_host must not be empty')
+    wanted = {}
+    if params['status']:
+        wanted['status'] = params['status']
+    if params['groups'] is not None:
+        groups = [g.strip() for g in params['groups']]
+        if any(not g for g in groups):
+            raise ValueError('groups must not contain empty names')
+        wanted['groups'] = groups
+        wanted['groups_mode'] = params['groups_mode'] or 'append'
+    if params['axfr']:
+        wanted['axfr'] = params['axfr']
+    if params['axfr_host'] is not None:
+        wanted['axfrHost'] = params['axfr_host'].strip().rstrip('.').lower()
+    if params['axfr_tsig']:
+        wanted['axfrTsig'] = hz.validate_tsig(params['axfr_tsig'])
+    return sorted(set(names), key=names.index), wanted
+
+
+def _lower(values):
+    return set((v or '').strip().lower() for v in values or [])
+
+
+def host_needs(host, wanted):
+    """The settings of ``wanted`` this existing host does not have yet."""
+    needs = []
+    if 'status' in wanted and host.get('status') != wanted['status']:
+        needs.append('status')
+    if 'groups' in wanted:
+        have, want = _lower(host.get('groups')), _lower(wanted['groups'])
+        mode = wanted['groups_mode']
+        if (mode == 'append' and not want <= have) or (mode == 'replace' and want != have) or \
+                (mode == 'remove' and want & have):
+            needs.append('groups')
+    if 'axfr' in wanted and (host.get('axfr') or 'disabled') != wanted['axfr']:
+        needs.append('axfr')
+    if 'axfrHost' in wanted and (host.get('axfrHost') or '').rstrip('.').lower() != wanted['axfrHost']:
+        needs.append('axfrHost')
+    if 'axfrTsig' in wanted:
+        tsig = host.get('axfrTsig') or {}
+        if (tsig.get('name'), (tsig.get('algorithm') or '').upper()) != (wanted['axfrTsig']['name'],
+                                                                         wanted['axfrTsig']['algorithm']):
+            needs.append('axfrTsig')
+    return needs
+
+
+def predicted(host, wanted):
+    """The host as it will be after the run."""
+    host = dict(host)
+    for key in ('status', 'axfr', 'axfrHost'):
+        if key in wanted:
+            host[key] = wanted[key]
+    if 'axfrTsig' in wanted:
+        host['axfrTsig'] = dict(name=wanted['axfrTsig']['name'], algorithm=wanted['axfrTsig']['algorithm'])
+    if 'groups' in wanted:
+        have = list(host.get('groups') or [])
+        want = wanted['groups']
+        if wanted['groups_mode'] == 'append':
+            have += [g for g in want if g.lower() not in _lower(have)]
+        elif wanted['groups_mode'] == 'replace':
+            have = list(want)
+        else:
+            have = [g for g in have if g.lower() not in _lower(want)]
+        host['groups'] = have
+    return host
+
+
+def diff_view(host):
+    if host is None:
+        return {}
+    view = dict((k, host.get(k)) for k in ('status', 'axfr', 'axfrHost'))
+    view['groups'] = sorted(host.get('groups') or [])
+    view['axfrTsig'] = dict((k, (host.get('axfrTsig') or {}).get(k)) for k in ('name', 'algorithm'))
+    return view
+
+
+def read_hosts(client, names, subdomains):
+    """One GET /hosts covering every name: filtered to their common parent where there is one."""
+    parent = hz.common_parent(names)
+    if len(names) == 1 and not subdomains:
+        hosts = client.list_hosts(hostname=names[0], subdomains=False)
+    elif parent:
+        hosts = client.list_hosts(hostname=parent, subdomains=True)
+    else:
+        hosts = client.list_hosts()
+    return dict((hz.host_key(h), h) for h in hosts)
+
+
+def covered(name, targets, subdomains):
+    return name in targets or (subdomains and any(name.endswith('.' + t) for t in targets))
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        names, wanted = validate(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    http = None
+    try:
+        client = hz.HardenizeClient.from_params(module.params)
+        http = client.http
+        if module.params['state'] == 'absent':
+            result = run_absent(module, client, names)
+        else:
+            result = run_present(module, client, names, wanted)
+    except DomainsecError as exc:
+        fail_module(module, http, exc)
+    exit_module(module, http, **result)
+
+
+def run_absent(module, client, names):
+    subdomains = module.params['subdomains']
+    existing = read_hosts(client, names, subdomains)
+    doomed = sorted(n for n in existing if covered(n, names, subdomains))
+    result = dict(changed=bool(doomed), deleted=doomed, created=[], updated=[])
+    if module._diff:
+        result['diff'] = dict(before=dict((n, diff_view(existing[n])) for n in doomed),
+                              after=dict((n, {}) for n in doomed))
+    if doomed and not module.check_mode:
+        targets = [n for n in names if any(covered(d, [n], subdomains) for d in doomed)]
+        client.write('DELETE', '/hosts', body=dict(hostnames=targets, subdomains=subdomains),
+                     landed=lambda: not any(covered(n, names, subdomains) for n in read_hosts(client, names, subdomains)))
+    return result
+
+
+def run_present(module, client, names, wanted):
+    existing = read_hosts(client, names, False)
+    missing = [n for n in names if n not in existing]
+    to_update = [n for n in names if n in existing and host_needs(existing[n], wanted)]
+    result = dict(changed=bool(missing or to_update), created=missing, updated=to_update, deleted=[])
+
+    after = dict((n, predicted(existing[n], wanted) if n in existing else
+                  predicted(dict(hostname=n, punyHostname=n, status=wanted.get('status'), groups=[]), wanted))
+                 for n in names)
+    if module._diff:
+        changed = missing + to_update
+        result['diff'] = dict(before=dict((n, diff_view(existing.get(n))) for n in changed),
+                              after=dict((n, diff_view(after[n])) for n in changed))
+
+    changes = {}
+    for key in ('status', 'axfr', 'axfrHost', 'axfrTsig'):
+        if key in wanted:
+            changes[key] = wanted[key]
+    if 'groups' in wanted:
+        changes['groupOp'] = GROUP_OPS[wanted['groups_mode']]
+        changes['groups'] = wanted['groups']
+    if to_update:
+        result['changes'] = dict(changes)
+        if 'axfrTsig' in changes:  # never return the key
+            result['changes']['axfrTsig'] = dict((k, changes['axfrTsig'][k]) for k in ('name', 'algorithm'))
+
+    if module.check_mode or not result['changed']:
+        result['hosts'] = [after[n] if module.check_mode else existing[n] for n in names]
+        return result
+
+    def settled(subset):
+        def check():
+            now = read_hosts(client, names, False)
+            return all(n in now and not host_needs(now[n], wanted) for n in subset)
+        return check
+
+    if missing:
+        body = dict(hostnames=missing)
+        body.update((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups'))
+        if 'groups' in wanted and wanted['groups_mode'] != 'remove':
+            body['groups'] = wanted['groups']
+        client.write('POST', '/hosts', body=body, expected=(200, 201, 204), landed=settled(missing))
+    if to_update:
+        client.write('POST', '/hosts/*', body=dict(hostnames=to_update, changes=changes), expected=(200,),
+                     landed=settled(to_update))
+    now = read_hosts(client, names, False)
+    result['hosts'] = [now.get(n) for n in names if n in now]
+    return result
+
+
+if __name__ == '__main__':
+    main()

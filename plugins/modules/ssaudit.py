@@ -1,0 +1,233 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: ssaudit
+short_description: Run a SecuritySpace network security audit
+version_added: 0.1.0
+description:
+  - Starts a security audit (C(saRunAudit)) of one or more IPv4 addresses, ranges or networks.
+  - The API answers without an audit id; the module finds the audits it started by comparing the audit list
+    before and after (C(saGetAuditList)).
+  - With O(wait=true) it polls until the audits end and returns each report's summary; O(fail_on_risk) then fails
+    the task when a report has findings at or above a risk level.
+  - Running an audit is an action, not a state, so every run that starts one reports a change.
+author:
+  - domainsec.onboard contributors
+extends_documentation_fragment:
+  - domainsec.onboard.securityspace
+attributes:
+  check_mode:
+    support: full
+    description: Reports that an audit would be started, and starts none.
+  diff_mode:
+    support: none
+    description: An audit has no before and after.
+options:
+  targets:
+    description:
+      - Addresses to audit. Each is an IPv4 address, a pattern the API accepts (V(192.0.2.*), V(10.1.1-2.32-63)) or
+        a CIDR network (V(10.1.1.32/27)), which is sent as the matching pattern.
+      - Leave out to audit the address SecuritySpace sees the request come from.
+    type: list
+    elements: str
+  audit_type:
+    description: Kind of audit; your subscription must include it.
+    type: str
+    required: true
+    choices: [advanced, standard, norisk, desktop, basic]
+  exclude_dos:
+    description: Leave out the tests of the denial-of-service category.
+    type: bool
+    default: false
+  notify:
+    description: Have SecuritySpace send an e-mail when the audit has finished.
+    type: bool
+    default: false
+  wait:
+    description: Wait until the audits end and return their report summaries.
+    type: bool
+    default: false
+  wait_timeout:
+    description: How long to wait, in seconds, with O(wait=true).
+    type: int
+    default: 3600
+  poll_interval:
+    description: Seconds between two looks at the audit list while waiting.
+    type: int
+    default: 30
+  fail_on_risk:
+    description:
+      - With O(wait=true), fail when a report has findings at this risk level or above
+        (V(low) also counts medium and high findings).
+    type: str
+    choices: [high, medium, low]
+'''
+
+EXAMPLES = r'''
+- name: Audit the web servers and wait for the result
+  domainsec.onboard.ssaudit:
+    targets: [192.0.2.10, 192.0.2.11]
+    audit_type: standard
+    exclude_dos: true
+    wait: true
+    wait_timeout: 7200
+    fail_on_risk: high
+  register: audit
+
+- name: Show the risk counts
+  ansible.builtin.debug:
+    msg: "{{ audit.risk }}"
+
+- name: Start an audit of a /27 and do not wait
+  domainsec.onboard.ssaudit:
+    targets: [10.1.1.32/27]
+    audit_type: basic
+    notify: true
+'''
+
+RETURN = r'''
+scans:
+  description: The audits the run started, from the audit list (one per address).
+  returned: success, except in check mode
+  type: list
+  elements: dict
+  sample: [{scanuid: "1100005104", hostip: 192.0.2.10, type: standard, time_queued: "2026-11-23 10:00:00",
+            time_start: "", time_end: "", folder: API, finished: false}]
+targets:
+  description: The targets as sent to the API.
+  returned: success
+  type: list
+  elements: str
+  sample: [192.0.2.10, 10.1.1.32-63]
+reports:
+  description: Summary of each finished audit's report.
+  returned: when O(wait=true)
+  type: list
+  elements: dict
+  sample: [{scanuid: "1100005104", hostip: 192.0.2.10, risk: {high: 0, medium: 1, low: 2, other: 4},
+            ports: [{port: "443", protocol: tcp, service: https}], entries: {high: [], medium: [], low: [], other: []}}]
+risk:
+  description: Findings per risk level, added up over all reports.
+  returned: when O(wait=true)
+  type: dict
+  sample: {high: 0, medium: 1, low: 2, other: 4}
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+
+
+def main():
+    spec = ss.securityspace_argument_spec()
+    spec.update(
+        targets=dict(type='list', elements='str'),
+        audit_type=dict(type='str', required=True, choices=list(ss.AUDIT_TYPES)),
+        exclude_dos=dict(type='bool', default=False),
+        notify=dict(type='bool', default=False),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=3600),
+        poll_interval=dict(type='int', default=30),
+        fail_on_risk=dict(type='str', choices=['high', 'medium', 'low']),
+    )
+    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
+                           required_by={'fail_on_risk': 'wait'})
+    params = module.params
+    try:
+        targets = [ss.audit_target(t) for t in params['targets'] or []]
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    if params['targets'] is not None and not targets:
+        module.fail_json(msg='targets must not be empty; leave it out to audit the address the request comes from')
+    if params['fail_on_risk'] and not params['wait']:
+        module.fail_json(msg='fail_on_risk requires wait=true (the report is only known when the audit ends)')
+    if not 1 <= params['poll_interval'] <= 3600 or not 1 <= params['wait_timeout'] <= 86400:
+        module.fail_json(msg='poll_interval must be 1-3600 and wait_timeout 1-86400 seconds')
+
+    result = dict(changed=True, targets=targets)
+    if module.check_mode:
+        module.exit_json(**result)
+
+    http = None
+    try:
+        client = ss.SecuritySpaceClient.from_params(params)
+        http = client.http
+        result.update(run(module, client, targets))
+    except DomainsecError as exc:
+        fail_module(module, http, exc, **result)
+    if params['fail_on_risk']:
+        found = ss.risk_at_or_above(result['risk'], params['fail_on_risk'])
+        if found:
+            fail_module(module, http, 'The audit found %d finding(s) at risk %s or above: %s' % (
+                found, params['fail_on_risk'], ', '.join('%s=%d' % (k, result['risk'][k]) for k in ss.RISK_LEVELS)),
+                **result)
+    exit_module(module, http, **result)
+
+
+def new_scans(scans, before, targets, audit_type):
+    """The scans not in ``before`` that match what this run asked for."""
+    found = []
+    for scan in scans:
+        if str(scan.get('scanuid')) in before or scan.get('type') != audit_type:
+            continue
+        if targets and not any(ss.pattern_contains(t, scan.get('hostip') or '') for t in targets):
+            continue
+        found.append(dict(scan, scanuid=str(scan.get('scanuid')), finished=ss.scan_finished(scan)))
+    return found
+
+
+def run(module, client, targets):
+    params = module.params
+    before = set(str(s.get('scanuid')) for s in client.list_audits())
+    form = {'audittype': params['audit_type']}
+    if targets:
+        form['ipaddr'] = ','.join(targets)
+    if params['exclude_dos']:
+        form['excludedos'] = '1'
+    if params['notify']:
+        form['notification'] = 'OCMP'
+
+    def started():
+        return new_scans(client.list_audits(), before, targets, params['audit_type'])
+    client.write('saRunAudit', form, landed=started)
+    scans = started()
+    if not scans:
+        raise DomainsecError('SecuritySpace accepted the audit but it does not appear in the audit list')
+    result = dict(scans=scans)
+    if not params['wait']:
+        return result
+
+    deadline = time.time() + params['wait_timeout']
+    while not all(s['finished'] for s in scans):
+        if time.time() + params['poll_interval'] > deadline:
+            raise DomainsecError('The audit did not end within wait_timeout=%ds (%d of %d finished); it keeps running '
+                                 'at SecuritySpace - read it later with ssaudit_info.' % (
+                                     params['wait_timeout'], sum(1 for s in scans if s['finished']), len(scans)))
+        time.sleep(params['poll_interval'])
+        uids = set(s['scanuid'] for s in scans)
+        scans = [s for s in new_scans(client.list_audits(), before, targets, params['audit_type']) if s['scanuid'] in uids]
+    reports = [ss.report_summary(client.get_report(s['scanuid'])) for s in scans]
+    risk = dict((level, sum(r['risk'][level] for r in reports)) for level in ss.RISK_LEVELS)
+    result.update(scans=scans, reports=reports, risk=risk)
+    return result
+
+
+if __name__ == '__main__':
+    main()
