@@ -190,11 +190,9 @@ class HttpClient(object):
         self.trace = []
         self.calls = 0
         self.session = requests.Session()
-        self.session.trust_env = True
-        if ca_path:
-            self.session.verify = ca_path
-        else:
-            self.session.verify = bool(validate_certs)
+        # verify is passed with every request: a session-level value loses
+        # against REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in the environment.
+        self.verify = ca_path if ca_path else bool(validate_certs)
         self.session.headers['User-Agent'] = user_agent or 'domainsec.onboard (Ansible collection)'
 
     # -- helpers -----------------------------------------------------------
@@ -252,7 +250,7 @@ class HttpClient(object):
             try:
                 raw = self.session.request(method, url, params=params, data=data, json=json_body,
                                            headers=headers, auth=auth, timeout=self.timeout,
-                                           allow_redirects=False)
+                                           verify=self.verify, allow_redirects=False)
             except SSLError as exc:
                 self._log('%s -> TLS error' % description)
                 raise TransportError(

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+"""Runs every integration target with real ansible-playbook against the emulators.
+
+A target is ``tests/integration/targets/<name>/tasks/main.yml`` (the layout
+ansible-test uses); it is applied as a role to localhost. ``setup_*`` targets
+are helpers, not tests. Each target starts from empty emulators.
+"""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TARGETS_DIR = os.path.join(HERE, 'targets')
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+def _targets():
+    names = []
+    for name in sorted(os.listdir(TARGETS_DIR)):
+        if name.startswith('setup_') or not os.path.exists(os.path.join(TARGETS_DIR, name, 'tasks', 'main.yml')):
+            continue
+        aliases = os.path.join(TARGETS_DIR, name, 'aliases')
+        if os.path.exists(aliases) and 'disabled' in open(aliases).read().split():
+            continue
+        names.append(name)
+    return names
+
+
+def ansible_bin(name):
+    candidate = os.path.join(os.path.dirname(sys.executable), name)
+    return candidate if os.path.exists(candidate) else name
+
+
+def run_playbook(playbook, extra_args=(), env=None, timeout=600):
+    environ = dict(os.environ)
+    environ.update({
+        'ANSIBLE_COLLECTIONS_PATH': os.path.join(ROOT, 'build', 'collections'),
+        'ANSIBLE_ROLES_PATH': TARGETS_DIR,
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_FORCE_COLOR': '0',
+        'ANSIBLE_RETRY_FILES_ENABLED': '0',
+        'ANSIBLE_LOCALHOST_WARNING': '0',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': '0',
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+    })
+    environ.update(env or {})
+    command = [ansible_bin('ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook] + list(extra_args)
+    return subprocess.run(command, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          universal_newlines=True, timeout=timeout, check=False)
+
+
+# Values that must never appear in any output: the credentials the emulators
+# were started with, and secrets the targets use.
+SECRET_ENV = ('SECURITYSPACE_API_KEY', 'SECURITYSPACE_PASSWORD', 'HARDENIZE_API_PASSWORD')
+TARGET_SECRETS = ('c2VjcmV0LXRzaWcta2V5LXZhbHVl',)
+
+
+def issued_secrets(emulators):
+    """Secrets the emulators handed out during the run (session tokens, hook secrets)."""
+    found = set()
+
+    def walk(node, key=''):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key.lower() in ('sessiontoken', 'token', 'tokens', 'secret') and len(node) >= 8:
+            found.add(node)
+    for vendor in emulators.harness.emulators:
+        walk(emulators.state(vendor))
+    return found
+
+
+def assert_no_secrets(text, emulators):
+    secrets = set(os.environ[name] for name in SECRET_ENV if os.environ.get(name))
+    secrets.update(TARGET_SECRETS)
+    secrets.update(issued_secrets(emulators))
+    leaked = sorted(s for s in secrets if s in text)
+    assert not leaked, 'secret values in the output: %s' % ', '.join(s[:4] + '...' for s in leaked)
+    return len(secrets)
+
+
+@pytest.mark.parametrize('target', _targets())
+def test_target(target, emulators, tmp_path):
+    """Run the target at -vvv; it must pass, and its output must hold no secret."""
+    for vendor in emulators.harness.emulators:
+        emulators.reset(vendor)
+    playbook = tmp_path / 'run.yml'
+    playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n    - %s\n' % target)
+    result = run_playbook(str(playbook), extra_args=['-vvv'])
+    (tmp_path / 'output.txt').write_text(result.stdout)
+    if result.returncode != 0:
+        sys.stdout.write(result.stdout[-30000:])
+    assert result.returncode == 0, 'target %s failed (rc=%d), output in %s' % (target, result.returncode, tmp_path)
+    assert 'failed=0' in result.stdout
+    assert assert_no_secrets(result.stdout, emulators) >= len(SECRET_ENV)
