@@ -99,3 +99,18 @@ def test_target(target, emulators, tmp_path):
     assert result.returncode == 0, 'target %s failed (rc=%d), output in %s' % (target, result.returncode, tmp_path)
     assert 'failed=0' in result.stdout
     assert assert_no_secrets(result.stdout, emulators) >= len(SECRET_ENV)
+
+
+def test_secret_check_catches_a_leak(emulators):
+    """The grep above can fail: a leaked credential or session token is found."""
+    import requests
+
+    env = emulators.env
+    answer = requests.post(env['SECURITYSPACE_API_URL'] + '/auth.php', verify=env['DOMAINSEC_CA_PATH'], timeout=10,
+                           data={'apikey': env['SECURITYSPACE_API_KEY'], 'userid': env['SECURITYSPACE_USERID'],
+                                 'password': env['SECURITYSPACE_PASSWORD']}).json()
+    token = answer['sessionToken']
+    assert token in issued_secrets(emulators)
+    for leaked in (env['SECURITYSPACE_PASSWORD'], env['SECURITYSPACE_API_KEY'], token):
+        with pytest.raises(AssertionError, match='secret values in the output'):
+            assert_no_secrets('ok ... %s ... ok' % leaked, emulators)
