@@ -10,7 +10,7 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Transport options of plugins/module_utils/http.py, shared by every vendor.
+    # Transport options of plugins/module_utils/http_transport.py, shared by every vendor.
     DOCUMENTATION = r'''
 options:
   validate_certs:

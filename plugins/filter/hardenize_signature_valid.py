@@ -16,7 +16,7 @@ description:
     C(X-Hardenize-Signature) header, and rejects deliveries whose timestamp is more than O(max_age) seconds away.
   - Returns V(true) or V(false); a malformed header, an empty secret or a tampered body give V(false).
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 positional: signature_header, secret
 options:
   _input:

@@ -25,7 +25,7 @@ import time
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import (
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     DomainsecError,
     client_from_params,

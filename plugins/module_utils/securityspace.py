@@ -23,7 +23,7 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import (
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     DomainsecError,
     client_from_params,
@@ -429,8 +429,6 @@ def soa_mail_to_email(mail):
     if not match:
         return mail
     return '%s@%s' % (match.group(1).replace('\\.', '.'), match.group(2))
-
-
 
 
 # -- security audits ---------------------------------------------------------

@@ -21,7 +21,7 @@ description:
   - The hook's secret is returned (RV(hook.secret)) because the receiver needs it to verify signatures. Treat the
     registered result as sensitive, for example with C(no_log) on the task; the module itself never prints it.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
 attributes:
@@ -147,7 +147,7 @@ api_trace:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 SECRET_MASK = '********'
@@ -215,8 +215,8 @@ def main():
     except DomainsecError as exc:
         fail_module(module, http, exc)
     if result.get('test') and not result['test'].get('successful'):
-        fail_module(module, http, 'The event hook test failed: %s' % (result['test'].get('errorMessage') or
-                                                                       'Hardenize reported successful=false'), **result)
+        reason = result['test'].get('errorMessage') or 'Hardenize reported successful=false'
+        fail_module(module, http, 'The event hook test failed: %s' % reason, **result)
     exit_module(module, http, **result)
 
 
@@ -239,8 +239,11 @@ def run(module, client, destination):
     wanted_types = sorted(set(t.strip() for t in params['event_types'])) if params['event_types'] is not None else None
     if hook is None and wanted_types is None:
         raise DomainsecError('event_types is required to create the hook for %s' % destination)
-    after = dict(before) if hook else dict(id=None, hookType=params['hook_type'], eventTypes=wanted_types,
-                                             status='disabled', destination=destination, secret=SECRET_MASK)
+    if hook:
+        after = dict(before)
+    else:
+        after = dict(id=None, hookType=params['hook_type'], eventTypes=wanted_types, status='disabled',
+                     destination=destination, secret=SECRET_MASK)
     update = {}
     if hook and wanted_types is not None and sorted(hook.get('eventTypes') or []) != wanted_types:
         update['eventTypes'] = wanted_types

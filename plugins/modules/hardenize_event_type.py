@@ -18,7 +18,7 @@ description:
   - Fails with the list of known types when the name is unknown, and clearly when the type is not available in the
     account.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
 attributes:
@@ -66,7 +66,7 @@ api_trace:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 

@@ -17,7 +17,7 @@ description:
   - An auto-group (O(auto=true)) holds the hosts that share one of its O(tags); the tags of an existing auto-group
     are updated in place. Renaming is not supported; whether a group is an auto-group cannot change after creation.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
 attributes:
@@ -85,7 +85,7 @@ api_trace:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 

@@ -22,7 +22,7 @@ description:
   - Host names are compared the way Hardenize stores them - lowercase, without a trailing dot, internationalised
     names in punycode.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
 attributes:
@@ -162,7 +162,7 @@ api_trace:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}

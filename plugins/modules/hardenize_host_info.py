@@ -17,7 +17,7 @@ description:
     (C(GET /hosts/{hostname})) with O(name).
   - Never changes anything.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
 attributes:
@@ -87,7 +87,7 @@ exists:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 FILTERS = ('hostname', 'group', 'status', 'origin', 'limit')

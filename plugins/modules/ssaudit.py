@@ -20,7 +20,7 @@ description:
     the task when a report has findings at or above a risk level.
   - Running an audit is an action, not a state, so every run that starts one reports a change.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
 attributes:
@@ -131,7 +131,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 

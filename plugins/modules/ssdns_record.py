@@ -24,7 +24,7 @@ description:
   - After a change, or when the zone is not published yet, the zone is published (C(dnsPublish)) unless
     O(publish=false). Publish errors fail the task; warnings are returned.
 author:
-  - domainsec.onboard contributors
+  - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
 attributes:
@@ -257,7 +257,7 @@ domain:
       type: int
       sample: 3
     state_text:
-      description: The vendor's text for O(domain.state).
+      description: The vendor's text for RV(domain.state).
       type: str
       sample: Active
 publish:
@@ -288,7 +288,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.http import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
 
 RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')

@@ -285,8 +285,8 @@ class HttpClient(object):
             if raw.status_code in RETRY_STATUSES:
                 if idempotent or raw.status_code in self.refused_statuses:
                     if attempt < self.retries:
-                        self.sleep(self._delay(attempt, _retry_after_seconds(raw.headers.get('Retry-After'),
-                                                                              self.max_backoff)))
+                        retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
+                        self.sleep(self._delay(attempt, retry_after))
                         attempt += 1
                         continue
                     raise TransportError('%s answered HTTP %d after %d attempts' % (

@@ -4,7 +4,7 @@
 import pytest
 import requests
 
-from ansible_collections.domainsec.onboard.plugins.module_utils import http as H
+from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 
 
 class FakeRaw(object):
