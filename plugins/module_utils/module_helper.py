@@ -44,3 +44,26 @@ def fail_module(module, http, error, **result):
     if http is not None:
         result['msg'] = http.redactor.text(result['msg'])
     module.fail_json(**_with_trace(module, http, result, force=True))
+
+
+def run_module(module, client_class, run, check=None, result=None):
+    """The common body of every module: client, run, finish.
+
+    ``client_class.from_params(module.params)`` builds the vendor client;
+    ``run(client)`` returns the result; ``check(result)`` may return a
+    message that fails the task with the result attached (a refused publish,
+    a failed hook test, a risk level reached). ``result`` holds fields that
+    are returned even when the run fails.
+    """
+    http = None
+    result = dict(result or {})
+    try:
+        client = client_class.from_params(module.params)
+        http = client.http
+        result.update(run(client))
+    except DomainsecError as exc:
+        fail_module(module, http, exc, **result)
+    problem = check(result) if check is not None else None
+    if problem:
+        fail_module(module, http, problem, **result)
+    exit_module(module, http, **result)

@@ -511,3 +511,13 @@ def risk_at_or_above(risk, level):
     """Number of findings at ``level`` or more severe."""
     order = ('high', 'medium', 'low')
     return sum(int(risk.get(lvl) or 0) for lvl in order[:order.index(level) + 1])
+
+
+def publish_problem(zone):
+    """A run_module check: a publish that returned errors fails the task."""
+    def check(result):
+        publish = result.get('publish') or {}
+        if publish.get('errors'):
+            return 'SecuritySpace refused to publish %s: %s' % (zone, '; '.join(publish['errors']))
+        return None
+    return check

@@ -148,7 +148,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 SECRET_MASK = '********'
 
@@ -207,17 +207,15 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    http = None
-    try:
-        client = hz.HardenizeClient.from_params(module.params)
-        http = client.http
-        result = run(module, client, destination)
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
+    run_module(module, hz.HardenizeClient, lambda client: run(module, client, destination), check=test_problem)
+
+
+def test_problem(result):
+    """A failed hook test fails the task (with the test's report)."""
     if result.get('test') and not result['test'].get('successful'):
         reason = result['test'].get('errorMessage') or 'Hardenize reported successful=false'
-        fail_module(module, http, 'The event hook test failed: %s' % reason, **result)
-    exit_module(module, http, **result)
+        return 'The event hook test failed: %s' % reason
+    return None
 
 
 def run(module, client, destination):

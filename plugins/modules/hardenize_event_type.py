@@ -67,7 +67,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 
 def main():
@@ -79,31 +79,29 @@ def main():
         module.fail_json(msg='name must be an event type such as pki.cert.new')
     wanted = module.params['enabled']
 
-    http = None
-    try:
-        client = hz.HardenizeClient.from_params(module.params)
-        http = client.http
-        types = client.list_event_types()
-        current = next((t for t in types if t.get('name') == name), None)
-        if current is None:
-            raise DomainsecError('Unknown Hardenize event type %r; the account knows: %s' % (
-                name, ', '.join(sorted(t.get('name') for t in types)) or 'none'))
-        if not current.get('available') and wanted:
-            raise DomainsecError('The event type %s is not available in this Hardenize account, so it cannot be '
-                                 'enabled (ask Hardenize to make it available).' % name)
-        result = dict(changed=bool(current.get('enabled')) != wanted, event_type=dict(current, enabled=wanted))
-        if module._diff:
-            result['diff'] = dict(before=dict(enabled=bool(current.get('enabled'))), after=dict(enabled=wanted))
-        if result['changed'] and not module.check_mode:
-            def landed():
-                return next((t for t in client.list_event_types() if t.get('name') == name and
-                             bool(t.get('enabled')) == wanted), None)
-            answer = client.write('POST', '/eventTypes/%s' % name, body={'enabled': wanted}, expected=(200,),
-                                  landed=landed)
-            result['event_type'] = answer.get('eventType') or answer
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    exit_module(module, http, **result)
+    run_module(module, hz.HardenizeClient, lambda client: run(module, client, name, wanted))
+
+
+def run(module, client, name, wanted):
+    types = client.list_event_types()
+    current = next((t for t in types if t.get('name') == name), None)
+    if current is None:
+        raise DomainsecError('Unknown Hardenize event type %r; the account knows: %s' % (
+            name, ', '.join(sorted(t.get('name') for t in types)) or 'none'))
+    if not current.get('available') and wanted:
+        raise DomainsecError('The event type %s is not available in this Hardenize account, so it cannot be '
+                             'enabled (ask Hardenize to make it available).' % name)
+    result = dict(changed=bool(current.get('enabled')) != wanted, event_type=dict(current, enabled=wanted))
+    if module._diff:
+        result['diff'] = dict(before=dict(enabled=bool(current.get('enabled'))), after=dict(enabled=wanted))
+    if result['changed'] and not module.check_mode:
+        def landed():
+            return next((t for t in client.list_event_types() if t.get('name') == name and
+                         bool(t.get('enabled')) == wanted), None)
+        answer = client.write('POST', '/eventTypes/%s' % name, body={'enabled': wanted}, expected=(200,),
+                              landed=landed)
+        result['event_type'] = answer.get('eventType') or answer
+    return result
 
 
 if __name__ == '__main__':

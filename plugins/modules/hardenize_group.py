@@ -86,7 +86,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 
 def view(group):
@@ -109,40 +109,39 @@ def main():
         module.fail_json(msg='tags only apply to auto-groups (auto=true)')
     tags = sorted(set(t.strip() for t in params['tags'] or []))
 
-    http = None
-    try:
-        client = hz.HardenizeClient.from_params(params)
-        http = client.http
-        group = client.find_group(name)
-        result = dict(changed=False, group=view(group))
-        if params['state'] == 'absent':
-            if group:
-                result.update(changed=True, group={})
-                if not module.check_mode:
-                    client.write('DELETE', '/groups/%s' % group['id'], params={'force': str(params['force']).lower()},
-                                 expected=(200, 204), landed=lambda: client.find_group(name) is None)
-        elif group is None:
-            result.update(changed=True, group=dict(id=None, name=name, auto=params['auto'], tags=tags))
+    run_module(module, hz.HardenizeClient, lambda client: run(module, client, name, tags))
+
+
+def run(module, client, name, tags):
+    params = module.params
+    group = client.find_group(name)
+    result = dict(changed=False, group=view(group))
+    if params['state'] == 'absent':
+        if group:
+            result.update(changed=True, group={})
             if not module.check_mode:
-                body = dict(name=name, auto=params['auto'])
-                if params['auto']:
-                    body['tags'] = tags
-                answer = client.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: client.find_group(name))
-                result['group'] = view(answer.get('group') or client.find_group(name))
-        else:
-            if bool(group.get('auto')) != params['auto']:
-                raise DomainsecError('The group %s exists with auto=%s; Hardenize cannot change that - delete the group '
-                                     'and create it again' % (group.get('name'), bool(group.get('auto'))))
-            if params['auto'] and params['tags'] is not None and sorted(group.get('tags') or []) != tags:
-                result.update(changed=True, group=dict(view(group), tags=tags))
-                if not module.check_mode:
-                    client.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
-                                 landed=lambda: sorted((client.find_group(name) or {}).get('tags') or []) == tags)
-        if module._diff:
-            result['diff'] = dict(before=view(group), after=result['group'])
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    exit_module(module, http, **result)
+                client.write('DELETE', '/groups/%s' % group['id'], params={'force': str(params['force']).lower()},
+                             expected=(200, 204), landed=lambda: client.find_group(name) is None)
+    elif group is None:
+        result.update(changed=True, group=dict(id=None, name=name, auto=params['auto'], tags=tags))
+        if not module.check_mode:
+            body = dict(name=name, auto=params['auto'])
+            if params['auto']:
+                body['tags'] = tags
+            answer = client.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: client.find_group(name))
+            result['group'] = view(answer.get('group') or client.find_group(name))
+    else:
+        if bool(group.get('auto')) != params['auto']:
+            raise DomainsecError('The group %s exists with auto=%s; Hardenize cannot change that - delete the group '
+                                 'and create it again' % (group.get('name'), bool(group.get('auto'))))
+        if params['auto'] and params['tags'] is not None and sorted(group.get('tags') or []) != tags:
+            result.update(changed=True, group=dict(view(group), tags=tags))
+            if not module.check_mode:
+                client.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
+                             landed=lambda: sorted((client.find_group(name) or {}).get('tags') or []) == tags)
+    if module._diff:
+        result['diff'] = dict(before=view(group), after=result['group'])
+    return result
 
 
 if __name__ == '__main__':

@@ -162,8 +162,7 @@ api_trace:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
 
@@ -306,17 +305,10 @@ def main():
     except ValueError as exc:
         module.fail_json(msg=str(exc))
 
-    http = None
-    try:
-        client = hz.HardenizeClient.from_params(module.params)
-        http = client.http
-        if module.params['state'] == 'absent':
-            result = run_absent(module, client, names)
-        else:
-            result = run_present(module, client, names, wanted)
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    exit_module(module, http, **result)
+    if module.params['state'] == 'absent':
+        run_module(module, hz.HardenizeClient, lambda client: run_absent(module, client, names))
+    else:
+        run_module(module, hz.HardenizeClient, lambda client: run_present(module, client, names, wanted))
 
 
 def run_absent(module, client, names):

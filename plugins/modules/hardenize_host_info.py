@@ -87,8 +87,7 @@ exists:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 FILTERS = ('hostname', 'group', 'status', 'origin', 'limit')
 
@@ -110,21 +109,17 @@ def main():
     if params['limit'] is not None and params['limit'] < 1:
         module.fail_json(msg='limit must be 1 or more, got %d' % params['limit'])
 
-    http = None
-    try:
-        client = hz.HardenizeClient.from_params(params)
-        http = client.http
-        if params['name']:
-            host = client.get_host(params['name'])
-            result = dict(exists=host is not None, host=host or {})
-        else:
-            filters = dict((f, params[f]) for f in FILTERS)
-            if params['hostname']:
-                filters['subdomains'] = params['subdomains']
-            result = dict(hosts=client.list_hosts(**filters))
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    exit_module(module, http, changed=False, **result)
+    run_module(module, hz.HardenizeClient, lambda client: read(client, params), result=dict(changed=False))
+
+
+def read(client, params):
+    if params['name']:
+        host = client.get_host(params['name'])
+        return dict(exists=host is not None, host=host or {})
+    filters = dict((f, params[f]) for f in FILTERS)
+    if params['hostname']:
+        filters['subdomains'] = params['subdomains']
+    return dict(hosts=client.list_hosts(**filters))
 
 
 if __name__ == '__main__':

@@ -132,7 +132,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 
 def main():
@@ -165,20 +165,19 @@ def main():
     if module.check_mode:
         module.exit_json(**result)
 
-    http = None
-    try:
-        client = ss.SecuritySpaceClient.from_params(params)
-        http = client.http
-        result.update(run(module, client, targets))
-    except DomainsecError as exc:
-        fail_module(module, http, exc, **result)
-    if params['fail_on_risk']:
-        found = ss.risk_at_or_above(result['risk'], params['fail_on_risk'])
+    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, targets),
+               check=risk_problem(params['fail_on_risk']), result=result)
+
+
+def risk_problem(level):
+    """A run_module check: findings at ``level`` or above fail the task."""
+    def check(result):
+        found = ss.risk_at_or_above(result['risk'], level) if level else 0
         if found:
-            fail_module(module, http, 'The audit found %d finding(s) at risk %s or above: %s' % (
-                found, params['fail_on_risk'], ', '.join('%s=%d' % (k, result['risk'][k]) for k in ss.RISK_LEVELS)),
-                **result)
-    exit_module(module, http, **result)
+            return 'The audit found %d finding(s) at risk %s or above: %s' % (
+                found, level, ', '.join('%s=%d' % (k, result['risk'][k]) for k in ss.RISK_LEVELS))
+        return None
+    return check
 
 
 def new_scans(scans, before, targets, audit_type):

@@ -83,8 +83,7 @@ scaninfo:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 
 def main():
@@ -102,28 +101,24 @@ def main():
         except ValueError as exc:
             module.fail_json(msg=str(exc))
 
-    http = None
-    try:
-        client = ss.SecuritySpaceClient.from_params(params)
-        http = client.http
-        if params['scanuid'] is not None:
-            scaninfo = client.get_report(params['scanuid'].strip())
-            result = dict(report=ss.report_summary(scaninfo), scaninfo=scaninfo)
-        else:
-            scans = []
-            for scan in client.list_audits():
-                scan = dict(scan, scanuid=str(scan.get('scanuid')), finished=ss.scan_finished(scan))
-                if params['hostip'] and scan.get('hostip') != params['hostip']:
-                    continue
-                if params['audit_type'] and scan.get('type') != params['audit_type']:
-                    continue
-                if params['finished'] is not None and scan['finished'] != params['finished']:
-                    continue
-                scans.append(scan)
-            result = dict(scans=scans)
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    exit_module(module, http, changed=False, **result)
+    run_module(module, ss.SecuritySpaceClient, lambda client: read(client, params), result=dict(changed=False))
+
+
+def read(client, params):
+    if params['scanuid'] is not None:
+        scaninfo = client.get_report(params['scanuid'].strip())
+        return dict(report=ss.report_summary(scaninfo), scaninfo=scaninfo)
+    scans = []
+    for scan in client.list_audits():
+        scan = dict(scan, scanuid=str(scan.get('scanuid')), finished=ss.scan_finished(scan))
+        if params['hostip'] and scan.get('hostip') != params['hostip']:
+            continue
+        if params['audit_type'] and scan.get('type') != params['audit_type']:
+            continue
+        if params['finished'] is not None and scan['finished'] != params['finished']:
+            continue
+        scans.append(scan)
+    return dict(scans=scans)
 
 
 if __name__ == '__main__':

@@ -103,8 +103,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 
 def main():
@@ -115,14 +114,8 @@ def main():
     if zone is not None and (not dr.is_hostname(zone) or '.' not in zone):
         module.fail_json(msg='domain must be a domain name such as example.com, got %r' % module.params['domain'])
 
-    http = None
-    try:
-        client = ss.SecuritySpaceClient.from_params(module.params)
-        http = client.http
-        result = read(client, zone, module.params['zone_file'])
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    exit_module(module, http, changed=False, **result)
+    run_module(module, ss.SecuritySpaceClient, lambda client: read(client, zone, module.params['zone_file']),
+               result=dict(changed=False))
 
 
 def read(client, zone, zone_file):

@@ -289,7 +289,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import exit_module, fail_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')
 
@@ -360,17 +360,8 @@ def main():
     except dr.RecordError as exc:
         module.fail_json(msg=str(exc))
 
-    http = None
-    try:
-        client = ss.SecuritySpaceClient.from_params(params)
-        http = client.http
-        result = run(module, client, zone, desired)
-    except DomainsecError as exc:
-        fail_module(module, http, exc)
-    if result.get('publish') and result['publish']['errors']:
-        fail_module(module, http, 'SecuritySpace refused to publish %s: %s' % (zone, '; '.join(result['publish']['errors'])),
-                    **result)
-    exit_module(module, http, **result)
+    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, zone, desired),
+               check=ss.publish_problem(zone))
 
 
 def read_zone(client, zone):
