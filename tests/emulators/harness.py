@@ -20,6 +20,7 @@ from .base import EmulatorServer, server_ssl_context
 # Vendor name -> "module:Class" (module relative to this package), imported on start.
 APPS = {
     'securityspace': 'securityspace:SecuritySpaceApp',
+    'hardenize': 'hardenize:HardenizeApp',
 }
 
 
@@ -45,6 +46,8 @@ class Harness(object):
         self.urls = {}
         self.admin_urls = {}
         self.servers = {}
+        self.extra_env = {}  # companions' variables (the webhook receiver's)
+        self.receiver = None  # the webhook receiver app, started with the hardenize emulator
 
     def env(self):
         """Environment variables for clients: every app's, the CA path, and each admin URL."""
@@ -52,6 +55,7 @@ class Harness(object):
         for name, app in self.emulators.items():
             result.update(app.env())
             result['EMULATOR_%s_ADMIN' % name.upper()] = self.admin_urls[name]
+        result.update(self.extra_env)
         return result
 
     def stop(self):
@@ -90,11 +94,28 @@ def start(state_dir, vendors=None, host='127.0.0.1', ports=None):
             harness.servers[vendor] = server
             base = 'https://%s:%d' % (url_host, server.port)
             app.base_url = base
+            app.ca_path = ca_path
             harness.emulators[vendor] = app
             harness.urls[vendor] = base
             harness.admin_urls[vendor] = base + '/_emulator'
             server.start()
+        if 'hardenize' in harness.emulators:
+            _start_receiver(harness, ca, host, url_host, int((ports or {}).get('receiver') or 0))
     except Exception:
         harness.stop()
         raise
     return harness
+
+
+def _start_receiver(harness, ca, host, url_host, port):
+    """The webhook receiver Hardenize event hooks deliver to (see webhook_receiver.py)."""
+    from .webhook_receiver import WebhookReceiverApp
+
+    app = WebhookReceiverApp()
+    server = EmulatorServer((host, port), app, server_ssl_context(ca),
+                            log_path=os.path.join(harness.state_dir, 'receiver.log'))
+    harness.servers['receiver'] = server
+    app.base_url = harness.urls['receiver'] = 'https://%s:%d' % (url_host, server.port)
+    harness.receiver = app
+    harness.extra_env.update(app.env())
+    server.start()
