@@ -379,8 +379,9 @@ class HardenizeApp(EmulatorApp):
     def _allowance(self, in_flight):
         config = self.config
         tokens = self._tokens_now() if config['rate_limit_enabled'] else config['rate_capacity']
-        return 'r: %d/%d (+%s/1s); c: %d/%d' % (int(math.floor(tokens)), config['rate_capacity'],
-                                               '%g' % config['rate_refill_per_second'], in_flight, config['max_concurrent'])
+        refill = '%g' % config['rate_refill_per_second']
+        return 'r: %d/%d (+%s/1s); c: %d/%d' % (int(math.floor(tokens)), config['rate_capacity'], refill,
+                                                in_flight, config['max_concurrent'])
 
     def _admit(self):
         """(refusal ApiError or None, X-Request-Allowance) for a request already counted in flight."""
