@@ -144,6 +144,8 @@ api_trace:
   elements: str
 '''
 
+from urllib.parse import urlsplit
+
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
@@ -173,8 +175,13 @@ def validate(params):
     if params['hook_type'] == 'webhook' and not destination.lower().startswith('https://'):
         raise ValueError('destination must be an https:// URL for a webhook (Hardenize only delivers over HTTPS), got %r'
                          % destination)
-    if params['hook_type'] == 'webhook' and len(destination) <= len('https://'):
-        raise ValueError('destination must be a complete https:// URL')
+    if params['hook_type'] == 'webhook':
+        try:
+            host = urlsplit(destination).hostname
+        except ValueError:
+            host = None
+        if not host:
+            raise ValueError('destination must be a complete https:// URL with a host name, got %r' % destination)
     if params['event_types'] is not None:
         types = [t.strip() for t in params['event_types']]
         if not types or any(not t for t in types):
