@@ -37,4 +37,11 @@ options:
         and only sends the write again when it did not land.
     type: int
     default: 3
+  rate_limit_wait:
+    description:
+      - How many seconds in total (0-3600) a module run may spend waiting out HTTP 429 (rate limited) answers to
+        requests that are safe to repeat, honouring C(Retry-After) plus jitter. Such waits do not use up O(retries);
+        once the budget is spent, 429 counts as a failed attempt like any other.
+    type: int
+    default: 120
 '''

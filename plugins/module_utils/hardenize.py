@@ -19,9 +19,11 @@ __metaclass__ = type
 
 import base64
 import binascii
+import ipaddress
 import re
 import threading
 import time
+import unicodedata
 
 from ansible.module_utils.basic import env_fallback
 
@@ -114,20 +116,51 @@ class RateLimiter(object):
 def canonical_hostname(name):
     """Hostname as the API stores it for comparison: lowercase, no trailing dot, punycode.
 
-    Raises ValueError for a name that is not a host name.
+    Unicode labels are NFC-normalised, lowercased and punycoded label by label
+    (``xn--``), as IDNA 2008 does: ``straße.de`` stays ``xn--strae-oqa.de``
+    (the IDNA 2003 codec would turn it into ``strasse.de``, another domain).
+    Raises ValueError for a name that is not a host name, an IP address
+    included.
     """
     text = (name or '').strip()
     if text.endswith('.'):
         text = text[:-1]
-    text = text.lower()
-    try:
-        ascii_name = text.encode('idna').decode('ascii') if text else text
-    except UnicodeError:
-        raise ValueError('%r is not a valid host name' % name)
-    labels = ascii_name.split('.')
+    text = unicodedata.normalize('NFC', text).lower()
+    labels = []
+    for label in text.split('.'):
+        if all(ord(char) < 128 for char in label):
+            labels.append(label)
+            continue
+        try:
+            labels.append('xn--' + label.encode('punycode').decode('ascii'))
+        except UnicodeError:
+            raise ValueError('%r is not a valid host name' % name)
+    ascii_name = '.'.join(labels)
     if len(ascii_name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         raise ValueError('%r is not a valid host name (at least two labels of letters, digits and hyphens)' % name)
+    if labels[-1].isdigit():
+        raise ValueError('%r is an IP address or ends in a numeric label; Hardenize monitors host names' % name)
     return ascii_name
+
+
+def canonical_axfr_host(value):
+    """``axfr_host`` as the API stores it: a compressed IP address or a canonical host name; '' clears it."""
+    text = (value or '').strip()
+    if not text:
+        return ''
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    try:
+        return canonical_hostname(text)
+    except ValueError:
+        raise ValueError('axfr_host must be a name server host name or IP address, got %r' % value)
+
+
+def canonical_dns_name(value):
+    """A DNS name (TSIG key name) compared as DNS compares: lowercase, no trailing dot."""
+    return (value or '').strip().rstrip('.').lower()
 
 
 def host_key(host):
@@ -151,7 +184,7 @@ def validate_tsig(tsig):
     """Check an axfr_tsig dict; return the API's form or raise ValueError."""
     if not tsig:
         return None
-    missing = [k for k in ('name', 'algorithm', 'key') if not tsig.get(k)]
+    missing = [k for k in ('name', 'algorithm', 'key') if not (tsig.get(k) or '').strip()]
     if missing:
         raise ValueError('axfr_tsig needs name, algorithm and key (missing: %s)' % ', '.join(missing))
     algorithm = tsig['algorithm'].upper().replace('-', '_')
@@ -194,8 +227,10 @@ class HardenizeClient(object):
     # -- low level ---------------------------------------------------------
     def request(self, method, path, json_body=None, params=None, headers=None, expected=(200,), write=None):
         url = self.base + path
+        # Every answer of the API is JSON or empty: anything else is a failed read (retried) or a write
+        # whose outcome is unknown (re-read before anything is re-sent).
         response = self.http.request(method, url, json_body=json_body, params=params, headers=headers, auth=self.auth,
-                                     idempotent=(method == 'GET') if write is None else not write)
+                                     idempotent=(method == 'GET') if write is None else not write, expect_json=True)
         if response.status not in expected:
             raise self._error('%s %s' % (method, path), response)
         return response

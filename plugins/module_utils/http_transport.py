@@ -173,13 +173,15 @@ class HttpClient(object):
     """
 
     def __init__(self, vendor, timeout=30, connect_timeout=10, validate_certs=True, ca_path=None,
-                 retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None,
+                 retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None, rate_limit_wait=120,
                  response_hook=None, before_request=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep):
         if not HAS_REQUESTS:
             raise TransportError(missing_required_lib('requests'), vendor=vendor)
         self.vendor = vendor
         self.timeout = (connect_timeout, timeout)
         self.retries = retries
+        self.rate_limit_wait = rate_limit_wait
+        self.rate_limit_waited = 0.0
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.redactor = Redactor(secrets)
@@ -214,7 +216,9 @@ class HttpClient(object):
 
     def _delay(self, attempt, retry_after=None):
         if retry_after is not None:
-            return retry_after
+            # At least what the server asked for, plus jitter: clients refused together must not
+            # all come back at the same instant and be refused together again.
+            return retry_after + random.uniform(0, max(0.25, retry_after / 4.0))
         base = min(self.max_backoff, self.backoff * (2 ** attempt))
         return base / 2.0 + random.uniform(0, base / 2.0)
 
@@ -284,6 +288,13 @@ class HttpClient(object):
 
             if raw.status_code in RETRY_STATUSES:
                 if idempotent or raw.status_code in self.refused_statuses:
+                    if raw.status_code == 429:
+                        # Rate limited: wait it out within the run's budget without using up a retry.
+                        wait = self._delay(attempt, _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff))
+                        if self.rate_limit_waited + wait <= self.rate_limit_wait:
+                            self.rate_limit_waited += wait
+                            self.sleep(wait)
+                            continue
                     if attempt < self.retries:
                         retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
                         self.sleep(self._delay(attempt, retry_after))
@@ -365,6 +376,7 @@ def transport_argument_spec():
         ca_path=dict(type='path', fallback=(env_fallback, ['DOMAINSEC_CA_PATH'])),
         timeout=dict(type='int', default=30),
         retries=dict(type='int', default=3),
+        rate_limit_wait=dict(type='int', default=120),
     )
 
 
@@ -374,6 +386,8 @@ def validate_transport_params(params):
         return 'timeout must be between 1 and 3600 seconds, got %s' % params['timeout']
     if params.get('retries') is not None and not 0 <= params['retries'] <= 10:
         return 'retries must be between 0 and 10, got %s' % params['retries']
+    if params.get('rate_limit_wait') is not None and not 0 <= params['rate_limit_wait'] <= 3600:
+        return 'rate_limit_wait must be between 0 and 3600 seconds, got %s' % params['rate_limit_wait']
     return None
 
 
@@ -383,4 +397,5 @@ def client_from_params(vendor, params, secrets=(), **kwargs):
     Further keyword arguments (hooks, ``refused_statuses``) go to HttpClient.
     """
     return HttpClient(vendor, timeout=params.get('timeout') or 30, validate_certs=params.get('validate_certs', True),
-                      ca_path=params.get('ca_path'), retries=params.get('retries', 3), secrets=secrets, **kwargs)
+                      ca_path=params.get('ca_path'), retries=params.get('retries', 3),
+                      rate_limit_wait=params.get('rate_limit_wait', 120), secrets=secrets, **kwargs)

@@ -47,11 +47,16 @@ options:
     default: present
   status:
     description:
-      - Monitoring status. When not given, new hosts get the account's default status and existing hosts keep theirs.
+      - Monitoring status. When not given, new hosts get the account's default status and existing hosts keep theirs
+        (check mode and the diff then show no status for new hosts).
     type: str
     choices: [monitored, idle, archived]
   groups:
-    description: Groups, by name or id. Groups that do not exist are created by Hardenize.
+    description:
+      - Groups, by id or by name (compared case-insensitively, as Hardenize does). Groups that do not exist are
+        created by Hardenize (not with O(groups_mode=remove)).
+      - Hosts list their groups by id; when a given group is not an id the hosts already carry, the module reads the
+        groups (C(GET /groups)) once to map names to ids.
     type: list
     elements: str
   groups_mode:
@@ -65,7 +70,9 @@ options:
     type: str
     choices: [enabled, disabled, auto]
   axfr_host:
-    description: Name server (host name or IP address) to transfer the zone from, instead of the SOA primary.
+    description:
+      - Name server (host name or IP address) to transfer the zone from, instead of the SOA primary.
+      - An empty string removes it. Compared as Hardenize stores it (IPv6 compressed, names lowercase and punycode).
     type: str
   axfr_tsig:
     description:
@@ -75,7 +82,7 @@ options:
     type: dict
     suboptions:
       name:
-        description: TSIG key name.
+        description: TSIG key name (a DNS name; compared case-insensitively, without a trailing dot).
         type: str
         required: true
       algorithm:
@@ -205,8 +212,6 @@ def validate(params):
         for option in ('status', 'groups', 'axfr', 'axfr_host', 'axfr_tsig'):
             if params[option] is not None:
                 raise ValueError('%s cannot be used with state=absent' % option)
-    if params['axfr_host'] is not None and not params['axfr_host'].strip():
-        raise ValueError('axfr_host must not be empty')
     wanted = {}
     if params['status']:
         wanted['status'] = params['status']
@@ -219,56 +224,93 @@ def validate(params):
     if params['axfr']:
         wanted['axfr'] = params['axfr']
     if params['axfr_host'] is not None:
-        wanted['axfrHost'] = params['axfr_host'].strip().rstrip('.').lower()
+        wanted['axfrHost'] = hz.canonical_axfr_host(params['axfr_host'])
     if params['axfr_tsig']:
         wanted['axfrTsig'] = hz.validate_tsig(params['axfr_tsig'])
     return sorted(set(names), key=names.index), wanted
 
 
-def _lower(values):
-    return set((v or '').strip().lower() for v in values or [])
+def resolve_groups(client, refs, hosts):
+    """Map each group reference (id or name) to its id; None for a group that does not exist yet.
+
+    A reference that is an id some host already carries needs no read; otherwise
+    the groups are read once and matched as Hardenize matches: id first, then
+    the name case-insensitively.
+    """
+    seen = set(g for host in hosts.values() for g in host.get('groups') or [])
+    if all(ref in seen for ref in refs):
+        return dict((ref, ref) for ref in refs)
+    groups = client.list_groups()
+    resolved = {}
+    for ref in refs:
+        match = [g for g in groups if g.get('id') == ref] or \
+            [g for g in groups if (g.get('name') or '').strip().lower() == ref.lower()]
+        resolved[ref] = match[0].get('id') if match else None
+    return resolved
+
+
+def with_group_ids(wanted, resolved):
+    """``wanted`` plus the ids of the existing groups and the names of groups still to be created."""
+    if 'groups' not in wanted:
+        return wanted
+    wanted = dict(wanted)
+    ids = [resolved[ref] for ref in wanted['groups'] if resolved.get(ref)]
+    new = [ref for ref in wanted['groups'] if not resolved.get(ref)]
+    wanted['group_ids'] = sorted(set(ids), key=ids.index)
+    wanted['new_groups'] = [ref for i, ref in enumerate(new) if ref.lower() not in [n.lower() for n in new[:i]]]
+    return wanted
+
+
+def _axfr_host_of(host):
+    try:
+        return hz.canonical_axfr_host(host.get('axfrHost'))
+    except ValueError:
+        return (host.get('axfrHost') or '').strip().lower()
 
 
 def host_needs(host, wanted):
-    """The settings of ``wanted`` this existing host does not have yet."""
+    """The settings of ``wanted`` this existing host does not have yet (groups as resolved by with_group_ids)."""
     needs = []
     if 'status' in wanted and host.get('status') != wanted['status']:
         needs.append('status')
     if 'groups' in wanted:
-        have, want = _lower(host.get('groups')), _lower(wanted['groups'])
+        have, want = set(host.get('groups') or []), set(wanted['group_ids'])
         mode = wanted['groups_mode']
-        if (mode == 'append' and not want <= have) or (mode == 'replace' and want != have) or \
+        if (mode == 'append' and (wanted['new_groups'] or not want <= have)) or \
+                (mode == 'replace' and (wanted['new_groups'] or want != have)) or \
                 (mode == 'remove' and want & have):
             needs.append('groups')
     if 'axfr' in wanted and (host.get('axfr') or 'disabled') != wanted['axfr']:
         needs.append('axfr')
-    if 'axfrHost' in wanted and (host.get('axfrHost') or '').rstrip('.').lower() != wanted['axfrHost']:
+    if 'axfrHost' in wanted and _axfr_host_of(host) != wanted['axfrHost']:
         needs.append('axfrHost')
     if 'axfrTsig' in wanted:
         tsig = host.get('axfrTsig') or {}
-        if (tsig.get('name'), (tsig.get('algorithm') or '').upper()) != (wanted['axfrTsig']['name'],
-                                                                         wanted['axfrTsig']['algorithm']):
+        if (hz.canonical_dns_name(tsig.get('name')), (tsig.get('algorithm') or '').upper()) != \
+                (hz.canonical_dns_name(wanted['axfrTsig']['name']), wanted['axfrTsig']['algorithm']):
             needs.append('axfrTsig')
     return needs
 
 
 def predicted(host, wanted):
-    """The host as it will be after the run."""
+    """The host as it will be after the run (groups to be created appear under their names)."""
     host = dict(host)
-    for key in ('status', 'axfr', 'axfrHost'):
+    for key in ('status', 'axfr'):
         if key in wanted:
             host[key] = wanted[key]
+    if 'axfrHost' in wanted:
+        host['axfrHost'] = wanted['axfrHost'] or None
     if 'axfrTsig' in wanted:
         host['axfrTsig'] = dict(name=wanted['axfrTsig']['name'], algorithm=wanted['axfrTsig']['algorithm'])
     if 'groups' in wanted:
         have = list(host.get('groups') or [])
-        want = wanted['groups']
+        want = wanted['group_ids']
         if wanted['groups_mode'] == 'append':
-            have += [g for g in want if g.lower() not in _lower(have)]
+            have += [g for g in want if g not in have] + wanted['new_groups']
         elif wanted['groups_mode'] == 'replace':
-            have = list(want)
+            have = list(want) + wanted['new_groups']
         else:
-            have = [g for g in have if g.lower() not in _lower(want)]
+            have = [g for g in have if g not in want]
         host['groups'] = have
     return host
 
@@ -283,12 +325,22 @@ def diff_view(host):
 
 
 def read_hosts(client, names, subdomains):
-    """One GET /hosts covering every name: filtered to their common parent where there is one."""
+    """One GET /hosts covering every name: filtered to their common parent where there is one.
+
+    The common parent of ``a.co.uk`` and ``b.co.uk`` is a public suffix, which
+    the API refuses as a filter (400 on ``hostname``): then the hosts are read
+    unfiltered.
+    """
     parent = hz.common_parent(names)
     if len(names) == 1 and not subdomains:
         hosts = client.list_hosts(hostname=names[0], subdomains=False)
     elif parent:
-        hosts = client.list_hosts(hostname=parent, subdomains=True)
+        try:
+            hosts = client.list_hosts(hostname=parent, subdomains=True)
+        except hz.HardenizeError as exc:
+            if exc.status != 400 or not any(e.get('param') == 'hostname' for e in exc.errors):
+                raise
+            hosts = client.list_hosts()
     else:
         hosts = client.list_hosts()
     return dict((hz.host_key(h), h) for h in hosts)
@@ -328,6 +380,8 @@ def run_absent(module, client, names):
 
 def run_present(module, client, names, wanted):
     existing = read_hosts(client, names, False)
+    refs = wanted.get('groups') or []
+    wanted = with_group_ids(wanted, resolve_groups(client, refs, existing) if refs else {})
     missing = [n for n in names if n not in existing]
     to_update = [n for n in names if n in existing and host_needs(existing[n], wanted)]
     result = dict(changed=bool(missing or to_update), created=missing, updated=to_update, deleted=[])
@@ -346,7 +400,8 @@ def run_present(module, client, names, wanted):
             changes[key] = wanted[key]
     if 'groups' in wanted:
         changes['groupOp'] = GROUP_OPS[wanted['groups_mode']]
-        changes['groups'] = wanted['groups']
+        # Existing groups by id (names could be ambiguous); new ones by name, for Hardenize to create.
+        changes['groups'] = wanted['group_ids'] + wanted['new_groups']
     if to_update:
         result['changes'] = dict(changes)
         if 'axfrTsig' in changes:  # never return the key
@@ -359,14 +414,15 @@ def run_present(module, client, names, wanted):
     def settled(subset):
         def check():
             now = read_hosts(client, names, False)
-            return all(n in now and not host_needs(now[n], wanted) for n in subset)
+            now_wanted = with_group_ids(wanted, resolve_groups(client, refs, now) if refs else {})
+            return all(n in now and not host_needs(now[n], now_wanted) for n in subset)
         return check
 
     if missing:
         body = dict(hostnames=missing)
         body.update((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups'))
         if 'groups' in wanted and wanted['groups_mode'] != 'remove':
-            body['groups'] = wanted['groups']
+            body['groups'] = changes['groups']
         client.write('POST', '/hosts', body=body, expected=(200, 201, 204), landed=settled(missing))
     if to_update:
         client.write('POST', '/hosts/*', body=dict(hostnames=to_update, changes=changes), expected=(200,),

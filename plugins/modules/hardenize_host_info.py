@@ -20,13 +20,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module only reads.
+  - domainsec.onboard.attributes.info_module
 options:
   name:
     description: Read this one host. Mutually exclusive with the filters.

@@ -21,13 +21,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads.
-  diff_mode:
-    support: none
-    description: The module only reads.
+  - domainsec.onboard.attributes.info_module
 options:
   scanuid:
     description: The audit whose report to read.

@@ -54,7 +54,7 @@ def test_read_retries_on_retryable_statuses_and_honours_retry_after():
     answer = http.request('GET', 'https://api.test/x')
     assert answer.json() == {'ok': 1}
     assert len(http.session.request.calls) == 3
-    assert sleeps[1] == 7.0
+    assert 7.0 <= sleeps[1] <= 7.0 + 7.0 / 4  # Retry-After, plus jitter
     assert 0 < sleeps[0] <= 0.5
 
 
@@ -64,6 +64,29 @@ def test_read_gives_up_after_retries():
         http.request('GET', 'https://api.test/x')
     assert len(sleeps) == 3
     assert sleeps[2] > sleeps[0] / 2  # grows (with jitter)
+
+
+def test_rate_limited_reads_are_waited_out_within_the_budget_without_using_retries():
+    http, sleeps = client([FakeRaw(429, headers={'Retry-After': '2'})] * 6 + [FakeRaw(200, b'{"ok": 1}')],
+                          retries=1, rate_limit_wait=20)
+    assert http.request('GET', 'https://api.test/x').json() == {'ok': 1}
+    assert len(sleeps) == 6 and all(2.0 <= s <= 2.5 for s in sleeps)
+
+
+def test_rate_limit_budget_spent_then_retries_then_failure():
+    http, sleeps = client([FakeRaw(429, headers={'Retry-After': '4'})] * 10, retries=1, rate_limit_wait=11)
+    with pytest.raises(H.TransportError, match='HTTP 429 after 2 attempts'):
+        http.request('GET', 'https://api.test/x')
+    # Two waits always fit in 11 s (4 to 5 s each), a third never does; then the one retry; then the failure.
+    assert len(http.session.request.calls) == 4
+    assert sum(sleeps[:2]) <= 11
+
+
+def test_rate_limited_write_is_not_waited_out_blindly():
+    http, _sleeps = client([FakeRaw(429, headers={'Retry-After': '1'})], rate_limit_wait=60, refused_statuses=())
+    with pytest.raises(H.WriteOutcomeUnknown):
+        http.request('POST', 'https://api.test/x', idempotent=False)
+    assert len(http.session.request.calls) == 1
 
 
 def test_backoff_grows_exponentially_with_cap():
