@@ -17,7 +17,11 @@ description:
     O(hook_type).
   - Hardenize creates every hook disabled. Following the vendor's recommended order, the module creates the hook,
     runs the test when O(test=true), and only then enables it when O(status=enabled). A failed test fails the task
-    and leaves the hook disabled.
+    before anything is enabled - a new or disabled hook stays disabled; a hook that was already enabled stays enabled.
+  - Event types are checked against the account's list (C(GET /eventTypes)) before a hook is created or its types
+    change, so a misspelt type fails before any write.
+  - A webhook is found by its destination compared with the scheme and host in lowercase and without the default
+    port (C(:443)); path and query are compared exactly.
   - The hook's secret is returned (RV(hook.secret)) because the receiver needs it to verify signatures. Treat the
     registered result as sensitive, for example with C(no_log) on the task; the module itself never prints it.
 author:
@@ -60,6 +64,9 @@ options:
     description:
       - Run the hook's test (C(POST /eventHooks/{id};test)) before it is enabled, and fail when it reports
         C(successful=false). The test runs on every run with O(test=true) but changes nothing.
+      - Each test delivers an event to the receiver, so a test whose outcome is unknown (a timeout, a dropped
+        connection, HTTP 5xx) is not sent again; the task fails instead. Only a rate-limited test (HTTP 429, not
+        processed) is retried.
     type: bool
     default: false
   test_event_type:
@@ -149,7 +156,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, WriteOutcomeUnknown
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 SECRET_MASK = '********'
@@ -182,6 +189,9 @@ def validate(params):
             host = None
         if not host:
             raise ValueError('destination must be a complete https:// URL with a host name, got %r' % destination)
+    if params['hook_type'] == 'pubsub' and not destination.lower().startswith('pubsub://'):
+        raise ValueError('destination must be a pubsub:// destination from the account\'s event destinations for a '
+                         'pubsub hook, got %r' % destination)
     if params['event_types'] is not None:
         types = [t.strip() for t in params['event_types']]
         if not types or any(not t for t in types):
@@ -200,11 +210,48 @@ def masked(hook):
     return view
 
 
+def destination_key(destination):
+    """A webhook URL as compared: scheme and host lowercase, no default port; path and query as given."""
+    try:
+        parts = urlsplit((destination or '').strip())
+        host = (parts.hostname or '').lower()
+        port = parts.port
+    except ValueError:
+        return (destination or '').strip()
+    if not parts.scheme.lower().startswith('http') or not host:
+        return (destination or '').strip()
+    netloc = host if port in (None, 443) else '%s:%d' % (host, port)
+    return '%s://%s%s%s' % (parts.scheme.lower(), netloc, parts.path or '/', '?' + parts.query if parts.query else '')
+
+
 def find_hook(client, destination, hook_type):
+    wanted = destination_key(destination)
     for hook in client.list_hooks():
-        if hook.get('destination') == destination and hook.get('hookType') == hook_type:
+        if hook.get('hookType') == hook_type and destination_key(hook.get('destination')) == wanted:
             return hook
     return None
+
+
+def check_event_types(client, wanted):
+    """Fail before any write when an event type is not one the account knows."""
+    known = sorted(t.get('name') for t in client.list_event_types() if t.get('name'))
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise DomainsecError('event_types: unknown event type(s) %s; this account knows %s'
+                             % (', '.join(unknown), ', '.join(known) or 'none'))
+
+
+def run_test(client, path, query, attempts=3):
+    """POST the hook test once; re-send only after a 429 (the request was not processed)."""
+    for attempt in range(attempts):
+        try:
+            return client.request('POST', path + ';test', params=query, expected=(200,), write=True).json() or {}
+        except WriteOutcomeUnknown as exc:
+            if exc.status != 429 or attempt + 1 >= attempts:
+                raise DomainsecError('The outcome of the event hook test is unknown (%s). It was not sent again, '
+                                     'because every test delivers an event to the receiver' % exc)
+            client.http.sleep(exc.settle)
+    return {}  # pragma: no cover
 
 
 def main():
@@ -256,12 +303,15 @@ def run(module, client, destination):
     enable = params['status'] != (hook or {}).get('status', 'disabled')
     after['status'] = params['status']
     result['changed'] = hook is None or bool(update) or enable
+    if wanted_types is not None and (hook is None or update):
+        check_event_types(client, wanted_types)
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     if module.check_mode:
         result['hook'] = after if hook is None else dict(hook, **dict((k, after[k]) for k in ('eventTypes', 'status')))
         return result
 
+    created = hook is None
     if hook is None:
         body = dict(hookType=params['hook_type'], eventTypes=wanted_types, destination=destination, status='disabled')
         answer = client.write('POST', '/eventHooks', body=body, expected=(200, 201),
@@ -282,10 +332,9 @@ def run(module, client, destination):
         hook = updated(client.write('POST', hook_path, body=update, expected=(200,), landed=settled(update)), hook)
     if params['test']:
         query = {'eventType': params['test_event_type'], 'invalid': params['test_invalid']}
-        answer = client.request('POST', hook_path + ';test', params=query, expected=(200,), write=False).json() or {}
-        result['test'] = test_report(answer)
+        result['test'] = test_report(run_test(client, hook_path, query))
         if not result['test']['successful']:
-            result['hook'] = hook
+            result.update(hook=hook, changed=created or bool(update))  # nothing was enabled
             return result
     if enable:
         hook = updated(client.write('POST', hook_path, body={'status': params['status']}, expected=(200,),

@@ -38,15 +38,20 @@ options:
     choices: [present, absent]
     default: present
   auto:
-    description: Create an auto-group, whose members are the hosts with a matching tag.
+    description:
+      - Whether the group is an auto-group, whose members are the hosts with a matching tag.
+      - When not given, a new group is a plain group and an existing group is accepted whichever kind it is.
+        Hardenize cannot change the kind of an existing group; asking for the other kind fails.
     type: bool
-    default: false
   tags:
-    description: Tags of an auto-group.
+    description: Tags of an auto-group; requires O(auto=true).
     type: list
     elements: str
   force:
-    description: With O(state=absent), delete the group even when hosts still belong to it.
+    description:
+      - With O(state=absent), delete the group even when hosts still belong to it.
+      - Without it, a group still in use is not deleted and the task fails, in check mode too (the module reads
+        whether a host belongs to the group before deciding).
     type: bool
     default: false
 '''
@@ -98,15 +103,15 @@ def view(group):
 def main():
     spec = hz.hardenize_argument_spec()
     spec.update(name=dict(type='str', required=True), state=dict(type='str', default='present', choices=['present', 'absent']),
-                auto=dict(type='bool', default=False), tags=dict(type='list', elements='str'),
+                auto=dict(type='bool'), tags=dict(type='list', elements='str'),
                 force=dict(type='bool', default=False))
     module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
     params = module.params
     name = params['name'].strip()
     if not name:
         module.fail_json(msg='name must not be empty')
-    if params['tags'] and not params['auto']:
-        module.fail_json(msg='tags only apply to auto-groups (auto=true)')
+    if params['tags'] and params['auto'] is not True:
+        module.fail_json(msg='tags only apply to auto-groups: set auto=true with tags')
     tags = sorted(set(t.strip() for t in params['tags'] or []))
 
     run_module(module, hz.HardenizeClient, lambda client: run(module, client, name, tags))
@@ -117,21 +122,27 @@ def run(module, client, name, tags):
     group = client.find_group(name)
     result = dict(changed=False, group=view(group))
     if params['state'] == 'absent':
+        if group and not params['force']:
+            users = client.list_hosts(group=group['id'], limit=1)
+            if users:
+                raise DomainsecError('The group %s is still used by hosts (for example %s); it was not deleted. Set '
+                                     'force=true to delete it anyway' % (group.get('name'), users[0].get('hostname')))
         if group:
             result.update(changed=True, group={})
             if not module.check_mode:
                 client.write('DELETE', '/groups/%s' % group['id'], params={'force': str(params['force']).lower()},
                              expected=(200, 204), landed=lambda: client.find_group(name) is None)
     elif group is None:
-        result.update(changed=True, group=dict(id=None, name=name, auto=params['auto'], tags=tags))
+        auto = bool(params['auto'])
+        result.update(changed=True, group=dict(id=None, name=name, auto=auto, tags=tags))
         if not module.check_mode:
-            body = dict(name=name, auto=params['auto'])
+            body = dict(name=name, auto=auto)
             if params['auto']:
                 body['tags'] = tags
             answer = client.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: client.find_group(name))
             result['group'] = view(answer.get('group') or client.find_group(name))
     else:
-        if bool(group.get('auto')) != params['auto']:
+        if params['auto'] is not None and bool(group.get('auto')) != params['auto']:
             raise DomainsecError('The group %s exists with auto=%s; Hardenize cannot change that - delete the group '
                                  'and create it again' % (group.get('name'), bool(group.get('auto'))))
         if params['auto'] and params['tags'] is not None and sorted(group.get('tags') or []) != tags:
