@@ -24,6 +24,7 @@ import re
 import threading
 import time
 import unicodedata
+from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
@@ -197,6 +198,44 @@ def validate_tsig(tsig):
     return dict(name=tsig['name'].strip(), algorithm=algorithm, key=tsig['key'].strip())
 
 
+def group_view(group):
+    """A group as the modules return it: id, name, auto, sorted tags; {} for none."""
+    if not group:
+        return {}
+    return dict(id=group.get('id'), name=group.get('name'), auto=bool(group.get('auto')),
+                tags=sorted(group.get('tags') or []))
+
+
+SECRET_MASK = '********'
+
+
+def hook_view(hook, with_secret=False):
+    """An event hook as the modules show it: sorted event types, the secret masked unless asked for; {} for none."""
+    if not hook:
+        return {}
+    view = dict((k, hook.get(k)) for k in ('id', 'hookType', 'eventTypes', 'status', 'destination'))
+    view['eventTypes'] = sorted(view['eventTypes'] or [])
+    if with_secret:
+        view['secret'] = hook.get('secret')
+    else:
+        view['secret'] = SECRET_MASK if hook.get('secret') else None
+    return view
+
+
+def destination_key(destination):
+    """A webhook URL as compared: scheme and host lowercase, no default port; path and query as given."""
+    try:
+        parts = urlsplit((destination or '').strip())
+        host = (parts.hostname or '').lower()
+        port = parts.port
+    except ValueError:
+        return (destination or '').strip()
+    if not parts.scheme.lower().startswith('http') or not host:
+        return (destination or '').strip()
+    netloc = host if port in (None, 443) else '%s:%d' % (host, port)
+    return '%s://%s%s%s' % (parts.scheme.lower(), netloc, parts.path or '/', '?' + parts.query if parts.query else '')
+
+
 class HardenizeClient(object):
     """Requests against one organization."""
 
@@ -309,6 +348,14 @@ class HardenizeClient(object):
     # -- event hooks and types ---------------------------------------------
     def list_hooks(self):
         return self.get_json('/eventHooks').get('eventHooks') or []
+
+    def find_hook(self, destination, hook_type):
+        """The hook of this type whose destination is ``destination`` (compared by :func:`destination_key`), or None."""
+        wanted = destination_key(destination)
+        for hook in self.list_hooks():
+            if hook.get('hookType') == hook_type and destination_key(hook.get('destination')) == wanted:
+                return hook
+        return None
 
     def list_event_types(self):
         return self.get_json('/eventTypes').get('eventTypes') or []

@@ -159,8 +159,6 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, WriteOutcomeUnknown
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
-SECRET_MASK = '********'
-
 
 def argument_spec():
     spec = hz.hardenize_argument_spec()
@@ -199,37 +197,6 @@ def validate(params):
     if params['state'] == 'absent' and params['test']:
         raise ValueError('test cannot be used with state=absent')
     return destination
-
-
-def masked(hook):
-    if not hook:
-        return {}
-    view = dict((k, hook.get(k)) for k in ('id', 'hookType', 'eventTypes', 'status', 'destination'))
-    view['eventTypes'] = sorted(view['eventTypes'] or [])
-    view['secret'] = SECRET_MASK if hook.get('secret') else None
-    return view
-
-
-def destination_key(destination):
-    """A webhook URL as compared: scheme and host lowercase, no default port; path and query as given."""
-    try:
-        parts = urlsplit((destination or '').strip())
-        host = (parts.hostname or '').lower()
-        port = parts.port
-    except ValueError:
-        return (destination or '').strip()
-    if not parts.scheme.lower().startswith('http') or not host:
-        return (destination or '').strip()
-    netloc = host if port in (None, 443) else '%s:%d' % (host, port)
-    return '%s://%s%s%s' % (parts.scheme.lower(), netloc, parts.path or '/', '?' + parts.query if parts.query else '')
-
-
-def find_hook(client, destination, hook_type):
-    wanted = destination_key(destination)
-    for hook in client.list_hooks():
-        if hook.get('hookType') == hook_type and destination_key(hook.get('destination')) == wanted:
-            return hook
-    return None
 
 
 def check_event_types(client, wanted):
@@ -274,16 +241,16 @@ def test_problem(result):
 
 def run(module, client, destination):
     params = module.params
-    hook = find_hook(client, destination, params['hook_type'])
+    hook = client.find_hook(destination, params['hook_type'])
     result = dict(changed=False)
-    before = masked(hook)
+    before = hz.hook_view(hook)
 
     if params['state'] == 'absent':
         if hook:
             result['changed'] = True
             if not module.check_mode:
                 client.write('DELETE', '/eventHooks/%s' % hook['id'], expected=(200, 204),
-                             landed=lambda: find_hook(client, destination, params['hook_type']) is None)
+                             landed=lambda: client.find_hook(destination, params['hook_type']) is None)
         if module._diff:
             result['diff'] = dict(before=before, after={})
         return result
@@ -295,7 +262,7 @@ def run(module, client, destination):
         after = dict(before)
     else:
         after = dict(id=None, hookType=params['hook_type'], eventTypes=wanted_types, status='disabled',
-                     destination=destination, secret=SECRET_MASK)
+                     destination=destination, secret=hz.SECRET_MASK)
     update = {}
     if hook and wanted_types is not None and sorted(hook.get('eventTypes') or []) != wanted_types:
         update['eventTypes'] = wanted_types
@@ -315,15 +282,15 @@ def run(module, client, destination):
     if hook is None:
         body = dict(hookType=params['hook_type'], eventTypes=wanted_types, destination=destination, status='disabled')
         answer = client.write('POST', '/eventHooks', body=body, expected=(200, 201),
-                              landed=lambda: find_hook(client, destination, params['hook_type']))
-        hook = updated(answer, None) or find_hook(client, destination, params['hook_type'])
+                              landed=lambda: client.find_hook(destination, params['hook_type']))
+        hook = updated(answer, None) or client.find_hook(destination, params['hook_type'])
         if not hook:
             raise DomainsecError('Hardenize created the hook for %s but does not list it' % destination)
     hook_path = '/eventHooks/%s' % hook['id']
 
     def settled(expected):
         def check():
-            now = find_hook(client, destination, params['hook_type']) or {}
+            now = client.find_hook(destination, params['hook_type']) or {}
             return now if all(sorted(now.get(k) or []) == v if isinstance(v, list) else now.get(k) == v
                               for k, v in expected.items()) else None
         return check

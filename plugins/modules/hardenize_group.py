@@ -94,12 +94,6 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 
-def view(group):
-    if not group:
-        return {}
-    return dict(id=group.get('id'), name=group.get('name'), auto=bool(group.get('auto')), tags=sorted(group.get('tags') or []))
-
-
 def main():
     spec = hz.hardenize_argument_spec()
     spec.update(name=dict(type='str', required=True), state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -120,7 +114,7 @@ def main():
 def run(module, client, name, tags):
     params = module.params
     group = client.find_group(name)
-    result = dict(changed=False, group=view(group))
+    result = dict(changed=False, group=hz.group_view(group))
     if params['state'] == 'absent':
         if group and not params['force']:
             users = client.list_hosts(group=group['id'], limit=1)
@@ -140,18 +134,18 @@ def run(module, client, name, tags):
             if params['auto']:
                 body['tags'] = tags
             answer = client.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: client.find_group(name))
-            result['group'] = view(answer.get('group') or client.find_group(name))
+            result['group'] = hz.group_view(answer.get('group') or client.find_group(name))
     else:
         if params['auto'] is not None and bool(group.get('auto')) != params['auto']:
             raise DomainsecError('The group %s exists with auto=%s; Hardenize cannot change that - delete the group '
                                  'and create it again' % (group.get('name'), bool(group.get('auto'))))
         if params['auto'] and params['tags'] is not None and sorted(group.get('tags') or []) != tags:
-            result.update(changed=True, group=dict(view(group), tags=tags))
+            result.update(changed=True, group=dict(hz.group_view(group), tags=tags))
             if not module.check_mode:
                 client.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
                              landed=lambda: sorted((client.find_group(name) or {}).get('tags') or []) == tags)
     if module._diff:
-        result['diff'] = dict(before=view(group), after=result['group'])
+        result['diff'] = dict(before=hz.group_view(group), after=result['group'])
     return result
 
 

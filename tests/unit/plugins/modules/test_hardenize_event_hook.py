@@ -8,6 +8,7 @@ input checks, event-type checks and the hook test that is never sent blindly twi
 import pytest
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, WriteOutcomeUnknown
+from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_hook as mod
 
 
@@ -26,7 +27,7 @@ def params(**overrides):
     (' https://hooks.example.com/x?a=1 ', 'https://hooks.example.com/x?a=1'),
 ])
 def test_destination_key_same(a, b):
-    assert mod.destination_key(a) == mod.destination_key(b)
+    assert hz.destination_key(a) == hz.destination_key(b)
 
 
 @pytest.mark.parametrize('a, b', [
@@ -36,11 +37,11 @@ def test_destination_key_same(a, b):
     ('https://other.example.com/hardenize', 'https://hooks.example.com/hardenize'),
 ])
 def test_destination_key_different(a, b):
-    assert mod.destination_key(a) != mod.destination_key(b)
+    assert hz.destination_key(a) != hz.destination_key(b)
 
 
 def test_destination_key_leaves_pubsub_as_given():
-    assert mod.destination_key('pubsub://Projects/Topic') == 'pubsub://Projects/Topic'
+    assert hz.destination_key('pubsub://Projects/Topic') == 'pubsub://Projects/Topic'
 
 
 @pytest.mark.parametrize('overrides, words', [
@@ -130,3 +131,13 @@ def test_check_event_types_names_the_unknown_ones():
     with pytest.raises(DomainsecError) as err:
         mod.check_event_types(client, ['hostAdded', 'hostAded'])
     assert 'hostAded' in str(err.value) and 'certExpiring' in str(err.value)
+
+
+def test_hook_view_masks_the_secret_unless_asked():
+    hook = dict(id='h1', hookType='webhook', eventTypes=['b', 'a'], status='enabled', destination='https://x.example/',
+                secret='s3cr3t-value', extra='ignored')
+    assert hz.hook_view(hook) == dict(id='h1', hookType='webhook', eventTypes=['a', 'b'], status='enabled',
+                                      destination='https://x.example/', secret='********')
+    assert hz.hook_view(hook, with_secret=True)['secret'] == 's3cr3t-value'
+    assert hz.hook_view(None) == {}
+    assert hz.hook_view(dict(hook, secret=None))['secret'] is None
