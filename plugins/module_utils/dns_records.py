@@ -42,6 +42,8 @@ ALL_EXTRA = ('priority', 'weight', 'port', 'flag', 'tag', 'service', 'protocol')
 
 _LABEL = re.compile(r'^(?!-)[a-z0-9_-]{1,63}(?<!-)$')
 _SRV_LABEL = re.compile(r'^_?[a-z0-9][a-z0-9-]{0,62}$')
+# TXT data in zone-file form: one or more quoted strings and nothing else.
+_ZONE_FILE_TXT = re.compile(r'^\s*"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*\s*$')
 
 
 class RecordError(ValueError):
@@ -104,12 +106,16 @@ def relative_name(name, zone, option='name'):
     return lowered
 
 
-def absolute_target(value, zone, user_input=True, option='value'):
+def absolute_target(value, zone, user_input=True, option='value', strict=False):
     """A host name target → absolute lowercase name with a trailing dot.
 
     User input is always taken as fully qualified (``mail.example.org`` means
-    that host, with or without the final dot). A value read from a provider
-    follows zone-file rules: without a trailing dot it is relative to the zone.
+    that host, with or without the final dot), so it needs at least two labels:
+    ``www`` would be the top-level domain ``www.``, which is never meant.
+    ``strict`` applies host-name rules (letters, digits, hyphens: no
+    underscore), as name servers do for the targets of MX, NS and SRV records.
+    A value read from a provider follows zone-file rules: without a trailing
+    dot it is relative to the zone.
     """
     raw = (value or '').strip()
     if raw == '.':
@@ -119,6 +125,13 @@ def absolute_target(value, zone, user_input=True, option='value'):
         name = lowered.rstrip('.')
         if not is_hostname(name):
             raise RecordError('%s %r is not a valid host name' % (option, value))
+        if strict and '_' in name:
+            raise RecordError('%s %r is not a valid host name for this record type: the target of an MX, NS or '
+                              'SRV record must be a host name (letters, digits and hyphens; no underscore)'
+                              % (option, value))
+        if '.' not in name:
+            raise RecordError('%s %r must be a fully qualified host name such as %s.%s (a single label would be a '
+                              'top-level domain)' % (option, value, name, normalize_zone(zone)))
         return name + '.'
     if lowered.endswith('.'):
         return lowered
@@ -254,14 +267,16 @@ def normalize_user_record(spec, zone, where='record', value_optional=False, limi
         record['service'] = '_' + service.lstrip('_')
         record['protocol'] = '_' + protocol
     elif rtype == 'CAA':
+        # flag defaults to 0 for a record to create; a record to remove without
+        # flag or tag matches every flag or tag (as a record without value does).
         record['flag'] = rng('flag', 0, 255)
-        if record['flag'] is None:
+        if record['flag'] is None and not value_optional:
             record['flag'] = 0
-        tag = (spec.get('tag') or '').strip().lower()
-        if tag not in CAA_TAGS:
+        tag = (spec.get('tag') or '').strip().lower() or None
+        if tag not in CAA_TAGS and not (tag is None and value_optional):
             raise RecordError('%s.tag must be one of %s, got %r' % (where, ', '.join(CAA_TAGS), spec.get('tag')))
         record['tag'] = tag
-        if record['value'] is not None:
+        if record['value'] is not None and tag is not None:
             _check_caa_value(tag, record['value'], where)
     return record
 
@@ -279,11 +294,15 @@ def _normalize_value(rtype, value, zone, where):
             return ipaddress.IPv6Address(value).compressed
         except ValueError:
             raise RecordError('%s %r is not an IPv6 address' % (option, value))
-    if rtype in ('CNAME', 'MX', 'NS'):
+    if rtype == 'CNAME':
         return absolute_target(value, zone, option=option)
-    if rtype == 'SRV':
-        return absolute_target(value, zone, option=option)
+    if rtype in ('MX', 'NS', 'SRV'):
+        return absolute_target(value, zone, option=option, strict=True)
     if rtype == 'TXT':
+        if _ZONE_FILE_TXT.match(value):
+            # Given in zone-file form ("v=spf1 -all", or a DKIM key as "p1" "p2"):
+            # the quotes are syntax, not text, so they are not stored.
+            value = txt_logical(value)
         if len(txt_quote(value)) > TXT_MAX:
             raise RecordError('%s is too long (%d characters; at most about %d)' % (option, len(value), TXT_MAX - 40))
         return value
@@ -336,16 +355,22 @@ def matches(pattern, record):
     return True
 
 
-def check_conflicts(records):
-    """Errors a name server would refuse, caught before any request."""
+def check_conflicts(records, owners=None):
+    """Errors a name server would refuse, caught before any request.
+
+    ``owners`` limits the check to these owner names (the names a run writes
+    to), so a conflict already in a zone does not block unrelated changes.
+    """
     by_owner = {}
     for record in records:
         by_owner.setdefault(owner(record), set()).add(record['type'])
     for name, types in sorted(by_owner.items()):
+        if owners is not None and name not in owners:
+            continue
         if 'CNAME' in types and len(types) > 1:
             raise RecordError('records: %s has a CNAME record beside %s records; a CNAME must be alone at its name'
                               % (name or '@', ', '.join(sorted(types - set(['CNAME'])))))
-    cnames = [r for r in records if r['type'] == 'CNAME']
+    cnames = [r for r in records if r['type'] == 'CNAME' and (owners is None or r['name'] in owners)]
     seen = {}
     for record in cnames:
         if record['name'] in seen and seen[record['name']] != record['value']:

@@ -29,6 +29,7 @@ import random
 import re
 import time
 import traceback
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -245,6 +246,7 @@ class HttpClient(object):
         if idempotent is None:
             idempotent = method.upper() in ('GET', 'HEAD', 'OPTIONS')
         description = self._describe(method, url, params, data, json_body)
+        what = '%s %s' % (method.upper(), self.redactor.text(urlsplit(url).path or '/'))  # names the request in errors
         attempt = 0
         while True:
             if self.before_request is not None:
@@ -272,8 +274,8 @@ class HttpClient(object):
                         continue
                     raise TransportError('%s could not be reached after %d attempts: %s' % (
                         self.vendor, attempt + 1, self.redactor.text(_short_error(exc))), vendor=self.vendor)
-                raise WriteOutcomeUnknown('%s: no answer to a write (%s)' % (
-                    self.vendor, self.redactor.text(_short_error(exc))), vendor=self.vendor,
+                raise WriteOutcomeUnknown('%s: no answer to the write %s (%s)' % (
+                    self.vendor, what, self.redactor.text(_short_error(exc))), vendor=self.vendor,
                     settle=self.timeout[1] if isinstance(exc, ReadTimeout) else self._delay(0))
             except RequestException as exc:
                 self._log('%s -> %s' % (description, type(exc).__name__))
@@ -300,9 +302,9 @@ class HttpClient(object):
                         self.sleep(self._delay(attempt, retry_after))
                         attempt += 1
                         continue
-                    raise TransportError('%s answered HTTP %d after %d attempts' % (
-                        self.vendor, raw.status_code, attempt + 1), vendor=self.vendor, status=raw.status_code)
-                raise WriteOutcomeUnknown('%s answered HTTP %d to a write' % (self.vendor, raw.status_code),
+                    raise TransportError('%s answered HTTP %d after %d attempts (%s)' % (
+                        self.vendor, raw.status_code, attempt + 1, what), vendor=self.vendor, status=raw.status_code)
+                raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
                                           vendor=self.vendor, status=raw.status_code,
                                           settle=self._delay(attempt, _retry_after_seconds(
                                               raw.headers.get('Retry-After'), self.max_backoff)))

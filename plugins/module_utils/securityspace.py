@@ -237,8 +237,21 @@ class SecuritySpaceClient(object):
         return answer
 
     def publish(self, domain):
-        """Validate and publish; returns dict(published, warnings, errors)."""
-        answer = self.call('dnsPublish', {'domain': domain}, write=True, allow_errors=True)
+        """Validate and publish; returns dict(published, warnings, errors).
+
+        When the answer is lost, the domain is read: published (state 2 or 3,
+        which every edit resets to 0) means the publish landed and it is not
+        sent again; otherwise it is sent again.
+        """
+        def landed():
+            state = (self.get_domain(domain) or {}).get('state')
+            if state is None or needs_publish(state):
+                return None
+            return {'status': '0', 'warnings': [
+                'The answer to dnsPublish was lost; %s reads as published (state %s), so the publish was not sent '
+                'again. Its validation warnings, if any, are unknown.' % (domain, state)]}
+        answer = self.http.write(lambda: self.call('dnsPublish', {'domain': domain}, write=True, allow_errors=True),
+                                 landed=landed)
         published = str(answer.get('status')) == '0'
         errors = list(answer.get('errors') or [])
         if not published and not errors and answer.get('error'):

@@ -112,6 +112,8 @@ def read(client, params):
         if params['finished'] is not None and scan['finished'] != params['finished']:
             continue
         scans.append(scan)
+    # Oldest first: by queue time ("YYYY-MM-DD hh:mm:ss" sorts as text), then by the numeric scan id.
+    scans.sort(key=lambda scan: (scan.get('time_queued') or '', int(scan['scanuid']) if scan['scanuid'].isdigit() else 0))
     return dict(scans=scans)
 
 

@@ -66,7 +66,9 @@ options:
     type: str
     choices: ['yes', 'no', 'explicit']
   also_notify:
-    description: Further IP addresses that receive notify messages. Requires O(notify) V(yes) or V(explicit).
+    description:
+      - Further IP addresses that receive notify messages. Requires notify V(yes) or V(explicit), given in O(notify)
+        or already set on the zone.
     type: list
     elements: str
   publish:
@@ -140,7 +142,7 @@ publish:
   type: dict
   sample: {published: true, warnings: [], errors: []}
 zone:
-  description: The zone file, when O(zone_file=true).
+  description: The zone file, when O(zone_file=true). In check mode, the zone as it is before the predicted change.
   returned: when O(zone_file=true) and the zone exists
   type: str
 api_trace:
@@ -156,6 +158,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 EMAIL = re.compile(r'^[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$')
@@ -207,15 +210,27 @@ def desired_settings(params):
         wanted['notify'] = params['notify']
     if params['also_notify'] is not None:
         wanted['also_notify'] = sorted(set(ss.normalize_ip(v, 'also_notify') for v in params['also_notify']))
-        if wanted['also_notify'] and params['notify'] not in ('yes', 'explicit'):
+        if wanted['also_notify'] and params['notify'] == 'no':
             raise ValueError("also_notify requires notify: 'yes' or 'explicit'")
     return wanted
+
+
+def same_setting(key, wanted, have):
+    """Whether a setting already has the wanted value.
+
+    The SOA holds the contact as an RNAME (``first\\.last.example.org.``); a
+    service that does not escape the dot reads back as ``first@last.example.org``.
+    Compared in RNAME form (``@`` as ``.``) both readings match.
+    """
+    if key == 'admin_email' and wanted is not None and have is not None:
+        return wanted.replace('@', '.') == have.replace('@', '.')
+    return wanted == have
 
 
 def settings_calls(wanted, have):
     """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``."""
     soa, options = {}, {}
-    if 'admin_email' in wanted and wanted['admin_email'] != have.get('admin_email'):
+    if 'admin_email' in wanted and not same_setting('admin_email', wanted['admin_email'], have.get('admin_email')):
         soa['admin'] = wanted['admin_email']
     if 'min_ttl' in wanted and wanted['min_ttl'] != have.get('min_ttl'):
         soa['ttl'] = str(wanted['min_ttl'])
@@ -268,6 +283,8 @@ def run(module, client, zone, wanted):
         return result
 
     if existing is None:
+        if wanted.get('also_notify') and wanted.get('notify') not in ('yes', 'explicit'):
+            raise DomainsecError("also_notify requires notify: 'yes' or 'explicit' (a new zone does not notify)")
         result['changed'] = True
         if module.check_mode:
             result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
@@ -285,13 +302,17 @@ def run(module, client, zone, wanted):
         answer = client.get_domain(zone)
         have = ss.current_settings(answer['records'])
         before.update(have)
-        soa, options = settings_calls(wanted, have)
         after = dict(have, **wanted)
+        if after.get('also_notify') and after.get('notify') not in ('yes', 'explicit'):
+            # Without notify in the task, the zone's own setting decides (as the API does).
+            raise DomainsecError("also_notify requires notify: 'yes' or 'explicit'; the zone %s has notify=%s"
+                                 % (zone, after.get('notify')))
+        soa, options = settings_calls(wanted, have)
         if soa or options:
             result['changed'] = True
         if not module.check_mode:
             def settled(keys):
-                return lambda: all(ss.current_settings(client.get_domain(zone)['records']).get(k) == wanted[k]
+                return lambda: all(same_setting(k, wanted[k], ss.current_settings(client.get_domain(zone)['records']).get(k))
                                    for k in keys)
             if soa:
                 client.write('dnsSetSOA', dict(soa, domain=zone),
@@ -317,6 +338,8 @@ def run(module, client, zone, wanted):
 
     if module.check_mode:
         result['domain'] = ss.domain_summary(dict(existing, domain=zone))
+        if params['zone_file'] and existing.get('seq') is not None:
+            result['zone'] = client.build_zone(zone)  # a read: the zone as it is now, before the predicted change
         return result
     if result['changed'] or existing is None:
         existing = find_domain(client, zone) or {}

@@ -56,12 +56,13 @@ options:
         (V(www), V(*.dev)), or fully qualified inside the zone (V(www.example.com) or V(www.example.com.)).
       - For SRV records, the host part below C(_service._protocol) (usually empty).
     type: str
-    default: ''
   value:
     description:
       - Record data, for the single-record form. A, AAAA - the address; CNAME, MX, NS, SRV - the target host name
-        (always taken as fully qualified, the trailing dot is optional); TXT - the text, unquoted; CAA - the value
-        (issuer domain, or C(mailto:)/C(https://) URL for iodef).
+        (always taken as fully qualified, the trailing dot is optional; MX, NS and SRV targets must be host names,
+        without underscores); TXT - the text, unquoted, or in zone-file form (one or more quoted strings such as
+        C("v=spf1 -all") or C("p=MIIB..." "...AQAB")), whose quotes are taken as syntax and not stored; CAA - the
+        value (issuer domain, or C(mailto:)/C(https://) URL for iodef).
     type: str
   priority:
     description: MX preference (0-99, the vendor's limit) or SRV priority (0-65535).
@@ -80,11 +81,12 @@ options:
     type: str
     choices: [tcp, udp, tls, _tcp, _udp, _tls]
   flag:
-    description: CAA flag (0-255).
+    description:
+      - CAA flag (0-255). Defaults to 0 for a record to create; with O(state=absent), a record without flag matches
+        every flag.
     type: int
-    default: 0
   tag:
-    description: CAA tag.
+    description: CAA tag. With O(state=absent), a CAA record without tag matches every tag.
     type: str
     choices: [issue, issuewild, iodef]
   records:
@@ -122,7 +124,7 @@ options:
         description: As O(protocol).
         type: str
       flag:
-        description: As O(flag); defaults to 0 for CAA records.
+        description: As O(flag).
         type: int
       tag:
         description: As O(tag).
@@ -307,12 +309,12 @@ def argument_spec():
         domain=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         type=dict(type='str', choices=list(dr.RECORD_TYPES)),
-        name=dict(type='str', default=''),
+        name=dict(type='str'),
         value=dict(type='str'),
         priority=dict(type='int'), weight=dict(type='int'), port=dict(type='int'),
         service=dict(type='str'),
         protocol=dict(type='str', choices=['tcp', 'udp', 'tls', '_tcp', '_udp', '_tls']),
-        flag=dict(type='int', default=0),
+        flag=dict(type='int'),
         tag=dict(type='str', choices=list(dr.CAA_TAGS)),
         records=dict(type='list', elements='dict', options=record_options),
         exclusive=dict(type='bool', default=False),
@@ -328,10 +330,7 @@ def desired_records(params, zone):
     if params['records'] is not None:
         specs = [(r, 'records[%d]' % i) for i, r in enumerate(params['records'])]
     else:
-        single = dict((f, params[f]) for f in RECORD_FIELDS)
-        if single['type'] != 'CAA':
-            single['flag'] = None  # the option's default only applies to CAA
-        specs = [(single, 'record')]
+        specs = [(dict((f, params[f]) for f in RECORD_FIELDS), 'record')]
     records = [dr.normalize_user_record(spec, zone, where=where, value_optional=absent, limits=ss.RECORD_LIMITS)
                for spec, where in specs]
     if not absent:
@@ -340,7 +339,7 @@ def desired_records(params, zone):
 
 
 def main():
-    single_options = ['type', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'tag']
+    single_options = ['type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag']
     module = AnsibleModule(
         argument_spec=argument_spec(),
         mutually_exclusive=[['records', option] for option in single_options],
@@ -364,9 +363,15 @@ def main():
                check=ss.publish_problem(zone))
 
 
-def read_zone(client, zone):
+def read_zone(client, zone, module=None):
+    """The domain and its records. With ``module`` in check mode, a domain that does not exist yet (an earlier
+    task of the same check run would create it) is planned against a new empty zone, with a warning."""
     answer = client.get_domain(zone)
     if answer is None:
+        if module is not None and module.check_mode:
+            module.warn('The domain %s does not exist; check mode plans against a new, empty zone. A real run '
+                        'fails unless the domain is created first (domainsec.onboard.ssdns_domain).' % zone)
+            return dict(state='0', records=[]), []
         raise DomainsecError('The domain %s does not exist in the SecuritySpace account; create it first with '
                              'domainsec.onboard.ssdns_domain.' % zone, code='noSuchDomain')
     records = [r for r in (ss.record_from_api(a, zone) for a in answer['records']) if r is not None]
@@ -392,11 +397,17 @@ def apply_changes(client, zone, to_add, to_delete):
 
 def run(module, client, zone, desired):
     params = module.params
-    answer, current = read_zone(client, zone)
+    answer, current = read_zone(client, zone, module)
     to_add, to_delete = dr.plan_changes(current, desired, state=params['state'], exclusive=params['exclusive'],
                                         purge=params['purge'])
     deleted_seqs = set(r['seq'] for r in to_delete)
     predicted = [r for r in current if r['seq'] not in deleted_seqs] + to_add
+    # What the zone would hold, checked where this run writes: a CNAME added beside
+    # existing data would only be refused at publish, after the writes.
+    try:
+        dr.check_conflicts(predicted, owners=set(dr.owner(r) for r in to_add))
+    except dr.RecordError as exc:
+        raise DomainsecError('%s (in the zone as this run would leave it; nothing was changed)' % exc)
     changed = bool(to_add or to_delete)
     state = int(answer.get('state', 0))
     do_publish = params['publish'] and (changed or ss.needs_publish(state))

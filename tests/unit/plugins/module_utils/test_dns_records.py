@@ -167,3 +167,68 @@ def test_plan_absent_without_value_matches_all():
 def test_zone_text_lines():
     text = dr.zone_text([rec('MX', '', 'mail.example.com', priority=10), rec('A', 'www', '192.0.2.1')], ZONE)
     assert text == 'example.com. IN MX 10 mail.example.com.\nwww.example.com. IN A 192.0.2.1\n'
+
+
+# -- review fixes: targets, zone-file TXT, CAA removal, conflicts against the zone --
+@pytest.mark.parametrize('spec, words', [
+    (dict(type='MX', value='mail_x.example.com', priority=5), 'no underscore'),
+    (dict(type='NS', name='dev', value='ns_1.example.net'), 'no underscore'),
+    (dict(type='SRV', service='sip', protocol='tcp', priority=1, weight=1, port=5060, value='sip_1.example.com'),
+     'no underscore'),
+    (dict(type='CNAME', name='blog', value='www'), 'fully qualified'),
+    (dict(type='MX', value='mail', priority=5), 'fully qualified'),
+])
+def test_targets_must_be_host_names(spec, words):
+    with pytest.raises(dr.RecordError) as err:
+        dr.normalize_user_record(spec, 'example.com')
+    assert words in str(err.value) and 'record.value' in str(err.value)
+
+
+@pytest.mark.parametrize('spec, expected', [
+    (dict(type='CNAME', name='s1._domainkey', value='s1._domainkey.provider.net'), 's1._domainkey.provider.net.'),
+    (dict(type='MX', value='.', priority=0), '.'),
+    (dict(type='SRV', service='sip', protocol='tcp', priority=0, weight=0, port=0, value='.'), '.'),
+])
+def test_targets_that_stay_allowed(spec, expected):
+    assert dr.normalize_user_record(spec, 'example.com')['value'] == expected
+
+
+@pytest.mark.parametrize('given, expected', [
+    ('"v=spf1 -all"', 'v=spf1 -all'),
+    ('"p=MIIB" "AQAB"', 'p=MIIBAQAB'),
+    (' "x" ', 'x'),
+    ('"say \\"hi\\""', 'say "hi"'),
+    ('v="x"', 'v="x"'),            # quotes inside the text are text
+    ('"a" b', '"a" b'),            # not zone-file form: kept as given
+])
+def test_txt_zone_file_form(given, expected):
+    assert dr.normalize_user_record(dict(type='TXT', value=given), 'example.com')['value'] == expected
+
+
+def test_caa_removal_without_flag_or_tag_matches_any():
+    zone = 'example.com'
+    current = [dict(dr.normalize_user_record(dict(type='CAA', flag=128, tag='iodef', value='mailto:s@example.com'), zone),
+                    seq='1'),
+               dict(dr.normalize_user_record(dict(type='CAA', tag='issue', value='letsencrypt.org'), zone), seq='2')]
+    by_tag = dr.normalize_user_record(dict(type='CAA', tag='iodef'), zone, value_optional=True)
+    assert by_tag['flag'] is None
+    assert [r['seq'] for r in dr.plan_changes(current, [by_tag], state='absent')[1]] == ['1']
+    every = dr.normalize_user_record(dict(type='CAA'), zone, value_optional=True)
+    assert [r['seq'] for r in dr.plan_changes(current, [every], state='absent')[1]] == ['1', '2']
+    # a record to create still gets flag 0 and needs a tag
+    assert dr.normalize_user_record(dict(type='CAA', tag='issue', value='x.example'), zone)['flag'] == 0
+    with pytest.raises(dr.RecordError):
+        dr.normalize_user_record(dict(type='CAA', value='x.example'), zone)
+
+
+def test_conflicts_checked_only_where_the_run_writes():
+    zone = 'example.com'
+    a_www = dr.normalize_user_record(dict(type='A', name='www', value='192.0.2.1'), zone)
+    cname_www = dr.normalize_user_record(dict(type='CNAME', name='www', value='web.example.net'), zone)
+    a_old = dr.normalize_user_record(dict(type='A', name='old', value='192.0.2.2'), zone)
+    cname_old = dr.normalize_user_record(dict(type='CNAME', name='old', value='x.example.net'), zone)
+    with pytest.raises(dr.RecordError) as err:
+        dr.check_conflicts([a_www, cname_www], owners={'www'})
+    assert 'www has a CNAME record beside A' in str(err.value)
+    # a conflict already in the zone at another name does not block this run
+    dr.check_conflicts([a_old, cname_old, a_www], owners={'www'})
