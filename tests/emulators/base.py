@@ -38,9 +38,15 @@ Admin API (JSON, no auth, never counted), under ``/_emulator/``:
 Generic faults (``POST /_emulator/faults`` with ``endpoint`` (key or ``*``),
 ``kind``, ``count``, ``skip``, ``delay``, ``retry_after``) are applied by the
 server before ``handle`` is called: http_429, http_500, http_502, http_503,
-http_504, slow, timeout, drop, drop_after, invalid_json. Every request that
-reaches the server is counted, faulted or not. Plain HTTP on the HTTPS port
-is answered by ``insecure_response``.
+http_504, slow, timeout, drop, invalid_json answer without processing the
+request (``slow`` processes it late). The ``*_after`` kinds process the request
+first and then lose or spoil the answer, like a gateway that gives up after
+the backend wrote: drop_after (connection closed), http_500_after,
+http_502_after, http_503_after, http_504_after (that status, same body as the
+plain kind) and invalid_json_after (same truncated body as invalid_json). There
+is no http_429_after: a 429 promises the request was not processed. Every
+request that reaches the server is counted, faulted or not. Plain HTTP on the
+HTTPS port is answered by ``insecure_response``.
 """
 
 import collections
@@ -62,8 +68,13 @@ from socketserver import TCPServer
 
 ADMIN_PREFIX = '/_emulator'
 
+# Kinds processed first, then answered as the kind they name (drop_after -> drop).
+PROCESSED_FAULTS = {'drop_after': 'drop', 'http_500_after': 'http_500', 'http_502_after': 'http_502',
+                    'http_503_after': 'http_503', 'http_504_after': 'http_504',
+                    'invalid_json_after': 'invalid_json'}
 GENERIC_FAULTS = ('http_429', 'http_500', 'http_502', 'http_503', 'http_504',
-                  'slow', 'timeout', 'drop', 'drop_after', 'invalid_json')
+                  'slow', 'timeout', 'drop', 'drop_after', 'invalid_json',
+                  'http_500_after', 'http_502_after', 'http_503_after', 'http_504_after', 'invalid_json_after')
 _HTTP_FAULT_REASONS = {429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
                        503: 'Service Unavailable', 504: 'Gateway Timeout'}
 CLOSE = object()  # "close the connection without answering"
@@ -377,10 +388,10 @@ def _apply_fault(app, fault, request, process):
     if kind == 'timeout':
         time.sleep(fault['delay'])
         return CLOSE
+    if kind in PROCESSED_FAULTS:
+        process()  # the backend did the work; its answer is lost or spoilt on the way back
+        kind = PROCESSED_FAULTS[kind]
     if kind == 'drop':
-        return CLOSE
-    if kind == 'drop_after':
-        process()
         return CLOSE
     if kind == 'invalid_json':
         return Response(200, {'Content-Type': 'application/json'}, b'{"status": "0", "truncat')

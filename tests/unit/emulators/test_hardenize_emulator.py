@@ -594,6 +594,21 @@ def test_counter_keys_and_writes(hz):
     assert hz.admin('counters')['previews'] == {} and hz.admin('counters')['writes'] == 0
 
 
+def test_generic_after_faults_process_the_request(hz):
+    """The *_after kinds are generic: a Hardenize create lands behind a 504 or a spoilt body."""
+    hz.admin('faults', {'endpoint': 'POST /hosts', 'kind': 'http_504_after'})
+    response = hz.call('POST', '/hosts', {'hostnames': ['after-504.example.com']})
+    assert response.status_code == 504
+    hz.admin('faults', {'endpoint': 'POST /hosts', 'kind': 'invalid_json_after'})
+    response = hz.call('POST', '/hosts', {'hostnames': ['after-json.example.com']})
+    assert response.status_code == 200
+    with pytest.raises(ValueError):
+        response.json()
+    assert {'after-504.example.com', 'after-json.example.com'} <= set(hz.hosts())
+    counters = hz.admin('counters')
+    assert counters['counts']['POST /hosts'] == 2 and counters['statuses']['504'] == 1
+
+
 def test_generic_fault_and_bad_config(hz):
     hz.admin('faults', {'endpoint': 'GET /groups', 'kind': 'http_503'})
     assert hz.call('GET', '/groups').status_code == 503

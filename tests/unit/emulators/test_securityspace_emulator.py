@@ -658,6 +658,68 @@ def test_invalid_json_fault(ss):
     assert _a_records(ss) == []
 
 
+@pytest.mark.parametrize('kind, status', [('http_500_after', 500), ('http_502_after', 502), ('http_503_after', 503),
+                                          ('http_504_after', 504)])
+def test_http_after_faults_are_processed(ss, kind, status):
+    """A gateway that gives up after the backend wrote: the write lands, the answer is an error."""
+    ss.add_domain()
+    ss.fault(endpoint='dnsAddA', kind=kind, retry_after=7)
+    form = dict(BASE_FORMS['dnsAddA'], apikey=ss.env['SECURITYSPACE_API_KEY'], sessionToken=ss.token)
+    response = ss.post('dnsAddA', form)
+    assert response.status_code == status
+    assert response.text == 'Emulated fault: %d %s\n' % (status, response.reason)  # the plain kind's answer
+    assert 'Retry-After' not in response.headers
+    assert _a_records(ss) == ['192.0.2.1']  # processed before the error answer
+    counters = ss.counters()
+    assert counters['counts']['dnsAddA'] == 1 and counters['writes'] == 2  # dnsAddDomain + the faulted dnsAddA
+    assert counters['statuses'][str(status)] == 1
+    assert ss.admin('faults')[1]['pending'] == []
+    ss.ok('dnsAddA', **dict(BASE_FORMS['dnsAddA'], ip='192.0.2.2'))  # count=1: the next one is answered normally
+    assert _a_records(ss) == ['192.0.2.1', '192.0.2.2']
+
+
+@pytest.mark.parametrize('kind, lands', [('invalid_json', False), ('invalid_json_after', True)])
+def test_invalid_json_faults_before_and_after(ss, kind, lands):
+    ss.add_domain()
+    ss.fault(endpoint='dnsAddA', kind=kind)
+    form = dict(BASE_FORMS['dnsAddA'], apikey=ss.env['SECURITYSPACE_API_KEY'], sessionToken=ss.token)
+    response = ss.post('dnsAddA', form)
+    assert response.status_code == 200 and response.headers['Content-Type'] == 'application/json'
+    assert response.content == b'{"status": "0", "truncat'  # the same spoilt body either way
+    assert _a_records(ss) == (['192.0.2.1'] if lands else [])
+    assert ss.counters()['counts']['dnsAddA'] == 1
+
+
+def test_after_faults_on_a_read_and_with_skip(ss):
+    """On a read the answer is spoilt, the state untouched; skip/count/wildcard work as for every kind."""
+    ss.add_domain()
+    ss.ok('dnsAddA', **BASE_FORMS['dnsAddA'])
+    first_seq = str(ss.records(rtype='A')[0]['seq'])
+    ss.fault(endpoint='dnsGetDomainRecords', kind='http_504_after')
+    assert ss.post('dnsGetDomainRecords', {'apikey': ss.env['SECURITYSPACE_API_KEY'], 'sessionToken': ss.token,
+                                           'domain': ZONE}).status_code == 504
+    assert _a_records(ss) == ['192.0.2.1']
+    ss.fault(endpoint='*', kind='invalid_json_after', skip=1, count=2)
+    ss.ok('dnsAddA', **dict(BASE_FORMS['dnsAddA'], ip='192.0.2.2'))  # skipped
+    with pytest.raises(ValueError):
+        ss.call('dnsAddA', **dict(BASE_FORMS['dnsAddA'], ip='192.0.2.3'))
+    with pytest.raises(ValueError):
+        ss.call('dnsDeleteRecord', seq=first_seq)
+    assert ss.admin('faults')[1]['pending'] == []
+    assert _a_records(ss) == ['192.0.2.2', '192.0.2.3']  # 192.0.2.1 was deleted behind the spoilt answer
+    # auth, dnsAddDomain, 3 dnsAddA, 3 good reads, dnsDeleteRecord: the spoilt answers are 200s too
+    assert ss.counters()['statuses'] == {'200': 9, '504': 1}
+
+
+def test_after_fault_kinds_are_validated(ss):
+    status, answer = ss.admin('faults', {'endpoint': 'dnsAddA', 'kind': 'http_429_after'})
+    assert status == 400 and 'unknown fault kind' in answer['error']
+    for kind in ('http_500_after', 'http_502_after', 'http_503_after', 'http_504_after', 'invalid_json_after'):
+        assert kind in answer['error']
+    status, answer = ss.admin('faults', {'endpoint': 'dnsAddA', 'kind': 'http_504_after', 'count': 2})
+    assert status == 200 and answer['queued']['kind'] == 'http_504_after' and answer['queued']['count'] == 2
+
+
 @pytest.mark.parametrize('kind, lands', [('drop', False), ('drop_after', True)])
 def test_dropped_connections(ss, kind, lands):
     ss.add_domain()
