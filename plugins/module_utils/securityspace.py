@@ -103,6 +103,8 @@ DOMAIN_STATES = {
 def error_meaning(code):
     if code is None:
         return 'no error code given'
+    if not isinstance(code, str):
+        return 'Unknown error code.'
     if code in ERRORS:
         return ERRORS[code]
     if code.startswith('reportLoadFailure'):
@@ -166,9 +168,10 @@ class SecuritySpaceClient(object):
         except ValueError:  # expect_json already retried; only reached for odd statuses
             answer = None
         if response.status != 200 or not isinstance(answer, dict):
-            raise DomainsecError('SecuritySpace %s answered HTTP %d: %s' % (
-                endpoint, response.status, self.http.redactor.text(response.body[:200])), vendor=VENDOR,
-                status=response.status)
+            # Decode, then redact, then cut: a secret echoed in the body is never shown, not even in part.
+            body = self.http.redactor.text((response.body or b'').decode('utf-8', 'replace'))
+            raise DomainsecError('SecuritySpace %s answered HTTP %d: %s' % (endpoint, response.status, body[:200]),
+                                 vendor=VENDOR, status=response.status)
         return answer
 
     def authenticate(self):
@@ -201,7 +204,7 @@ class SecuritySpaceClient(object):
             if str(answer.get('status')) == '0':
                 return answer
             code = answer.get('error')
-            if code in SESSION_ERRORS and attempt == 0:
+            if isinstance(code, str) and code in SESSION_ERRORS and attempt == 0:
                 self.session_token = None
                 continue
             if allow_errors:
@@ -254,7 +257,8 @@ class SecuritySpaceClient(object):
                                  landed=landed)
         published = str(answer.get('status')) == '0'
         errors = list(answer.get('errors') or [])
-        if not published and not errors and answer.get('error'):
+        if not published and not errors:
+            # A refusal without validation errors: the envelope's error code (or none at all) is the reason.
             raise SecuritySpaceError('dnsPublish', answer.get('error'), answer)
         return dict(published=published and not errors, warnings=list(answer.get('warnings') or []), errors=errors)
 
@@ -510,7 +514,7 @@ def report_summary(scaninfo):
     risk = dict((level, int((scaninfo.get('risk') or {}).get(level) or 0)) for level in RISK_LEVELS)
     entries = dict((level, []) for level in RISK_LEVELS)
     for level, items in (scaninfo.get('entries') or {}).items():
-        for key in sorted(items or {}):
+        for key in sorted(items or {}, key=_natural_key):  # ..._9 before ..._10
             item = items[key]
             entries.setdefault(level, []).append(dict(
                 (f, item.get(f)) for f in ('entrykey', 'id', 'title', 'cat', 'cve', 'ip', 'port', 'risk', 'type')))
@@ -518,6 +522,10 @@ def report_summary(scaninfo):
                   service=p.get('portservice'), hostip=p.get('hostip')) for p in scaninfo.get('ports') or []]
     return dict(scanuid=str(basic.get('scanuid', '')), hostip=basic.get('hostip'), title=basic.get('title'),
                 scantype=basic.get('scantype'), risk=risk, ports=ports, entries=entries)
+
+
+def _natural_key(text):
+    return [(0, int(part), '') if part.isdigit() else (1, 0, part) for part in re.split(r'(\d+)', str(text))]
 
 
 def risk_at_or_above(risk, level):
