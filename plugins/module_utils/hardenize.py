@@ -117,16 +117,21 @@ class RateLimiter(object):
 def canonical_hostname(name):
     """Hostname as the API stores it for comparison: lowercase, no trailing dot, punycode.
 
-    Unicode labels are NFC-normalised, lowercased and punycoded label by label
+    Unicode labels are mapped as UTS 46 does for the common cases (NFKC, so full-width
+    letters and ligatures fold; ideographic full stops separate labels), lowercased and punycoded label by label
     (``xn--``), as IDNA 2008 does: ``straße.de`` stays ``xn--strae-oqa.de``
     (the IDNA 2003 codec would turn it into ``strasse.de``, another domain).
     Raises ValueError for a name that is not a host name, an IP address
     included.
     """
+    # UTS 46 mapping, non-transitional: the ideographic full stops separate labels, compatibility forms
+    # (full-width letters, ligatures) fold to their plain letters (NFKC), then lowercase; ß and ς are kept.
     text = (name or '').strip()
+    for stop in ('\u3002', '\uff0e', '\uff61'):
+        text = text.replace(stop, '.')
     if text.endswith('.'):
         text = text[:-1]
-    text = unicodedata.normalize('NFC', text).lower()
+    text = unicodedata.normalize('NFC', unicodedata.normalize('NFKC', text).lower())
     labels = []
     for label in text.split('.'):
         if all(ord(char) < 128 for char in label):
@@ -223,7 +228,7 @@ def hook_view(hook, with_secret=False):
 
 
 def destination_key(destination):
-    """A webhook URL as compared: scheme and host lowercase, no default port; path and query as given."""
+    """A webhook URL as compared: scheme and host lowercase, no default port; credentials, path and query as given."""
     try:
         parts = urlsplit((destination or '').strip())
         host = (parts.hostname or '').lower()
@@ -233,6 +238,8 @@ def destination_key(destination):
     if not parts.scheme.lower().startswith('http') or not host:
         return (destination or '').strip()
     netloc = host if port in (None, 443) else '%s:%d' % (host, port)
+    if '@' in parts.netloc:
+        netloc = parts.netloc.rsplit('@', 1)[0] + '@' + netloc  # credentials in the URL are part of the destination
     return '%s://%s%s%s' % (parts.scheme.lower(), netloc, parts.path or '/', '?' + parts.query if parts.query else '')
 
 
@@ -338,11 +345,21 @@ class HardenizeClient(object):
     def list_groups(self):
         return self.get_json('/groups').get('groups') or []
 
-    def find_group(self, name):
+    def find_group(self, name, by_id=False):
+        """The group named ``name`` (compared case-insensitively, as Hardenize keeps names unique), or None.
+
+        Ids are generated from the name at creation but a group can be renamed, so one group's id may be another
+        group's name: ids are only looked at with ``by_id``, and only when no name matches.
+        """
         wanted = name.strip().lower()
-        for group in self.list_groups():
-            if (group.get('name') or '').strip().lower() == wanted or group.get('id') == wanted:
+        groups = self.list_groups()
+        for group in groups:
+            if (group.get('name') or '').strip().lower() == wanted:
                 return group
+        if by_id:
+            for group in groups:
+                if group.get('id') == name.strip():
+                    return group
         return None
 
     # -- event hooks and types ---------------------------------------------

@@ -92,9 +92,10 @@ class WriteOutcomeUnknown(TransportError):
     as the client waited for the answer.
     """
 
-    def __init__(self, msg, settle=0.0, **kwargs):
+    def __init__(self, msg, settle=0.0, retry_after=None, **kwargs):
         super(WriteOutcomeUnknown, self).__init__(msg, **kwargs)
         self.settle = settle
+        self.retry_after = retry_after  # the server's Retry-After in seconds, when it sent one
 
 
 class ApiError(DomainsecError):
@@ -223,6 +224,22 @@ class HttpClient(object):
         base = min(self.max_backoff, self.backoff * (2 ** attempt))
         return base / 2.0 + random.uniform(0, base / 2.0)
 
+    def _rate_limit_pause(self, limited, retry_after=None):
+        """Wait out a 429 from the run's ``rate_limit_wait`` budget; False when the budget is spent.
+
+        ``limited`` counts the 429s of this request so far: without a
+        Retry-After the wait doubles each time (capped at ``max_backoff``),
+        so a server that keeps refusing is not hammered.
+        """
+        wait = self._delay(limited, retry_after)
+        if self.rate_limit_waited + wait > self.rate_limit_wait:
+            return False
+        self.rate_limit_waited += wait
+        self._log('rate limited (HTTP 429): waiting %.1f s (%.0f of %d s of this run\'s rate_limit_wait used)'
+                  % (wait, self.rate_limit_waited, self.rate_limit_wait))
+        self.sleep(wait)
+        return True
+
     def _body_excerpt(self, body):
         text = body.decode('utf-8', 'replace') if body else ''
         try:
@@ -248,6 +265,7 @@ class HttpClient(object):
         description = self._describe(method, url, params, data, json_body)
         what = '%s %s' % (method.upper(), self.redactor.text(urlsplit(url).path or '/'))  # names the request in errors
         attempt = 0
+        limited = 0  # 429s of this request
         while True:
             if self.before_request is not None:
                 self.before_request()
@@ -292,10 +310,9 @@ class HttpClient(object):
                 if idempotent or raw.status_code in self.refused_statuses:
                     if raw.status_code == 429:
                         # Rate limited: wait it out within the run's budget without using up a retry.
-                        wait = self._delay(attempt, _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff))
-                        if self.rate_limit_waited + wait <= self.rate_limit_wait:
-                            self.rate_limit_waited += wait
-                            self.sleep(wait)
+                        retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
+                        limited += 1
+                        if self._rate_limit_pause(limited - 1, retry_after):
                             continue
                     if attempt < self.retries:
                         retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
@@ -304,10 +321,10 @@ class HttpClient(object):
                         continue
                     raise TransportError('%s answered HTTP %d after %d attempts (%s)' % (
                         self.vendor, raw.status_code, attempt + 1, what), vendor=self.vendor, status=raw.status_code)
+                retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
                 raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
-                                          vendor=self.vendor, status=raw.status_code,
-                                          settle=self._delay(attempt, _retry_after_seconds(
-                                              raw.headers.get('Retry-After'), self.max_backoff)))
+                                          vendor=self.vendor, status=raw.status_code, retry_after=retry_after,
+                                          settle=self._delay(attempt, retry_after))
 
             if expect_json and 200 <= raw.status_code < 300:
                 try:
@@ -333,23 +350,31 @@ class HttpClient(object):
         raised as it is.
         """
         attempts = self.retries + 1 if attempts is None else attempts
-        for attempt in range(attempts):
+        attempt = limited = 0
+        while True:
             try:
                 return send()
             except WriteOutcomeUnknown as exc:
                 if landed is None:
                     raise
-                self._log('write outcome unknown (%s); re-reading the remote state in %.1f s' % (exc, exc.settle))
-                self.sleep(exc.settle)
+                # A 429 (when this client does not re-send those directly) is waited out from the run's
+                # rate_limit_wait budget and does not use up an attempt; anything else waits exc.settle.
+                rate_limited = exc.status == 429 and self._rate_limit_pause(limited, exc.retry_after)
+                if rate_limited:
+                    limited += 1
+                else:
+                    self._log('write outcome unknown (%s); re-reading the remote state in %.1f s' % (exc, exc.settle))
+                    self.sleep(exc.settle)
                 result = landed()
                 if result:
                     self._log('the write had landed; not sending it again')
                     return result
-                if attempt + 1 >= attempts:
-                    raise TransportError('%s: a write did not land after %d attempts (%s)' % (
-                        self.vendor, attempts, exc), vendor=self.vendor, status=exc.status)
+                if not rate_limited:
+                    attempt += 1
+                    if attempt >= attempts:
+                        raise TransportError('%s: a write did not land after %d attempts (%s)' % (
+                            self.vendor, attempts, exc), vendor=self.vendor, status=exc.status)
                 self._log('the write had not landed; sending it again')
-        raise TransportError('%s: write not attempted' % self.vendor, vendor=self.vendor)  # pragma: no cover
 
     def close(self):
         self.session.close()

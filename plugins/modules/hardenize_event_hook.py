@@ -104,6 +104,7 @@ EXAMPLES = r'''
     destination: https://hooks.example.com/hardenize/4c1f0a
     test: true
     test_invalid: signature
+  no_log: true  # the result carries the hook's secret
 
 - name: Remove the webhook
   domainsec.onboard.hardenize_event_hook:
@@ -202,7 +203,9 @@ def validate(params):
 def check_event_types(client, wanted):
     """Fail before any write when an event type is not one the account knows."""
     known = sorted(t.get('name') for t in client.list_event_types() if t.get('name'))
-    unknown = [t for t in wanted if t not in known]
+    # The document lists hook types as ct.entry but its GET /eventTypes example as "ct": a listed name
+    # also covers the types below it, so either spelling of the list is accepted.
+    unknown = [t for t in wanted if t not in known and not any(t.startswith(k + '.') for k in known)]
     if unknown:
         raise DomainsecError('event_types: unknown event type(s) %s; this account knows %s'
                              % (', '.join(unknown), ', '.join(known) or 'none'))
@@ -227,6 +230,8 @@ def main():
         destination = validate(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    if not module.params['test'] and (module.params['test_event_type'] != 'test' or module.params['test_invalid'] != 'none'):
+        module.warn('test_event_type and test_invalid only apply with test=true; no test was run')
 
     run_module(module, hz.HardenizeClient, lambda client: run(module, client, destination), check=test_problem)
 
@@ -301,7 +306,8 @@ def run(module, client, destination):
         query = {'eventType': params['test_event_type'], 'invalid': params['test_invalid']}
         result['test'] = test_report(run_test(client, hook_path, query))
         if not result['test']['successful']:
-            result.update(hook=hook, changed=created or bool(update))  # nothing was enabled
+            # Nothing was enabled. The failure is printed even without -v: the secret stays masked.
+            result.update(hook=hz.hook_view(hook), changed=created or bool(update))
             return result
     if enable:
         hook = updated(client.write('POST', hook_path, body={'status': params['status']}, expected=(200,),

@@ -107,6 +107,8 @@ def main():
     if params['tags'] and params['auto'] is not True:
         module.fail_json(msg='tags only apply to auto-groups: set auto=true with tags')
     tags = sorted(set(t.strip() for t in params['tags'] or []))
+    if params['force'] and params['state'] == 'present':
+        module.warn('force only applies to state=absent')
 
     run_module(module, hz.HardenizeClient, lambda client: run(module, client, name, tags))
 

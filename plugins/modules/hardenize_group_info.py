@@ -13,8 +13,8 @@ module: hardenize_group_info
 short_description: List the groups of a Hardenize organization, or read one group
 version_added: 0.1.0
 description:
-  - Lists the groups (C(GET /groups)), or returns the one group that O(name) names, matched by id or by name
-    case-insensitively, as Hardenize compares names.
+  - Lists the groups (C(GET /groups)), or returns the one group that O(name) names, matched by name
+    case-insensitively (as Hardenize compares names), else by id.
   - Never changes anything.
 author:
   - domainsec.onboard contributors (@domainsec)
@@ -23,7 +23,7 @@ extends_documentation_fragment:
   - domainsec.onboard.attributes.info_module
 options:
   name:
-    description: Read this one group (its name or id).
+    description: Read this one group (its name, or its id when no group has that name).
     type: str
 '''
 
@@ -74,7 +74,7 @@ def main():
 
 def read(client, params):
     if params['name']:
-        group = hz.group_view(client.find_group(params['name']))
+        group = hz.group_view(client.find_group(params['name'], by_id=True))
         return dict(exists=bool(group), group=group)
     return dict(groups=sorted((hz.group_view(g) for g in client.list_groups()), key=lambda g: g['id'] or ''))
 

@@ -169,6 +169,7 @@ api_trace:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
 
 GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
@@ -333,17 +334,29 @@ def read_hosts(client, names, subdomains):
     """
     parent = hz.common_parent(names)
     if len(names) == 1 and not subdomains:
-        hosts = client.list_hosts(hostname=names[0], subdomains=False)
-    elif parent:
+        try:
+            hosts = client.list_hosts(hostname=names[0], subdomains=False)
+        except hz.HardenizeError as exc:
+            if not refused_hostname(exc):
+                raise
+            raise DomainsecError('hostnames: Hardenize does not accept %s as a host name (%s). A public suffix such '
+                                 'as co.uk cannot be monitored' % (names[0], exc), status=exc.status)
+    elif parent and not getattr(client, 'hosts_read_unfiltered', False):
         try:
             hosts = client.list_hosts(hostname=parent, subdomains=True)
         except hz.HardenizeError as exc:
-            if exc.status != 400 or not any(e.get('param') == 'hostname' for e in exc.errors):
+            if not refused_hostname(exc):
                 raise
+            client.hosts_read_unfiltered = True  # the rest of the run reads unfiltered straight away
             hosts = client.list_hosts()
     else:
         hosts = client.list_hosts()
     return dict((hz.host_key(h), h) for h in hosts)
+
+
+def refused_hostname(exc):
+    """A 400 that names the hostname filter: the API does not take that name (a public suffix)."""
+    return exc.status == 400 and any(e.get('param') == 'hostname' for e in exc.errors)
 
 
 def covered(name, targets, subdomains):
@@ -420,7 +433,8 @@ def run_present(module, client, names, wanted):
 
     if missing:
         body = dict(hostnames=missing)
-        body.update((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups'))
+        # A blank axfrHost clears it on update; a new host simply has none (the create request takes no blank).
+        body.update((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups') and (k, v) != ('axfrHost', ''))
         if 'groups' in wanted and wanted['groups_mode'] != 'remove':
             body['groups'] = changes['groups']
         client.write('POST', '/hosts', body=body, expected=(200, 201, 204), landed=settled(missing))

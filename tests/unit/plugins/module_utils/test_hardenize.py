@@ -20,6 +20,10 @@ from ansible_collections.domainsec.onboard.plugins.modules import hardenize_host
     ('straße.de', 'xn--strae-oqa.de'),
     ('BÜCHER.example', 'xn--bcher-kva.example'),
     ('_dmarc.example.com', '_dmarc.example.com'),
+    # UTS 46 mapping: full-width letters and ligatures fold, ideographic full stops separate labels.
+    ('\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com', 'example.com'),
+    ('\ufb01le.example', 'file.example'),
+    ('b\u00fccher\u3002example', 'xn--bcher-kva.example'),
 ])
 def test_canonical_hostname(given, expected):
     assert hz.canonical_hostname(given) == expected
@@ -143,3 +147,21 @@ def test_host_needs_compares_as_stored():
     assert mod.host_needs(host, wanted) == []
     assert mod.host_needs(host, {'axfrHost': ''}) == ['axfrHost']
     assert mod.host_needs({'axfrHost': None}, {'axfrHost': ''}) == []
+
+
+class GroupsClient(hz.HardenizeClient):
+    def __init__(self, groups):  # pylint: disable=super-init-not-called
+        self.groups = groups
+
+    def list_groups(self):
+        return self.groups
+
+
+def test_find_group_by_name_never_by_another_groups_id():
+    # "Web" was renamed "Frontend" (keeping id web); a new "Web" got id web_2.
+    client = GroupsClient([dict(id='web', name='Frontend'), dict(id='web_2', name='Web'),
+                           dict(id='web_servers', name='Web Servers')])
+    assert client.find_group('WEB')['id'] == 'web_2'
+    assert client.find_group('web_servers') is None
+    assert client.find_group('web_servers', by_id=True)['name'] == 'Web Servers'
+    assert client.find_group('web', by_id=True)['id'] == 'web_2'  # a name match wins over an id match

@@ -89,6 +89,45 @@ def test_rate_limited_write_is_not_waited_out_blindly():
     assert len(http.session.request.calls) == 1
 
 
+def test_rate_limit_waits_grow_when_the_server_sends_no_retry_after():
+    # The Hardenize document never mentions Retry-After: a server that keeps refusing must not be hammered.
+    http, sleeps = client([FakeRaw(429)] * 8 + [FakeRaw(200)], backoff=0.5, max_backoff=8.0, rate_limit_wait=600)
+    http.request('GET', 'https://api.test/x')
+    assert len(sleeps) == 8
+    assert sleeps[0] <= 0.5 and sleeps[4] >= 4.0 and all(s <= 8.0 for s in sleeps)
+    assert sleeps == sorted(sleeps[:5]) + sleeps[5:]  # doubling until the cap
+
+
+def test_rate_limited_writes_are_re_read_and_resent_within_the_budget_without_using_attempts():
+    # Clients that must re-read before re-sending (refused_statuses=()) still get the 429 budget.
+    outcomes = [FakeRaw(429, headers={'Retry-After': '1'})] * 6 + [FakeRaw(201, b'{"id": 7}')]
+    http, sleeps = client(outcomes, retries=1, rate_limit_wait=60, refused_statuses=())
+    reads = []
+
+    def send():
+        return http.request('POST', 'https://api.test/add', idempotent=False).json()
+
+    def landed():
+        reads.append(1)
+        return False
+    assert http.write(send, landed=landed) == {'id': 7}
+    assert len(reads) == 6  # re-read after every refusal, before re-sending
+    assert len(http.session.request.calls) == 7
+    assert all(1.0 <= s <= 1.25 for s in sleeps)
+
+
+def test_rate_limited_write_fails_once_the_budget_and_attempts_are_spent():
+    http, sleeps = client([FakeRaw(429, headers={'Retry-After': '5'})] * 10, retries=1, rate_limit_wait=12,
+                          refused_statuses=())
+
+    def send():
+        return http.request('POST', 'https://api.test/add', idempotent=False)
+    with pytest.raises(H.TransportError, match='did not land after 2 attempts'):
+        http.write(send, landed=lambda: False)
+    # Two budgeted waits (5 to 6.25 s each) fit in 12 s at most; then the two attempts of retries=1.
+    assert 3 <= len(http.session.request.calls) <= 4
+
+
 def test_backoff_grows_exponentially_with_cap():
     http, _sleeps = client([], backoff=1.0, max_backoff=4.0)
     delays = [http._delay(n) for n in range(6)]

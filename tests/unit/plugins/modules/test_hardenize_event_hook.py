@@ -35,6 +35,8 @@ def test_destination_key_same(a, b):
     ('https://hooks.example.com:8443/hardenize', 'https://hooks.example.com/hardenize'),
     ('https://hooks.example.com/x?a=1', 'https://hooks.example.com/x?a=2'),
     ('https://other.example.com/hardenize', 'https://hooks.example.com/hardenize'),
+    ('https://alice:new@hooks.example.com/x', 'https://alice:old@hooks.example.com/x'),
+    ('https://alice:pw@hooks.example.com/x', 'https://hooks.example.com/x'),
 ])
 def test_destination_key_different(a, b):
     assert hz.destination_key(a) != hz.destination_key(b)
@@ -123,6 +125,14 @@ def test_run_test_gives_up_after_three_429s():
     with pytest.raises(DomainsecError):
         mod.run_test(client, '/eventHooks/h1', {})
     assert len(client.sent) == 3
+
+
+def test_check_event_types_accepts_types_below_a_listed_prefix():
+    # The document's GET /eventTypes example lists "ct"; hooks use "ct.entry".
+    client = FakeClient(event_types=['ct', 'pki.cert.new'])
+    mod.check_event_types(client, ['ct.entry', 'pki.cert.new'])
+    with pytest.raises(DomainsecError):
+        mod.check_event_types(client, ['cta.entry'])
 
 
 def test_check_event_types_names_the_unknown_ones():
