@@ -203,6 +203,17 @@ def validate_tsig(tsig):
     return dict(name=tsig['name'].strip(), algorithm=algorithm, key=tsig['key'].strip())
 
 
+def group_named(groups, name):
+    """The group of ``groups`` whose name is ``name``, compared case-insensitively as Hardenize does; or None."""
+    wanted = name.strip().lower()
+    return next((g for g in groups if (g.get('name') or '').strip().lower() == wanted), None)
+
+
+def group_with_id(groups, group_id):
+    """The group of ``groups`` whose id is ``group_id``; or None."""
+    return next((g for g in groups if g.get('id') == group_id.strip()), None)
+
+
 def group_view(group):
     """A group as the modules return it: id, name, auto, sorted tags; {} for none."""
     if not group:
@@ -351,26 +362,19 @@ class HardenizeClient(object):
         Ids are generated from the name at creation but a group can be renamed, so one group's id may be another
         group's name: ids are only looked at with ``by_id``, and only when no name matches.
         """
-        wanted = name.strip().lower()
         groups = self.list_groups()
-        for group in groups:
-            if (group.get('name') or '').strip().lower() == wanted:
-                return group
-        if by_id:
-            for group in groups:
-                if group.get('id') == name.strip():
-                    return group
-        return None
+        return group_named(groups, name) or (group_with_id(groups, name) if by_id else None)
 
     # -- event hooks and types ---------------------------------------------
     def list_hooks(self):
         return self.get_json('/eventHooks').get('eventHooks') or []
 
-    def find_hook(self, destination, hook_type):
-        """The hook of this type whose destination is ``destination`` (compared by :func:`destination_key`), or None."""
+    def find_hook(self, destination, hook_type=None):
+        """The hook (of ``hook_type``, or of any type) whose destination is ``destination`` (compared by
+        :func:`destination_key`), or None."""
         wanted = destination_key(destination)
         for hook in self.list_hooks():
-            if hook.get('hookType') == hook_type and destination_key(hook.get('destination')) == wanted:
+            if hook_type in (None, hook.get('hookType')) and destination_key(hook.get('destination')) == wanted:
                 return hook
         return None
 

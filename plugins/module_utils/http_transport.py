@@ -307,21 +307,19 @@ class HttpClient(object):
                 self.response_hook(response)
 
             if raw.status_code in RETRY_STATUSES:
+                retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
                 if idempotent or raw.status_code in self.refused_statuses:
                     if raw.status_code == 429:
                         # Rate limited: wait it out within the run's budget without using up a retry.
-                        retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
                         limited += 1
                         if self._rate_limit_pause(limited - 1, retry_after):
                             continue
                     if attempt < self.retries:
-                        retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
                         self.sleep(self._delay(attempt, retry_after))
                         attempt += 1
                         continue
                     raise TransportError('%s answered HTTP %d after %d attempts (%s)' % (
                         self.vendor, raw.status_code, attempt + 1, what), vendor=self.vendor, status=raw.status_code)
-                retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
                 raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
                                           vendor=self.vendor, status=raw.status_code, retry_after=retry_after,
                                           settle=self._delay(attempt, retry_after))

@@ -97,10 +97,7 @@ def main():
 def read(client, params):
     result = dict(event_types=sorted(client.list_event_types(), key=lambda t: t.get('name') or ''))
     if params['destination']:
-        wanted = hz.destination_key(params['destination'])
-        matches = [h for h in client.list_hooks() if hz.destination_key(h.get('destination')) == wanted and
-                   params['hook_type'] in (None, h.get('hookType'))]
-        hook = hz.hook_view(matches[0], params['return_secret']) if matches else {}
+        hook = hz.hook_view(client.find_hook(params['destination'], params['hook_type']), params['return_secret'])
         result.update(exists=bool(hook), hook=hook)
     else:
         hooks = [hz.hook_view(h, params['return_secret']) for h in client.list_hooks()

@@ -244,9 +244,8 @@ def resolve_groups(client, refs, hosts):
     groups = client.list_groups()
     resolved = {}
     for ref in refs:
-        match = [g for g in groups if g.get('id') == ref] or \
-            [g for g in groups if (g.get('name') or '').strip().lower() == ref.lower()]
-        resolved[ref] = match[0].get('id') if match else None
+        match = hz.group_with_id(groups, ref) or hz.group_named(groups, ref)
+        resolved[ref] = match.get('id') if match else None
     return resolved
 
 

@@ -227,6 +227,13 @@ def same_setting(key, wanted, have):
     return wanted == have
 
 
+def check_also_notify(settings, zone):
+    """Fail before any write when the zone would have also_notify addresses without notifying."""
+    if settings.get('also_notify') and settings.get('notify') not in ('yes', 'explicit'):
+        raise DomainsecError("also_notify requires notify: 'yes' or 'explicit'; the zone %s would have notify=%s"
+                             % (zone, settings.get('notify') or 'no'))
+
+
 def settings_calls(wanted, have):
     """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``."""
     soa, options = {}, {}
@@ -283,8 +290,7 @@ def run(module, client, zone, wanted):
         return result
 
     if existing is None:
-        if wanted.get('also_notify') and wanted.get('notify') not in ('yes', 'explicit'):
-            raise DomainsecError("also_notify requires notify: 'yes' or 'explicit' (a new zone does not notify)")
+        check_also_notify(wanted, zone)  # a new zone does not notify unless asked to
         result['changed'] = True
         if module.check_mode:
             result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
@@ -303,10 +309,7 @@ def run(module, client, zone, wanted):
         have = ss.current_settings(answer['records'])
         before.update(have)
         after = dict(have, **wanted)
-        if after.get('also_notify') and after.get('notify') not in ('yes', 'explicit'):
-            # Without notify in the task, the zone's own setting decides (as the API does).
-            raise DomainsecError("also_notify requires notify: 'yes' or 'explicit'; the zone %s has notify=%s"
-                                 % (zone, after.get('notify')))
+        check_also_notify(after, zone)  # without notify in the task, the zone's own setting decides (as the API does)
         soa, options = settings_calls(wanted, have)
         if soa or options:
             result['changed'] = True
