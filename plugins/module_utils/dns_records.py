@@ -25,6 +25,7 @@ __metaclass__ = type
 
 import ipaddress
 import re
+import unicodedata
 
 RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'MX', 'NS', 'CAA', 'TXT', 'SRV')
 CAA_TAGS = ('issue', 'issuewild', 'iodef')
@@ -51,13 +52,27 @@ class RecordError(ValueError):
 
 
 # -- names -------------------------------------------------------------------
+def idna_ascii(name):
+    """A domain name in its ASCII (punycode) form, the way registries and browsers (IDNA 2008) convert it.
+
+    UTS 46 mapping for the common cases: the ideographic full stops separate
+    labels, compatibility forms (full-width letters, ligatures) fold to plain
+    letters (NFKC), then lowercase - without the transitional mapping, so ß and
+    ς are kept (``straße.de`` is ``xn--strae-oqa.de``; Python's ``idna`` codec,
+    IDNA 2003, would give ``strasse.de``, another domain). Each non-ASCII label
+    becomes ``xn--`` + punycode. Raises UnicodeError when a label cannot be
+    encoded; the syntax of the result is for the caller to check.
+    """
+    text = name or ''
+    for stop in ('\u3002', '\uff0e', '\uff61'):
+        text = text.replace(stop, '.')
+    text = unicodedata.normalize('NFC', unicodedata.normalize('NFKC', text).lower())
+    return '.'.join(label if label.isascii() else 'xn--' + label.encode('punycode').decode('ascii')
+                    for label in text.split('.'))
+
+
 def normalize_zone(zone):
-    zone = (zone or '').strip().lower().rstrip('.')
-    try:
-        zone = zone.encode('idna').decode('ascii') if zone else zone
-    except UnicodeError:
-        pass
-    return zone
+    return to_ascii((zone or '').strip()).lower().rstrip('.')
 
 
 def is_hostname(name, allow_wildcard=False):
@@ -74,8 +89,9 @@ def is_hostname(name, allow_wildcard=False):
 
 
 def to_ascii(name):
+    """:func:`idna_ascii`, or the name unchanged when it cannot be converted (its syntax check then fails)."""
     try:
-        return name.encode('idna').decode('ascii')
+        return idna_ascii(name)
     except UnicodeError:
         return name
 

@@ -23,11 +23,11 @@ import ipaddress
 import re
 import threading
 import time
-import unicodedata
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     DomainsecError,
@@ -117,31 +117,20 @@ class RateLimiter(object):
 def canonical_hostname(name):
     """Hostname as the API stores it for comparison: lowercase, no trailing dot, punycode.
 
-    Unicode labels are mapped as UTS 46 does for the common cases (NFKC, so full-width
-    letters and ligatures fold; ideographic full stops separate labels), lowercased and punycoded label by label
-    (``xn--``), as IDNA 2008 does: ``straße.de`` stays ``xn--strae-oqa.de``
-    (the IDNA 2003 codec would turn it into ``strasse.de``, another domain).
+    Unicode names are converted by :func:`dns_records.idna_ascii`, as the
+    SecuritySpace modules convert them (IDNA 2008: ``straße.de`` is
+    ``xn--strae-oqa.de``), so one domain has one name at every vendor.
     Raises ValueError for a name that is not a host name, an IP address
     included.
     """
-    # UTS 46 mapping, non-transitional: the ideographic full stops separate labels, compatibility forms
-    # (full-width letters, ligatures) fold to their plain letters (NFKC), then lowercase; ß and ς are kept.
     text = (name or '').strip()
-    for stop in ('\u3002', '\uff0e', '\uff61'):
-        text = text.replace(stop, '.')
-    if text.endswith('.'):
-        text = text[:-1]
-    text = unicodedata.normalize('NFC', unicodedata.normalize('NFKC', text).lower())
-    labels = []
-    for label in text.split('.'):
-        if all(ord(char) < 128 for char in label):
-            labels.append(label)
-            continue
-        try:
-            labels.append('xn--' + label.encode('punycode').decode('ascii'))
-        except UnicodeError:
-            raise ValueError('%r is not a valid host name' % name)
-    ascii_name = '.'.join(labels)
+    try:
+        ascii_name = dns_records.idna_ascii(text)
+    except UnicodeError:
+        raise ValueError('%r is not a valid host name' % name)
+    if ascii_name.endswith('.'):
+        ascii_name = ascii_name[:-1]
+    labels = ascii_name.split('.')
     if len(ascii_name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
         raise ValueError('%r is not a valid host name (at least two labels of letters, digits and hyphens)' % name)
     if labels[-1].isdigit():

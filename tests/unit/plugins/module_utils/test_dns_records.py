@@ -232,3 +232,15 @@ def test_conflicts_checked_only_where_the_run_writes():
     assert 'www has a CNAME record beside A' in str(err.value)
     # a conflict already in the zone at another name does not block this run
     dr.check_conflicts([a_old, cname_old, a_www], owners={'www'})
+
+
+@pytest.mark.parametrize('given, expected', [
+    ('bücher.example', 'xn--bcher-kva.example'),
+    ('Straße.DE.', 'xn--strae-oqa.de'),  # IDNA 2008: not strasse.de (IDNA 2003)
+    ('\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com', 'example.com'),
+    ('b\u00fccher\u3002example', 'xn--bcher-kva.example'),
+])
+def test_zone_names_convert_as_the_hardenize_host_names_do(given, expected):
+    from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
+    assert dr.normalize_zone(given) == expected == hz.canonical_hostname(given)
+    assert dr.relative_name('www.' + given, given) == 'www'
