@@ -25,7 +25,8 @@ __metaclass__ = type
 
 import ipaddress
 import re
-import unicodedata
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
 
 RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'MX', 'NS', 'CAA', 'TXT', 'SRV')
 CAA_TAGS = ('issue', 'issuewild', 'iodef')
@@ -41,8 +42,7 @@ EXTRA_FIELDS = {
 }
 ALL_EXTRA = ('priority', 'weight', 'port', 'flag', 'tag', 'service', 'protocol')
 
-_LABEL = re.compile(r'^(?!-)[a-z0-9_-]{1,63}(?<!-)$')
-_SRV_LABEL = re.compile(r'^_?[a-z0-9][a-z0-9-]{0,62}$')
+_SRV_LABEL = re.compile(r'_?[a-z0-9][a-z0-9-]{0,62}\Z')
 # TXT data in zone-file form: one or more quoted strings and nothing else.
 _ZONE_FILE_TXT = re.compile(r'^\s*"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*\s*$')
 
@@ -52,48 +52,8 @@ class RecordError(ValueError):
 
 
 # -- names -------------------------------------------------------------------
-def idna_ascii(name):
-    """A domain name in its ASCII (punycode) form, the way registries and browsers (IDNA 2008) convert it.
-
-    UTS 46 mapping for the common cases: the ideographic full stops separate
-    labels, compatibility forms (full-width letters, ligatures) fold to plain
-    letters (NFKC), then lowercase - without the transitional mapping, so ß and
-    ς are kept (``straße.de`` is ``xn--strae-oqa.de``; Python's ``idna`` codec,
-    IDNA 2003, would give ``strasse.de``, another domain). Each non-ASCII label
-    becomes ``xn--`` + punycode. Raises UnicodeError when a label cannot be
-    encoded; the syntax of the result is for the caller to check.
-    """
-    text = name or ''
-    for stop in ('\u3002', '\uff0e', '\uff61'):
-        text = text.replace(stop, '.')
-    text = unicodedata.normalize('NFC', unicodedata.normalize('NFKC', text).lower())
-    return '.'.join(label if label.isascii() else 'xn--' + label.encode('punycode').decode('ascii')
-                    for label in text.split('.'))
-
-
 def normalize_zone(zone):
     return to_ascii((zone or '').strip()).lower().rstrip('.')
-
-
-def is_hostname(name, allow_wildcard=False):
-    """True for a syntactically valid (absolute or relative) host name without trailing dot."""
-    if not name or len(name) > 253:
-        return False
-    labels = name.split('.')
-    for index, label in enumerate(labels):
-        if allow_wildcard and index == 0 and label == '*':
-            continue
-        if not _LABEL.match(label):
-            return False
-    return True
-
-
-def to_ascii(name):
-    """:func:`idna_ascii`, or the name unchanged when it cannot be converted (its syntax check then fails)."""
-    try:
-        return idna_ascii(name)
-    except UnicodeError:
-        return name
 
 
 def relative_name(name, zone, option='name'):
@@ -332,7 +292,7 @@ def _normalize_value(rtype, value, zone, where):
 
 def _check_caa_value(tag, value, where):
     if tag == 'iodef':
-        if not re.match(r'^(mailto:[^@\s]+@[^@\s]+|https?://\S+)$', value):
+        if not re.match(r'(mailto:[^@\s]+@[^@\s]+|https?://\S+)\Z', value):
             raise RecordError('%s.value for a CAA iodef record must be a mailto: or http(s):// URL, got %r'
                               % (where, value))
     else:

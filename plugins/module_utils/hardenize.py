@@ -27,14 +27,14 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
+    BasicAuth,
     DomainsecError,
-    client_from_params,
-    transport_argument_spec,
-    validate_transport_params,
+    WriteOutcomeUnknown,
 )
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import LABEL, MASK, idna_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 
 VENDOR = 'Hardenize'
 DEFAULT_API_URL = 'https://api.hardenize.com'
@@ -43,7 +43,6 @@ HOST_STATUSES = ('monitored', 'idle', 'archived')
 TSIG_ALGORITHMS = ('HMAC_MD5', 'HMAC_SHA1', 'HMAC_SHA224', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512')
 _ALLOWANCE = re.compile(r'r:\s*(\d+)\s*/\s*(\d+)\s*\(\+(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)s\)')
 _CONTENT_RANGE = re.compile(r'pages\s+(\d+)-(\d+)/(\d+)')
-_LABEL = re.compile(r'^(?!-)[a-z0-9_-]{1,63}(?<!-)$')
 
 
 class HardenizeError(ApiError):
@@ -55,18 +54,6 @@ class HardenizeError(ApiError):
         msg = 'Hardenize refused %s (HTTP %d): %s' % (what, status, details)
         super(HardenizeError, self).__init__(msg, vendor=VENDOR, code=status, status=status, details={'errors': errors})
         self.errors = errors
-
-
-def hardenize_argument_spec():
-    """Argument spec of the options in the ``domainsec.onboard.hardenize`` doc fragment."""
-    spec = dict(
-        api_user=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_API_USER'])),
-        api_password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['HARDENIZE_API_PASSWORD'])),
-        org=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_ORG'])),
-        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['HARDENIZE_API_URL'])),
-    )
-    spec.update(transport_argument_spec())
-    return spec
 
 
 class RateLimiter(object):
@@ -117,7 +104,7 @@ class RateLimiter(object):
 def canonical_hostname(name):
     """Hostname as the API stores it for comparison: lowercase, no trailing dot, punycode.
 
-    Unicode names are converted by :func:`dns_records.idna_ascii`, as the
+    Unicode names are converted by :func:`names.idna_ascii`, as the
     SecuritySpace modules convert them (IDNA 2008: ``straße.de`` is
     ``xn--strae-oqa.de``), so one domain has one name at every vendor.
     Raises ValueError for a name that is not a host name, an IP address
@@ -125,13 +112,13 @@ def canonical_hostname(name):
     """
     text = (name or '').strip()
     try:
-        ascii_name = dns_records.idna_ascii(text)
+        ascii_name = idna_ascii(text)
     except UnicodeError:
         raise ValueError('%r is not a valid host name' % name)
     if ascii_name.endswith('.'):
         ascii_name = ascii_name[:-1]
     labels = ascii_name.split('.')
-    if len(ascii_name) > 253 or len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
+    if len(ascii_name) > 253 or len(labels) < 2 or not all(LABEL.match(label) for label in labels):
         raise ValueError('%r is not a valid host name (at least two labels of letters, digits and hyphens)' % name)
     if labels[-1].isdigit():
         raise ValueError('%r is an IP address or ends in a numeric label; Hardenize monitors host names' % name)
@@ -211,7 +198,7 @@ def group_view(group):
                 tags=sorted(group.get('tags') or []))
 
 
-SECRET_MASK = '********'
+SECRET_MASK = MASK
 
 
 def hook_view(hook, with_secret=False):
@@ -243,40 +230,58 @@ def destination_key(destination):
     return '%s://%s%s%s' % (parts.scheme.lower(), netloc, parts.path or '/', '?' + parts.query if parts.query else '')
 
 
-class HardenizeClient(object):
-    """Requests against one organization."""
+class HardenizeClient(VendorClient):
+    """Named operations of the Hardenize API, against one organization.
 
-    def __init__(self, http, api_url, org, user, password, limiter=None):
-        self.http = http
-        self.base = '%s/v1/org/%s' % (api_url.rstrip('/'), org)
-        self.auth = (user, password)
+    HTTP Basic auth on every request (the header value is registered as a
+    secret when it is built); a 429 is not re-sent as is, even for a write:
+    the client re-reads first (``REFUSED_STATUSES`` is empty).
+    """
+
+    VENDOR = VENDOR
+    DOC_FRAGMENT = 'domainsec.onboard.hardenize'
+    OPTIONS = dict(
+        api_user=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_API_USER'])),
+        api_password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['HARDENIZE_API_PASSWORD'])),
+        org=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_ORG'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['HARDENIZE_API_URL'])),
+    )
+    # A 429 from Hardenize means the request was not processed, but the
+    # contract is stricter: a write is only re-sent after re-reading state.
+    REFUSED_STATUSES = ()
+
+    def __init__(self, http, params, limiter=None):
+        super(HardenizeClient, self).__init__(http, params)
+        self.base = '%s/v1/org/%s' % (params['api_url'].rstrip('/'), params['org'])
         self.limiter = limiter
+        self.hosts_read_unfiltered = False
+
+    @classmethod
+    def check_params(cls, params):
+        if not re.match(r'[A-Za-z0-9_.-]+\Z', params.get('org') or ''):
+            return 'org must be the organization label (letters, digits, ".", "_", "-"), got %r' % params.get('org')
+        return None
 
     @classmethod
     def from_params(cls, params):
-        problem = validate_transport_params(params)
-        if problem:
-            raise DomainsecError(problem)
-        if not params['api_url'].lower().startswith('https://'):
-            raise DomainsecError('api_url must be an https:// URL, got %s' % params['api_url'])
-        if not re.match(r'^[A-Za-z0-9_.-]+$', params['org'] or ''):
-            raise DomainsecError('org must be the organization label (letters, digits, ".", "_", "-"), got %r'
-                                 % params['org'])
-        limiter = RateLimiter()
-        # A 429 from Hardenize means the request was not processed, but the
-        # contract is stricter: a write is only re-sent after re-reading state.
-        http = client_from_params(VENDOR, params, secrets=(params.get('api_password'),),
-                                  response_hook=limiter.after_response, before_request=limiter.before_request,
-                                  refused_statuses=())
-        return cls(http, params['api_url'], params['org'], params['api_user'], params['api_password'], limiter)
+        client = super(HardenizeClient, cls).from_params(params)
+        client.limiter = RateLimiter()
+        client.http.response_hook = client.limiter.after_response
+        client.http.before_request = client.limiter.before_request
+        return client
+
+    def make_auth(self):
+        return BasicAuth(self.params['api_user'], self.params['api_password'])
 
     # -- low level ---------------------------------------------------------
-    def request(self, method, path, json_body=None, params=None, headers=None, expected=(200,), write=None):
+    def request(self, method, path, json_body=None, params=None, headers=None, expected=(200,), write=None,
+                refused_statuses=None):
         url = self.base + path
         # Every answer of the API is JSON or empty: anything else is a failed read (retried) or a write
         # whose outcome is unknown (re-read before anything is re-sent).
-        response = self.http.request(method, url, json_body=json_body, params=params, headers=headers, auth=self.auth,
-                                     idempotent=(method == 'GET') if write is None else not write, expect_json=True)
+        response = self.http.request(method, url, json_body=json_body, params=params, headers=headers,
+                                     idempotent=(method == 'GET') if write is None else not write, expect_json=True,
+                                     refused_statuses=refused_statuses)
         if response.status not in expected:
             raise self._error('%s %s' % (method, path), response)
         return response
@@ -292,6 +297,8 @@ class HardenizeClient(object):
             text = self.http.redactor.text(response.body[:200].decode('utf-8', 'replace')) if response.body else ''
             errors = [{'message': text or {401: 'authentication failed (check api_user/api_password)',
                                            403: 'not allowed', 404: 'not found'}.get(response.status, 'no details')}]
+        errors = [dict((k, self.http.redactor.text(v) if isinstance(v, str) else v) for k, v in e.items())
+                  if isinstance(e, dict) else {'message': self.http.redactor.text(str(e))} for e in errors]
         return HardenizeError(what, response.status, errors)
 
     def get_json(self, path, params=None):
@@ -341,6 +348,49 @@ class HardenizeClient(object):
             host = host[0] if host else None
         return host
 
+    def read_hosts(self, names, subdomains=False):
+        """The hosts named (and, with ``subdomains``, below them) as ``{canonical name: host}``, in one GET /hosts.
+
+        Filtered to the names' common parent where there is one. The common
+        parent of ``a.co.uk`` and ``b.co.uk`` is a public suffix, which the API
+        refuses as a filter (400 on ``hostname``): then the hosts are read
+        unfiltered, for the rest of the run too.
+        """
+        parent = common_parent(names)
+        if len(names) == 1 and not subdomains:
+            try:
+                hosts = self.list_hosts(hostname=names[0], subdomains=False)
+            except HardenizeError as exc:
+                if not _refused_hostname(exc):
+                    raise
+                raise DomainsecError('hostnames: Hardenize does not accept %s as a host name (%s). A public suffix '
+                                     'such as co.uk cannot be monitored' % (names[0], exc), status=exc.status)
+        elif parent and not self.hosts_read_unfiltered:
+            try:
+                hosts = self.list_hosts(hostname=parent, subdomains=True)
+            except HardenizeError as exc:
+                if not _refused_hostname(exc):
+                    raise
+                self.hosts_read_unfiltered = True
+                hosts = self.list_hosts()
+        else:
+            hosts = self.list_hosts()
+        return dict((host_key(h), h) for h in hosts)
+
+    def create_hosts(self, hostnames, settings, landed):
+        """POST /hosts: add ``hostnames`` with ``settings`` (status, groups, axfr...)."""
+        return self.write('POST', '/hosts', body=dict(settings, hostnames=hostnames), expected=(200, 201, 204),
+                          landed=landed)
+
+    def update_hosts(self, hostnames, changes, landed):
+        """POST /hosts/*: apply ``changes`` to every host of ``hostnames``."""
+        return self.write('POST', '/hosts/*', body=dict(hostnames=hostnames, changes=changes), expected=(200,),
+                          landed=landed)
+
+    def delete_hosts(self, hostnames, subdomains, landed):
+        """DELETE /hosts: remove ``hostnames`` (and, with ``subdomains``, the hosts below them)."""
+        return self.write('DELETE', '/hosts', body=dict(hostnames=hostnames, subdomains=subdomains), landed=landed)
+
     # -- groups ------------------------------------------------------------
     def list_groups(self):
         return self.get_json('/groups').get('groups') or []
@@ -353,6 +403,43 @@ class HardenizeClient(object):
         """
         groups = self.list_groups()
         return group_named(groups, name) or (group_with_id(groups, name) if by_id else None)
+
+    def resolve_groups(self, refs, hosts):
+        """Map each group reference (id or name) to its id; None for a group that does not exist yet.
+
+        A reference that is an id some host of ``hosts`` already carries needs
+        no read; otherwise the groups are read once and matched as Hardenize
+        matches: id first, then the name case-insensitively.
+        """
+        seen = set(g for host in hosts.values() for g in host.get('groups') or [])
+        if all(ref in seen for ref in refs):
+            return dict((ref, ref) for ref in refs)
+        groups = self.list_groups()
+        resolved = {}
+        for ref in refs:
+            match = group_with_id(groups, ref) or group_named(groups, ref)
+            resolved[ref] = match.get('id') if match else None
+        return resolved
+
+    def create_group(self, name, auto, tags=None):
+        """POST /groups; returns the new group."""
+        body = dict(name=name, auto=auto)
+        if auto:
+            body['tags'] = tags or []
+        answer = self.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: self.find_group(name))
+        return answer.get('group') or self.find_group(name)
+
+    def set_group_tags(self, group, tags):
+        """POST /groups/{id} with new tags."""
+        name = group.get('name')
+        self.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
+                   landed=lambda: sorted((self.find_group(name) or {}).get('tags') or []) == tags)
+
+    def delete_group(self, group, force):
+        """DELETE /groups/{id}; ``force`` also removes it from the hosts that use it."""
+        name = group.get('name')
+        self.write('DELETE', '/groups/%s' % group['id'], params={'force': str(bool(force)).lower()},
+                   expected=(200, 204), landed=lambda: self.find_group(name) is None)
 
     # -- event hooks and types ---------------------------------------------
     def list_hooks(self):
@@ -367,5 +454,82 @@ class HardenizeClient(object):
                 return hook
         return None
 
+    def settled_hook(self, destination, hook_type, expected):
+        """A ``landed`` check: the hook at ``destination`` once it has every field of ``expected``."""
+        def check():
+            now = self.find_hook(destination, hook_type) or {}
+            return now if all(sorted(now.get(k) or []) == v if isinstance(v, list) else now.get(k) == v
+                              for k, v in expected.items()) else None
+        return check
+
+    def create_hook(self, hook_type, destination, event_types, status='disabled'):
+        """POST /eventHooks; returns the new hook."""
+        body = dict(hookType=hook_type, eventTypes=event_types, destination=destination, status=status)
+        answer = self.write('POST', '/eventHooks', body=body, expected=(200, 201),
+                            landed=lambda: self.find_hook(destination, hook_type))
+        hook = hook_from_answer(answer, None) or self.find_hook(destination, hook_type)
+        if not hook:
+            raise DomainsecError('Hardenize created the hook for %s but does not list it' % destination, vendor=VENDOR)
+        return hook
+
+    def update_hook(self, hook, changes):
+        """POST /eventHooks/{id} with ``changes`` (eventTypes, status); returns the hook after it."""
+        answer = self.write('POST', '/eventHooks/%s' % hook['id'], body=changes, expected=(200,),
+                            landed=self.settled_hook(hook.get('destination'), hook.get('hookType'), changes))
+        return hook_from_answer(answer, hook)
+
+    def delete_hook(self, hook):
+        destination, hook_type = hook.get('destination'), hook.get('hookType')
+        self.write('DELETE', '/eventHooks/%s' % hook['id'], expected=(200, 204),
+                   landed=lambda: self.find_hook(destination, hook_type) is None)
+
+    def test_hook(self, hook, event_type='test', invalid='none'):
+        """POST /eventHooks/{id};test once: its report.
+
+        Every test delivers an event to the receiver, so a test whose outcome
+        is unknown is never sent again; a 429 proves it was not processed and
+        is waited out by the transport within ``rate_limit_wait``.
+        """
+        try:
+            response = self.request('POST', '/eventHooks/%s;test' % hook['id'], write=True, expected=(200,),
+                                    params={'eventType': event_type, 'invalid': invalid}, refused_statuses=(429,))
+        except WriteOutcomeUnknown as exc:
+            raise DomainsecError('The outcome of the event hook test is unknown (%s). It was not sent again, because '
+                                 'every test delivers an event to the receiver' % exc, vendor=VENDOR, status=exc.status)
+        return response.json() or {}
+
     def list_event_types(self):
         return self.get_json('/eventTypes').get('eventTypes') or []
+
+    def unknown_event_types(self, wanted):
+        """``(unknown, known)``: the names of ``wanted`` the account does not know, and the names it knows.
+
+        The document lists hook types as ct.entry but its GET /eventTypes
+        example as "ct": a listed name also covers the types below it, so
+        either spelling is accepted.
+        """
+        known = sorted(t.get('name') for t in self.list_event_types() if t.get('name'))
+        unknown = [t for t in wanted if t not in known and not any(t.startswith(k + '.') for k in known)]
+        return unknown, known
+
+    def set_event_type(self, name, enabled):
+        """POST /eventTypes/{name}; returns the event type after it."""
+        def landed():
+            return next((t for t in self.list_event_types() if t.get('name') == name and
+                         bool(t.get('enabled')) == enabled), None)
+        answer = self.write('POST', '/eventTypes/%s' % name, body={'enabled': enabled}, expected=(200,), landed=landed)
+        return answer.get('eventType') or answer
+
+
+def _refused_hostname(exc):
+    """A 400 that names the hostname filter: the API does not take that name (a public suffix)."""
+    return exc.status == 400 and any(e.get('param') == 'hostname' for e in exc.errors)
+
+
+def hook_from_answer(answer, hook):
+    """The hook from a write's answer (or from the re-read that confirmed it); ``hook`` when it holds none."""
+    if isinstance(answer, dict) and isinstance(answer.get('eventHook'), dict):
+        return answer['eventHook']
+    if isinstance(answer, dict) and answer.get('id'):
+        return answer
+    return hook

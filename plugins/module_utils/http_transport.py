@@ -17,22 +17,29 @@ What it does, once for everybody:
   the remote state) before it sends the write again;
 * typed errors that carry the vendor, its error code and a human sentence;
 * redaction of every credential (by parameter name and by value) in every
-  message and in the debug trace, which is returned as ``api_trace`` at -vvv.
+  message and in the debug trace, which is returned as ``api_trace`` at -vvv;
+* credentials as an :class:`Auth` object applied to each request as it goes
+  out, after URL and body encoding, so a signature covers exactly what is sent
+  and every derived form of a secret (a Basic header, a signature) is
+  registered for redaction the moment it is built.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import base64
 import json
+import os
 import random
 import re
 import time
 import traceback
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 try:
     import requests
+    from requests.auth import AuthBase
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import ConnectTimeout, ReadTimeout, SSLError
     from requests.exceptions import RequestException
@@ -41,10 +48,13 @@ try:
 except ImportError:  # pragma: no cover - exercised by the sanity import test
     HAS_REQUESTS = False
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
+    AuthBase = object
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-REDACTED = '********'
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK
+
+REDACTED = MASK
 
 # Parameter, header and JSON key names whose values are always hidden.
 SECRET_NAMES = frozenset([
@@ -158,6 +168,91 @@ class Response(object):
         return json.loads(self.body.decode('utf-8'))
 
 
+# -- credentials -----------------------------------------------------------------
+class Auth(object):
+    """Credentials of a vendor, applied to each request as it goes out.
+
+    :meth:`apply` receives the prepared request (URL and body already
+    encoded: ``prepared.path_url`` is exactly the path and query that will be
+    sent) and a callable that registers a value for redaction; a subclass adds
+    headers, cookies, fields or a signature there, and registers every form of
+    a secret it derives before it places it on the request.
+    """
+
+    def apply(self, prepared, add_secret):
+        """Add the credentials to ``prepared`` (a ``requests.PreparedRequest``)."""
+
+
+class BasicAuth(Auth):
+    """HTTP Basic: the header value (base64 of user:password) is a secret of its own."""
+
+    def __init__(self, user, password):
+        token = base64.b64encode(('%s:%s' % (user, password)).encode('utf-8')).decode('ascii')
+        self.header = 'Basic ' + token
+        self.derived = (token, self.header)
+
+    def apply(self, prepared, add_secret):
+        for value in self.derived:
+            add_secret(value)
+        prepared.headers['Authorization'] = self.header
+
+
+class HeaderAuth(Auth):
+    """Static credential headers (``x-api-user``/``x-api-token``); every value is a secret unless listed in ``public``."""
+
+    def __init__(self, headers, public=()):
+        self.headers = dict(headers)
+        self.public = set(h.lower() for h in public)
+
+    def apply(self, prepared, add_secret):
+        for name, value in self.headers.items():
+            if name.lower() not in self.public:
+                add_secret(value)
+            prepared.headers[name] = value
+
+
+class FieldAuth(Auth):
+    """Credential fields added to the query string (GET/DELETE) or to the form body (POST/PUT/PATCH).
+
+    ``fields`` is a dict or a callable returning one (a session token fetched
+    later). The fields never pass through the request trace, which is built
+    from the caller's own parameters.
+    """
+
+    def __init__(self, fields):
+        self.fields = fields
+
+    def apply(self, prepared, add_secret):
+        fields = self.fields() if callable(self.fields) else self.fields
+        fields = [(k, v) for k, v in fields.items() if v is not None]
+        for dummy, value in fields:
+            add_secret(value)
+        body = prepared.body
+        if prepared.method in ('GET', 'HEAD', 'DELETE', 'OPTIONS') and not body:
+            parts = urlsplit(prepared.url)
+            query = parse_qsl(parts.query, keep_blank_values=True) + fields
+            prepared.url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), parts.fragment))
+            return
+        encoded = urlencode(fields)
+        if isinstance(body, bytes):
+            encoded = encoded.encode('ascii')
+        prepared.body = (body + (b'&' if isinstance(body, bytes) else '&') + encoded) if body else encoded
+        if 'Content-Type' not in prepared.headers:
+            prepared.headers['Content-Type'] = 'application/x-www-form-urlencoded'
+
+
+class _Applied(AuthBase):
+    """Lets requests call an :class:`Auth` at the end of request preparation (after URL and body encoding)."""
+
+    def __init__(self, auth, add_secret):
+        self.auth = auth
+        self.add_secret = add_secret
+
+    def __call__(self, prepared):
+        self.auth.apply(prepared, self.add_secret)
+        return prepared
+
+
 def _retry_after_seconds(value, cap):
     if not value:
         return None
@@ -170,13 +265,16 @@ def _retry_after_seconds(value, cap):
 class HttpClient(object):
     """Transport shared by all vendor clients.
 
-    ``trace`` collects one redacted line per attempt; modules return it as
-    ``api_trace`` when run with -vvv.
+    ``auth`` (an :class:`Auth`) is applied to every request unless the request
+    names its own; ``headers`` are set on the session once. ``trace`` collects
+    one redacted line per attempt; modules return it as ``api_trace`` when run
+    with -vvv. ``warnings`` collects what the user must be told once per task.
     """
 
     def __init__(self, vendor, timeout=30, connect_timeout=10, validate_certs=True, ca_path=None,
                  retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None, rate_limit_wait=120,
-                 response_hook=None, before_request=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep):
+                 response_hook=None, before_request=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep,
+                 auth=None, headers=None):
         if not HAS_REQUESTS:
             raise TransportError(missing_required_lib('requests'), vendor=vendor)
         self.vendor = vendor
@@ -191,26 +289,43 @@ class HttpClient(object):
         self.before_request = before_request
         self.refused_statuses = frozenset(refused_statuses)
         self.sleep = sleep
+        self.auth = auth
         self.trace = []
+        self.warnings = []
         self.calls = 0
         self.session = requests.Session()
         # verify is passed with every request: a session-level value loses
         # against REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE in the environment.
-        self.verify = ca_path if ca_path else bool(validate_certs)
+        if not validate_certs:
+            self.verify = False
+            self.warnings.append(
+                'validate_certs=false: the certificate of the %s server is not checked, so anybody on the network path '
+                'can read and change what this task sends, credentials included%s.' % (
+                    vendor, ' (ca_path=%s is ignored)' % ca_path if ca_path else ''))
+        elif ca_path:
+            if not os.path.isfile(ca_path):
+                raise TransportError('ca_path (or DOMAINSEC_CA_PATH): the CA file %s does not exist or is not a file'
+                                     % ca_path, vendor=vendor)
+            self.verify = ca_path
+        else:
+            self.verify = True
         self.session.headers['User-Agent'] = user_agent or 'domainsec.onboard (Ansible collection)'
+        self.session.headers.update(headers or {})
 
     # -- helpers -----------------------------------------------------------
     def add_secret(self, value):
         self.redactor.add(value)
 
-    def _describe(self, method, url, params=None, data=None, json_body=None):
+    def _describe(self, method, url, params=None, data=None, json_body=None, trace_body=True):
         parts = ['%s %s' % (method, self.redactor.text(url))]
         if params:
             parts.append('params=%s' % json.dumps(self.redactor.mapping(params), sort_keys=True))
-        if data:
+        if data and trace_body:
             parts.append('form=%s' % json.dumps(self.redactor.mapping(data), sort_keys=True))
-        if json_body is not None:
+        if json_body is not None and trace_body:
             parts.append('json=%s' % json.dumps(self.redactor.mapping(json_body), sort_keys=True))
+        if (data or json_body is not None) and not trace_body:
+            parts.append('body=(not traced)')
         return ' '.join(parts)
 
     def _log(self, line):
@@ -240,7 +355,9 @@ class HttpClient(object):
         self.sleep(wait)
         return True
 
-    def _body_excerpt(self, body):
+    def _body_excerpt(self, body, trace_body=True):
+        if not trace_body:
+            return '(%d bytes, not traced)' % len(body or b'')
         text = body.decode('utf-8', 'replace') if body else ''
         try:
             text = json.dumps(self.redactor.mapping(json.loads(text)), sort_keys=True)
@@ -251,18 +368,25 @@ class HttpClient(object):
 
     # -- the request loop --------------------------------------------------
     def request(self, method, url, params=None, data=None, json_body=None, headers=None, auth=None,
-                idempotent=None, expect_json=False):
+                idempotent=None, expect_json=False, trace_body=True, refused_statuses=None):
         """Send one request, retrying what is safe to retry.
 
         ``idempotent`` defaults to True for GET/HEAD/OPTIONS. A non-idempotent
         request is only re-sent when the server provably did not process it
-        (connection refused, connect timeout, 429); otherwise
+        (connection refused, connect timeout, or a status in
+        ``refused_statuses``, by default the client's); otherwise
         :class:`WriteOutcomeUnknown` is raised for the caller to check.
         ``expect_json``: an answer that is not JSON counts as a failed attempt.
+        ``auth``: an :class:`Auth` for this request instead of the client's
+        (``False``: none). ``trace_body=False`` keeps the request and answer
+        bodies out of the trace and of error messages (a raw download that
+        carries keys).
         """
         if idempotent is None:
             idempotent = method.upper() in ('GET', 'HEAD', 'OPTIONS')
-        description = self._describe(method, url, params, data, json_body)
+        refused = self.refused_statuses if refused_statuses is None else frozenset(refused_statuses)
+        auth = self.auth if auth is None else (auth or None)
+        description = self._describe(method, url, params, data, json_body, trace_body)
         what = '%s %s' % (method.upper(), self.redactor.text(urlsplit(url).path or '/'))  # names the request in errors
         attempt = 0
         limited = 0  # 429s of this request
@@ -272,9 +396,9 @@ class HttpClient(object):
             self.calls += 1
             started = time.time()
             try:
-                raw = self.session.request(method, url, params=params, data=data, json=json_body,
-                                           headers=headers, auth=auth, timeout=self.timeout,
-                                           verify=self.verify, allow_redirects=False)
+                raw = self.session.request(method, url, params=params, data=data, json=json_body, headers=headers,
+                                           auth=_Applied(auth, self.add_secret) if auth is not None else None,
+                                           timeout=self.timeout, verify=self.verify, allow_redirects=False)
             except SSLError as exc:
                 self._log('%s -> TLS error' % description)
                 raise TransportError(
@@ -298,17 +422,21 @@ class HttpClient(object):
             except RequestException as exc:
                 self._log('%s -> %s' % (description, type(exc).__name__))
                 raise TransportError('%s request failed: %s' % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
+            except (IOError, OSError) as exc:  # requests reports an unreadable CA bundle this way
+                self._log('%s -> %s' % (description, type(exc).__name__))
+                raise TransportError('%s request could not be prepared: %s (check ca_path / DOMAINSEC_CA_PATH)'
+                                     % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
 
             response = Response(raw.status_code, raw.headers, raw.content, url)
             elapsed = int((time.time() - started) * 1000)
             self._log('%s -> %d %s (%d ms) %s' % (description, raw.status_code, response.content_type, elapsed,
-                                                  self._body_excerpt(raw.content)))
+                                                  self._body_excerpt(raw.content, trace_body)))
             if self.response_hook is not None:
                 self.response_hook(response)
 
             if raw.status_code in RETRY_STATUSES:
                 retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
-                if idempotent or raw.status_code in self.refused_statuses:
+                if idempotent or raw.status_code in refused:
                     if raw.status_code == 429:
                         # Rate limited: wait it out within the run's budget without using up a retry.
                         limited += 1
@@ -333,8 +461,9 @@ class HttpClient(object):
                         attempt += 1
                         continue
                     error_class = TransportError if idempotent else WriteOutcomeUnknown
-                    raise error_class('%s answered with a body that is not JSON: %s' % (
-                        self.vendor, self._body_excerpt(raw.content)[:100]), vendor=self.vendor, status=raw.status_code)
+                    raise error_class('%s answered %s with a body that is not JSON: %s' % (
+                        self.vendor, what, self._body_excerpt(raw.content, trace_body)[:100]),
+                        vendor=self.vendor, status=raw.status_code)
             return response
 
     def write(self, send, landed=None, attempts=None):
@@ -414,13 +543,3 @@ def validate_transport_params(params):
     if params.get('rate_limit_wait') is not None and not 0 <= params['rate_limit_wait'] <= 3600:
         return 'rate_limit_wait must be between 0 and 3600 seconds, got %s' % params['rate_limit_wait']
     return None
-
-
-def client_from_params(vendor, params, secrets=(), **kwargs):
-    """Build an :class:`HttpClient` from a module's (or plugin's) option values.
-
-    Further keyword arguments (hooks, ``refused_statuses``) go to HttpClient.
-    """
-    return HttpClient(vendor, timeout=params.get('timeout') or 30, validate_certs=params.get('validate_certs', True),
-                      ca_path=params.get('ca_path'), retries=params.get('retries', 3),
-                      rate_limit_wait=params.get('rate_limit_wait', 120), secrets=secrets, **kwargs)

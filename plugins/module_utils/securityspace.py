@@ -22,14 +22,9 @@ import re
 from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
-
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
-    ApiError,
-    DomainsecError,
-    client_from_params,
-    transport_argument_spec,
-    validate_transport_params,
-)
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, DomainsecError, FieldAuth
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import normalize_ip
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 
 VENDOR = 'SecuritySpace'
 DEFAULT_API_URL = 'https://secure1.securityspace.com/api'
@@ -121,48 +116,49 @@ class SecuritySpaceError(ApiError):
         self.endpoint = endpoint
 
 
-def securityspace_argument_spec():
-    """Argument spec of the options in the ``domainsec.onboard.securityspace`` doc fragment."""
-    spec = dict(
+class SecuritySpaceClient(VendorClient):
+    """Named operations of the SecuritySpace API; authenticates lazily, once per run.
+
+    Every request is a form-encoded POST to ``<api_url>/<endpoint>.php``; the
+    credentials (``apikey`` and the session token) are added to the form by
+    the client's :class:`FieldAuth` as the request goes out.
+    """
+
+    VENDOR = VENDOR
+    DOC_FRAGMENT = 'domainsec.onboard.securityspace'
+    OPTIONS = dict(
         api_key=dict(type='str', no_log=True, required=True, fallback=(env_fallback, ['SECURITYSPACE_API_KEY'])),
         userid=dict(type='str', required=True, fallback=(env_fallback, ['SECURITYSPACE_USERID'])),
         password=dict(type='str', no_log=True, required=True, fallback=(env_fallback, ['SECURITYSPACE_PASSWORD'])),
         api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['SECURITYSPACE_API_URL'])),
     )
-    spec.update(transport_argument_spec())
-    return spec
 
-
-class SecuritySpaceClient(object):
-    """Calls SecuritySpace endpoints; authenticates lazily, once per run."""
-
-    def __init__(self, http, api_url, api_key, userid, password):
-        self.http = http
-        self.api_url = api_url.rstrip('/')
-        self.api_key = api_key
-        self.userid = userid
-        self.password = password
-        self.session_token = None
-        self.auth_count = 0
-        for secret in (api_key, password):
-            http.add_secret(secret)
+    def __init__(self, http, params):
+        super(SecuritySpaceClient, self).__init__(http, params)
+        self.api_url = params['api_url'].rstrip('/')
 
     @classmethod
-    def from_params(cls, params):
-        """Build a client from option values (a module's ``params`` or a plugin's options)."""
-        problem = validate_transport_params(params)
-        if problem:
-            raise DomainsecError(problem)
-        if not params['api_url'].lower().startswith('https://'):
-            raise DomainsecError('api_url must be an https:// URL (SecuritySpace refuses plain HTTP with notSSL), got %s'
-                                 % params['api_url'])
-        http = client_from_params(VENDOR, params, secrets=(params.get('api_key'), params.get('password')))
-        return cls(http, params['api_url'], params['api_key'], params['userid'], params['password'])
+    def check_params(cls, params):
+        if not (params.get('api_url') or '').lower().startswith('https://'):
+            return ('api_url must be an https:// URL (SecuritySpace refuses plain HTTP with notSSL), got %s'
+                    % params.get('api_url'))
+        return None
+
+    def make_auth(self):
+        return FieldAuth(lambda: {'apikey': self.params['api_key'], 'sessionToken': self.token})
+
+    @property
+    def auth_count(self):
+        return self.token_count
+
+    @property
+    def session_token(self):
+        return self._token
 
     # -- low level ---------------------------------------------------------
-    def _post(self, endpoint, form, write):
+    def _post(self, endpoint, form, write, auth=None):
         url = '%s/%s.php' % (self.api_url, endpoint)
-        response = self.http.request('POST', url, data=form, idempotent=not write, expect_json=True)
+        response = self.http.request('POST', url, data=form, idempotent=not write, expect_json=True, auth=auth)
         try:
             answer = response.json()
         except ValueError:  # expect_json already retried; only reached for odd statuses
@@ -174,18 +170,20 @@ class SecuritySpaceClient(object):
                                  vendor=VENDOR, status=response.status)
         return answer
 
-    def authenticate(self):
-        answer = self._post('auth', {'apikey': self.api_key, 'userid': self.userid, 'password': self.password},
-                            write=False)
-        self.auth_count += 1
+    def fetch_token(self):
+        answer = self._post('auth', {}, write=False, auth=FieldAuth({
+            'apikey': self.params['api_key'], 'userid': self.params['userid'], 'password': self.params['password']}))
         if str(answer.get('status')) != '0':
             raise SecuritySpaceError('auth', answer.get('error'))
         token = answer.get('sessionToken')
         if not token:
             raise DomainsecError('SecuritySpace auth answered status 0 without a sessionToken', vendor=VENDOR)
-        self.http.add_secret(token)
-        self.session_token = token
         return token
+
+    def authenticate(self):
+        """Fetch a new session token now."""
+        self.forget_token()
+        return self.token
 
     def call(self, endpoint, params=None, write=False, allow_errors=False):
         """Call ``endpoint`` with ``params``; return the decoded answer.
@@ -196,16 +194,14 @@ class SecuritySpaceClient(object):
         ``allow_errors`` returns error answers instead of raising (publish).
         """
         for attempt in (0, 1):
-            if self.session_token is None:
-                self.authenticate()
-            form = {'apikey': self.api_key, 'sessionToken': self.session_token}
-            form.update(dict((k, v) for k, v in (params or {}).items() if v is not None))
+            self.ensure_token()  # fetched before the request that carries it
+            form = dict((k, v) for k, v in (params or {}).items() if v is not None)
             answer = self._post(endpoint, form, write)
             if str(answer.get('status')) == '0':
                 return answer
             code = answer.get('error')
             if isinstance(code, str) and code in SESSION_ERRORS and attempt == 0:
-                self.session_token = None
+                self.forget_token()
                 continue
             if allow_errors:
                 return answer
@@ -216,7 +212,7 @@ class SecuritySpaceClient(object):
         """A write guarded against duplicates (see HttpClient.write)."""
         return self.http.write(lambda: self.call(endpoint, params, write=True), landed=landed)
 
-    # -- DNS ---------------------------------------------------------------
+    # -- DNS: domains --------------------------------------------------------
     def list_domains(self):
         """Return the account's domains as a list of dicts (seq, domain, weight, state, stateText)."""
         answer = self.call('dnsGetDomainList')
@@ -224,6 +220,13 @@ class SecuritySpaceClient(object):
         if isinstance(domains, dict):
             domains = list(domains.values())
         return answer, sorted(domains, key=lambda d: int(d.get('seq', 0)))
+
+    def find_domain(self, zone):
+        """The account's list entry of ``zone``, or None."""
+        for domain in self.list_domains()[1]:
+            if dr.normalize_zone(domain.get('domain')) == zone:
+                return domain
+        return None
 
     def get_domain(self, domain):
         """Return the domain with its records, or None when it is not in the account."""
@@ -238,6 +241,43 @@ class SecuritySpaceClient(object):
             records = [dict(r, seq=str(r.get('seq', k))) for k, r in records.items()]
         answer['records'] = records
         return answer
+
+    def read_zone(self, zone):
+        """``(answer, canonical records)`` of ``zone``, or None when it is not in the account."""
+        answer = self.get_domain(zone)
+        if answer is None:
+            return None
+        return answer, [r for r in (record_from_api(a, zone) for a in answer['records']) if r is not None]
+
+    def add_domain(self, zone, domain_type):
+        self.write('dnsAddDomain', {'domain': zone, 'domaintype': domain_type, 'aup': 'YES'},
+                   landed=lambda: self.find_domain(zone))
+
+    def delete_domain(self, zone):
+        self.write('dnsDeleteDomain', {'domain': zone}, landed=lambda: self.find_domain(zone) is None)
+
+    def set_soa(self, zone, soa, landed):
+        """dnsSetSOA with ``soa`` (admin, ttl); ``landed()`` tells whether a write of unknown outcome took effect."""
+        self.write('dnsSetSOA', dict(soa, domain=zone), landed=landed)
+
+    def set_options(self, zone, options, landed):
+        """dnsSetOptions with ``options`` (masters, allowtransferacl, notify, alsonotify)."""
+        self.write('dnsSetOptions', dict(options, domain=zone), landed=landed)
+
+    def current_settings(self, zone):
+        return current_settings(self.get_domain(zone)['records'])
+
+    # -- DNS: records --------------------------------------------------------
+    def add_record(self, zone, record):
+        """Add one canonical record (the dnsAdd* call of its type); re-read before any re-send."""
+        endpoint, form = add_params(record, zone)
+        key = dr.record_key(record)
+        self.write(endpoint, form, landed=lambda: any(dr.record_key(r) == key for r in self.read_zone(zone)[1]))
+
+    def delete_record(self, zone, record):
+        """Delete one record by its sequence number; re-read before any re-send."""
+        seq = record['seq']
+        self.write('dnsDeleteRecord', {'seq': seq}, landed=lambda: all(r['seq'] != seq for r in self.read_zone(zone)[1]))
 
     def publish(self, domain):
         """Validate and publish; returns dict(published, warnings, errors).
@@ -269,6 +309,17 @@ class SecuritySpaceClient(object):
     def list_audits(self):
         answer = self.call('saGetAuditList')
         return list(answer.get('scans') or [])
+
+    def run_audit(self, audit_type, targets=None, exclude_dos=False, notify=False, landed=None):
+        """saRunAudit; ``landed()`` finds the scans it started when the answer is lost."""
+        form = {'audittype': audit_type}
+        if targets:
+            form['ipaddr'] = ','.join(targets)
+        if exclude_dos:
+            form['excludedos'] = '1'
+        if notify:
+            form['notification'] = 'OCMP'
+        return self.write('saRunAudit', form, landed=landed)
 
     def get_report(self, scanuid):
         return self.call('saGetAuditReport', {'scanuid': scanuid}).get('scaninfo') or {}
@@ -389,16 +440,6 @@ def add_params(record, zone):
 
 # -- zone settings (SOA contact/TTL and transfer options) -------------------
 SETTING_KEYS = ('admin_email', 'min_ttl', 'masters', 'allow_transfer', 'notify', 'also_notify')
-
-
-def normalize_ip(value, option, network=False):
-    """An IP address (or network) in its canonical text; ValueError names ``option``."""
-    try:
-        if network:
-            return str(ipaddress.ip_network(value.strip(), strict=False))
-        return str(ipaddress.ip_address(value.strip()))
-    except ValueError:
-        raise ValueError('%s: %r is not an IP address%s' % (option, value, ' or network' if network else ''))
 
 
 def _split(value):

@@ -154,15 +154,13 @@ api_trace:
 
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, WriteOutcomeUnknown
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def argument_spec():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(
         destination=dict(type='str', required=True),
         hook_type=dict(type='str', default='webhook', choices=['webhook', 'pubsub']),
@@ -202,30 +200,14 @@ def validate(params):
 
 def check_event_types(client, wanted):
     """Fail before any write when an event type is not one the account knows."""
-    known = sorted(t.get('name') for t in client.list_event_types() if t.get('name'))
-    # The document lists hook types as ct.entry but its GET /eventTypes example as "ct": a listed name
-    # also covers the types below it, so either spelling of the list is accepted.
-    unknown = [t for t in wanted if t not in known and not any(t.startswith(k + '.') for k in known)]
+    unknown, known = client.unknown_event_types(wanted)
     if unknown:
         raise DomainsecError('event_types: unknown event type(s) %s; this account knows %s'
                              % (', '.join(unknown), ', '.join(known) or 'none'))
 
 
-def run_test(client, path, query, attempts=3):
-    """POST the hook test once; re-send only after a 429 (the request was not processed)."""
-    for attempt in range(attempts):
-        try:
-            return client.request('POST', path + ';test', params=query, expected=(200,), write=True).json() or {}
-        except WriteOutcomeUnknown as exc:
-            if exc.status != 429 or attempt + 1 >= attempts:
-                raise DomainsecError('The outcome of the event hook test is unknown (%s). It was not sent again, '
-                                     'because every test delivers an event to the receiver' % exc)
-            client.http.sleep(exc.settle)
-    return {}  # pragma: no cover
-
-
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     try:
         destination = validate(module.params)
     except ValueError as exc:
@@ -254,8 +236,7 @@ def run(module, client, destination):
         if hook:
             result['changed'] = True
             if not module.check_mode:
-                client.write('DELETE', '/eventHooks/%s' % hook['id'], expected=(200, 204),
-                             landed=lambda: client.find_hook(destination, params['hook_type']) is None)
+                client.delete_hook(hook)
         if module._diff:
             result['diff'] = dict(before=before, after={})
         return result
@@ -285,44 +266,19 @@ def run(module, client, destination):
 
     created = hook is None
     if hook is None:
-        body = dict(hookType=params['hook_type'], eventTypes=wanted_types, destination=destination, status='disabled')
-        answer = client.write('POST', '/eventHooks', body=body, expected=(200, 201),
-                              landed=lambda: client.find_hook(destination, params['hook_type']))
-        hook = updated(answer, None) or client.find_hook(destination, params['hook_type'])
-        if not hook:
-            raise DomainsecError('Hardenize created the hook for %s but does not list it' % destination)
-    hook_path = '/eventHooks/%s' % hook['id']
-
-    def settled(expected):
-        def check():
-            now = client.find_hook(destination, params['hook_type']) or {}
-            return now if all(sorted(now.get(k) or []) == v if isinstance(v, list) else now.get(k) == v
-                              for k, v in expected.items()) else None
-        return check
-
+        hook = client.create_hook(params['hook_type'], destination, wanted_types, status='disabled')
     if update:
-        hook = updated(client.write('POST', hook_path, body=update, expected=(200,), landed=settled(update)), hook)
+        hook = client.update_hook(hook, update)
     if params['test']:
-        query = {'eventType': params['test_event_type'], 'invalid': params['test_invalid']}
-        result['test'] = test_report(run_test(client, hook_path, query))
+        result['test'] = test_report(client.test_hook(hook, params['test_event_type'], params['test_invalid']))
         if not result['test']['successful']:
             # Nothing was enabled. The failure is printed even without -v: the secret stays masked.
             result.update(hook=hz.hook_view(hook), changed=created or bool(update))
             return result
     if enable:
-        hook = updated(client.write('POST', hook_path, body={'status': params['status']}, expected=(200,),
-                                    landed=settled({'status': params['status']})), hook)
+        hook = client.update_hook(hook, {'status': params['status']})
     result['hook'] = hook
     return result
-
-
-def updated(answer, hook):
-    """The hook from an update's answer (or from the re-read that confirmed it)."""
-    if isinstance(answer, dict) and isinstance(answer.get('eventHook'), dict):
-        return answer['eventHook']
-    if isinstance(answer, dict) and answer.get('id'):
-        return answer
-    return hook
 
 
 def test_report(answer):

@@ -77,17 +77,15 @@ event_types:
   sample: [{name: pki.cert.new, available: true, enabled: true}]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(destination=dict(type='str'), hook_type=dict(type='str', choices=['webhook', 'pubsub']),
                 return_secret=dict(type='bool', default=False, no_log=False))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
     params = module.params
     if params['destination'] is not None and not params['destination'].strip():
         module.fail_json(msg='destination must not be empty')

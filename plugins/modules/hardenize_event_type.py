@@ -63,17 +63,15 @@ api_trace:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(name=dict(type='str', required=True), enabled=dict(type='bool', default=True))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
     name = module.params['name'].strip()
     if not name:
         module.fail_json(msg='name must be an event type such as pki.cert.new')
@@ -95,12 +93,7 @@ def run(module, client, name, wanted):
     if module._diff:
         result['diff'] = dict(before=dict(enabled=bool(current.get('enabled'))), after=dict(enabled=wanted))
     if result['changed'] and not module.check_mode:
-        def landed():
-            return next((t for t in client.list_event_types() if t.get('name') == name and
-                         bool(t.get('enabled')) == wanted), None)
-        answer = client.write('POST', '/eventTypes/%s' % name, body={'enabled': wanted}, expected=(200,),
-                              landed=landed)
-        result['event_type'] = answer.get('eventType') or answer
+        result['event_type'] = client.set_event_type(name, wanted)
     return result
 
 

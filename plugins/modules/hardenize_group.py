@@ -87,19 +87,17 @@ api_trace:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(name=dict(type='str', required=True), state=dict(type='str', default='present', choices=['present', 'absent']),
                 auto=dict(type='bool'), tags=dict(type='list', elements='str'),
                 force=dict(type='bool', default=False))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
     params = module.params
     name = params['name'].strip()
     if not name:
@@ -126,17 +124,12 @@ def run(module, client, name, tags):
         if group:
             result.update(changed=True, group={})
             if not module.check_mode:
-                client.write('DELETE', '/groups/%s' % group['id'], params={'force': str(params['force']).lower()},
-                             expected=(200, 204), landed=lambda: client.find_group(name) is None)
+                client.delete_group(group, params['force'])
     elif group is None:
         auto = bool(params['auto'])
         result.update(changed=True, group=dict(id=None, name=name, auto=auto, tags=tags))
         if not module.check_mode:
-            body = dict(name=name, auto=auto)
-            if params['auto']:
-                body['tags'] = tags
-            answer = client.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: client.find_group(name))
-            result['group'] = hz.group_view(answer.get('group') or client.find_group(name))
+            result['group'] = hz.group_view(client.create_group(name, auto, tags))
     else:
         if params['auto'] is not None and bool(group.get('auto')) != params['auto']:
             raise DomainsecError('The group %s exists with auto=%s; Hardenize cannot change that - delete the group '
@@ -144,8 +137,7 @@ def run(module, client, name, tags):
         if params['auto'] and params['tags'] is not None and sorted(group.get('tags') or []) != tags:
             result.update(changed=True, group=dict(hz.group_view(group), tags=tags))
             if not module.check_mode:
-                client.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
-                             landed=lambda: sorted((client.find_group(name) or {}).get('tags') or []) == tags)
+                client.set_group_tags(group, tags)
     if module._diff:
         result['diff'] = dict(before=hz.group_view(group), after=result['group'])
     return result

@@ -56,16 +56,14 @@ exists:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(name=dict(type='str'))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
     params = module.params
     if params['name'] is not None and not params['name'].strip():
         module.fail_json(msg='name must not be empty')

@@ -166,17 +166,14 @@ api_trace:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
 
 
 def argument_spec():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(
         hostnames=dict(type='list', elements='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -229,24 +226,6 @@ def validate(params):
     if params['axfr_tsig']:
         wanted['axfrTsig'] = hz.validate_tsig(params['axfr_tsig'])
     return sorted(set(names), key=names.index), wanted
-
-
-def resolve_groups(client, refs, hosts):
-    """Map each group reference (id or name) to its id; None for a group that does not exist yet.
-
-    A reference that is an id some host already carries needs no read; otherwise
-    the groups are read once and matched as Hardenize matches: id first, then
-    the name case-insensitively.
-    """
-    seen = set(g for host in hosts.values() for g in host.get('groups') or [])
-    if all(ref in seen for ref in refs):
-        return dict((ref, ref) for ref in refs)
-    groups = client.list_groups()
-    resolved = {}
-    for ref in refs:
-        match = hz.group_with_id(groups, ref) or hz.group_named(groups, ref)
-        resolved[ref] = match.get('id') if match else None
-    return resolved
 
 
 def with_group_ids(wanted, resolved):
@@ -324,46 +303,12 @@ def diff_view(host):
     return view
 
 
-def read_hosts(client, names, subdomains):
-    """One GET /hosts covering every name: filtered to their common parent where there is one.
-
-    The common parent of ``a.co.uk`` and ``b.co.uk`` is a public suffix, which
-    the API refuses as a filter (400 on ``hostname``): then the hosts are read
-    unfiltered.
-    """
-    parent = hz.common_parent(names)
-    if len(names) == 1 and not subdomains:
-        try:
-            hosts = client.list_hosts(hostname=names[0], subdomains=False)
-        except hz.HardenizeError as exc:
-            if not refused_hostname(exc):
-                raise
-            raise DomainsecError('hostnames: Hardenize does not accept %s as a host name (%s). A public suffix such '
-                                 'as co.uk cannot be monitored' % (names[0], exc), status=exc.status)
-    elif parent and not getattr(client, 'hosts_read_unfiltered', False):
-        try:
-            hosts = client.list_hosts(hostname=parent, subdomains=True)
-        except hz.HardenizeError as exc:
-            if not refused_hostname(exc):
-                raise
-            client.hosts_read_unfiltered = True  # the rest of the run reads unfiltered straight away
-            hosts = client.list_hosts()
-    else:
-        hosts = client.list_hosts()
-    return dict((hz.host_key(h), h) for h in hosts)
-
-
-def refused_hostname(exc):
-    """A 400 that names the hostname filter: the API does not take that name (a public suffix)."""
-    return exc.status == 400 and any(e.get('param') == 'hostname' for e in exc.errors)
-
-
 def covered(name, targets, subdomains):
     return name in targets or (subdomains and any(name.endswith('.' + t) for t in targets))
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     try:
         names, wanted = validate(module.params)
     except ValueError as exc:
@@ -377,7 +322,7 @@ def main():
 
 def run_absent(module, client, names):
     subdomains = module.params['subdomains']
-    existing = read_hosts(client, names, subdomains)
+    existing = client.read_hosts(names, subdomains)
     doomed = sorted(n for n in existing if covered(n, names, subdomains))
     result = dict(changed=bool(doomed), deleted=doomed, created=[], updated=[])
     if module._diff:
@@ -385,15 +330,15 @@ def run_absent(module, client, names):
                               after=dict((n, {}) for n in doomed))
     if doomed and not module.check_mode:
         targets = [n for n in names if any(covered(d, [n], subdomains) for d in doomed)]
-        client.write('DELETE', '/hosts', body=dict(hostnames=targets, subdomains=subdomains),
-                     landed=lambda: not any(covered(n, names, subdomains) for n in read_hosts(client, names, subdomains)))
+        client.delete_hosts(targets, subdomains,
+                            landed=lambda: not any(covered(n, names, subdomains) for n in client.read_hosts(names, subdomains)))
     return result
 
 
 def run_present(module, client, names, wanted):
-    existing = read_hosts(client, names, False)
+    existing = client.read_hosts(names, False)
     refs = wanted.get('groups') or []
-    wanted = with_group_ids(wanted, resolve_groups(client, refs, existing) if refs else {})
+    wanted = with_group_ids(wanted, client.resolve_groups(refs, existing) if refs else {})
     missing = [n for n in names if n not in existing]
     to_update = [n for n in names if n in existing and host_needs(existing[n], wanted)]
     result = dict(changed=bool(missing or to_update), created=missing, updated=to_update, deleted=[])
@@ -425,22 +370,20 @@ def run_present(module, client, names, wanted):
 
     def settled(subset):
         def check():
-            now = read_hosts(client, names, False)
-            now_wanted = with_group_ids(wanted, resolve_groups(client, refs, now) if refs else {})
+            now = client.read_hosts(names, False)
+            now_wanted = with_group_ids(wanted, client.resolve_groups(refs, now) if refs else {})
             return all(n in now and not host_needs(now[n], now_wanted) for n in subset)
         return check
 
     if missing:
-        body = dict(hostnames=missing)
         # A blank axfrHost clears it on update; a new host simply has none (the create request takes no blank).
-        body.update((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups') and (k, v) != ('axfrHost', ''))
+        settings = dict((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups') and (k, v) != ('axfrHost', ''))
         if 'groups' in wanted and wanted['groups_mode'] != 'remove':
-            body['groups'] = changes['groups']
-        client.write('POST', '/hosts', body=body, expected=(200, 201, 204), landed=settled(missing))
+            settings['groups'] = changes['groups']
+        client.create_hosts(missing, settings, landed=settled(missing))
     if to_update:
-        client.write('POST', '/hosts/*', body=dict(hostnames=to_update, changes=changes), expected=(200,),
-                     landed=settled(to_update))
-    now = read_hosts(client, names, False)
+        client.update_hosts(to_update, changes, landed=settled(to_update))
+    now = client.read_hosts(names, False)
     result['hosts'] = [now.get(n) for n in names if n in now]
     return result
 

@@ -78,21 +78,19 @@ exists:
   type: bool
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 FILTERS = ('hostname', 'group', 'status', 'origin', 'limit')
 
 
 def main():
-    spec = hz.hardenize_argument_spec()
+    spec = hz.HardenizeClient.argument_spec()
     spec.update(name=dict(type='str'), hostname=dict(type='str'), subdomains=dict(type='bool', default=True),
                 group=dict(type='str'), status=dict(type='str', choices=list(hz.HOST_STATUSES)),
                 origin=dict(type='str', choices=['cert', 'ct', 'hdb', 'manual']), limit=dict(type='int'))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[['name', f] for f in FILTERS])
+    module = new_module(argument_spec=spec, supports_check_mode=True,
+                        mutually_exclusive=[['name', f] for f in FILTERS])
     params = module.params
     try:
         for option in ('name', 'hostname'):

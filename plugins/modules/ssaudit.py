@@ -126,17 +126,14 @@ api_trace:
   elements: str
 '''
 
-import time
-
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import WaitTimeout
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = ss.securityspace_argument_spec()
+    spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(
         targets=dict(type='list', elements='str'),
         audit_type=dict(type='str', required=True, choices=list(ss.AUDIT_TYPES)),
@@ -147,8 +144,8 @@ def main():
         poll_interval=dict(type='int', default=30),
         fail_on_risk=dict(type='str', choices=['high', 'medium', 'low']),
     )
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           required_by={'fail_on_risk': 'wait'})
+    module = new_module(argument_spec=spec, supports_check_mode=True,
+                        required_by={'fail_on_risk': 'wait'})
     params = module.params
     try:
         targets = [ss.audit_target(t) for t in params['targets'] or []]
@@ -161,11 +158,12 @@ def main():
     if not 1 <= params['poll_interval'] <= 3600 or not 1 <= params['wait_timeout'] <= 86400:
         module.fail_json(msg='poll_interval must be 1-3600 and wait_timeout 1-86400 seconds')
 
-    result = dict(changed=True, targets=targets)
     if module.check_mode:
-        module.exit_json(**result)
+        module.exit_json(changed=True, targets=targets)
 
-    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, targets),
+    # Filled in as the run goes, so a failure after the audit started still reports it (and changed=true).
+    result = dict(changed=False, targets=targets)
+    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, targets, result),
                check=risk_problem(params['fail_on_risk']), result=result)
 
 
@@ -192,36 +190,38 @@ def new_scans(scans, before, targets, audit_type):
     return found
 
 
-def run(module, client, targets):
+def run(module, client, targets, result):
     params = module.params
     before = set(str(s.get('scanuid')) for s in client.list_audits())
-    form = {'audittype': params['audit_type']}
-    if targets:
-        form['ipaddr'] = ','.join(targets)
-    if params['exclude_dos']:
-        form['excludedos'] = '1'
-    if params['notify']:
-        form['notification'] = 'OCMP'
 
     def started():
         return new_scans(client.list_audits(), before, targets, params['audit_type'])
-    client.write('saRunAudit', form, landed=started)
+    client.run_audit(params['audit_type'], targets, exclude_dos=params['exclude_dos'], notify=params['notify'],
+                     landed=started)
+    result['changed'] = True
     scans = started()
     if not scans:
         raise DomainsecError('SecuritySpace accepted the audit but it does not appear in the audit list')
-    result = dict(scans=scans)
+    result['scans'] = scans
     if not params['wait']:
         return result
 
-    deadline = time.time() + params['wait_timeout']
-    while not all(s['finished'] for s in scans):
-        if time.time() + params['poll_interval'] > deadline:
-            raise DomainsecError('The audit did not end within wait_timeout=%ds (%d of %d finished); it keeps running '
-                                 'at SecuritySpace - read it later with ssaudit_info.' % (
-                                     params['wait_timeout'], sum(1 for s in scans if s['finished']), len(scans)))
-        time.sleep(params['poll_interval'])
-        uids = set(s['scanuid'] for s in scans)
-        scans = [s for s in new_scans(client.list_audits(), before, targets, params['audit_type']) if s['scanuid'] in uids]
+    uids = set(s['scanuid'] for s in scans)
+
+    def finished():
+        now = [s for s in new_scans(client.list_audits(), before, targets, params['audit_type']) if s['scanuid'] in uids]
+        result['scans'] = now or result['scans']
+        return now if now and all(s['finished'] for s in now) else None
+
+    try:
+        scans = finished() if all(s['finished'] for s in scans) else client.wait_until(
+            finished, params['wait_timeout'], params['poll_interval'], what='the audit')
+    except WaitTimeout:
+        done = sum(1 for s in result['scans'] if s['finished'])
+        raise DomainsecError('The audit did not end within wait_timeout=%ds (%d of %d finished); it keeps running '
+                             'at SecuritySpace - read it later with ssaudit_info (scanuid %s).' % (
+                                 params['wait_timeout'], done, len(result['scans']),
+                                 ', '.join(s['scanuid'] for s in result['scans'])))
     reports = [ss.report_summary(client.get_report(s['scanuid'])) for s in scans]
     risk = dict((level, sum(r['risk'][level] for r in reports)) for level in ss.RISK_LEVELS)
     result.update(scans=scans, reports=reports, risk=risk)

@@ -74,24 +74,23 @@ scaninfo:
   type: dict
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import normalize_ip
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = ss.securityspace_argument_spec()
+    spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(scanuid=dict(type='str'), hostip=dict(type='str'),
                 audit_type=dict(type='str', choices=list(ss.AUDIT_TYPES)), finished=dict(type='bool'))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True,
-                           mutually_exclusive=[['scanuid', 'hostip'], ['scanuid', 'audit_type'], ['scanuid', 'finished']])
+    module = new_module(argument_spec=spec, supports_check_mode=True,
+                        mutually_exclusive=[['scanuid', 'hostip'], ['scanuid', 'audit_type'], ['scanuid', 'finished']])
     params = module.params
     if params['scanuid'] is not None and not params['scanuid'].strip().isdigit():
         module.fail_json(msg='scanuid must be a number such as 1100005104, got %r' % params['scanuid'])
     if params['hostip'] is not None:
         try:
-            params['hostip'] = ss.normalize_ip(params['hostip'], 'hostip')
+            params['hostip'] = normalize_ip(params['hostip'], 'hostip')
         except ValueError as exc:
             module.fail_json(msg=str(exc))
 

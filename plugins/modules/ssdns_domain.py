@@ -154,18 +154,17 @@ api_trace:
 
 import re
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, normalize_ip
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 EMAIL = re.compile(r'^[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$')
 
 
 def argument_spec():
-    spec = ss.securityspace_argument_spec()
+    spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(
         domain=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -197,7 +196,7 @@ def desired_settings(params):
     if params['masters'] is not None:
         if params['type'] != 'slave':
             raise ValueError('masters only applies to type=slave zones')
-        wanted['masters'] = sorted(set(ss.normalize_ip(v, 'masters') for v in params['masters']))
+        wanted['masters'] = sorted(set(normalize_ip(v, 'masters') for v in params['masters']))
     if params['allow_transfer'] is not None:
         acl = [v.strip().lower() for v in params['allow_transfer']]
         if acl in ([], ['none']):
@@ -205,11 +204,11 @@ def desired_settings(params):
         elif acl == ['any']:
             wanted['allow_transfer'] = ['any']
         else:
-            wanted['allow_transfer'] = sorted(set(ss.normalize_ip(v, 'allow_transfer', network=True) for v in acl))
+            wanted['allow_transfer'] = sorted(set(normalize_ip(v, 'allow_transfer', network=True) for v in acl))
     if params['notify'] is not None:
         wanted['notify'] = params['notify']
     if params['also_notify'] is not None:
-        wanted['also_notify'] = sorted(set(ss.normalize_ip(v, 'also_notify') for v in params['also_notify']))
+        wanted['also_notify'] = sorted(set(normalize_ip(v, 'also_notify') for v in params['also_notify']))
         if wanted['also_notify'] and params['notify'] == 'no':
             raise ValueError("also_notify requires notify: 'yes' or 'explicit'")
     return wanted
@@ -252,10 +251,10 @@ def settings_calls(wanted, have):
 
 
 def main():
-    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     zone = dr.normalize_zone(params['domain'])
-    if not dr.is_hostname(zone) or '.' not in zone:
+    if not is_hostname(zone) or '.' not in zone:
         module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
     try:
         wanted = desired_settings(params)
@@ -266,16 +265,9 @@ def main():
                check=ss.publish_problem(zone))
 
 
-def find_domain(client, zone):
-    for domain in client.list_domains()[1]:
-        if dr.normalize_zone(domain.get('domain')) == zone:
-            return domain
-    return None
-
-
 def run(module, client, zone, wanted):
     params = module.params
-    existing = find_domain(client, zone)
+    existing = client.find_domain(zone)
     result = dict(changed=False)
     before = dict(state='present' if existing else 'absent')
 
@@ -284,7 +276,7 @@ def run(module, client, zone, wanted):
         if existing:
             result['changed'] = True
             if not module.check_mode:
-                client.write('dnsDeleteDomain', {'domain': zone}, landed=lambda: find_domain(client, zone) is None)
+                client.delete_domain(zone)
         if module._diff:
             result['diff'] = dict(before=before, after=dict(state='absent'))
         return result
@@ -300,8 +292,7 @@ def run(module, client, zone, wanted):
             if module._diff:
                 result['diff'] = dict(before=before, after=dict(state='present', type=params['type'], **wanted))
             return result
-        client.write('dnsAddDomain', {'domain': zone, 'domaintype': params['type'], 'aup': 'YES'},
-                     landed=lambda: find_domain(client, zone))
+        client.add_domain(zone, params['type'])
 
     answer = None
     if wanted or params['zone_file'] or existing is None:
@@ -315,15 +306,12 @@ def run(module, client, zone, wanted):
             result['changed'] = True
         if not module.check_mode:
             def settled(keys):
-                return lambda: all(same_setting(k, wanted[k], ss.current_settings(client.get_domain(zone)['records']).get(k))
-                                   for k in keys)
+                return lambda: all(same_setting(k, wanted[k], client.current_settings(zone).get(k)) for k in keys)
             if soa:
-                client.write('dnsSetSOA', dict(soa, domain=zone),
-                             landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
+                client.set_soa(zone, soa, landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
             if options:
-                client.write('dnsSetOptions', dict(options, domain=zone),
-                             landed=settled([k for k in ('masters', 'allow_transfer', 'notify', 'also_notify')
-                                             if k in wanted]))
+                client.set_options(zone, options, landed=settled([k for k in ('masters', 'allow_transfer', 'notify',
+                                                                              'also_notify') if k in wanted]))
         result['settings'] = after
     else:
         after = dict(before)
@@ -345,7 +333,7 @@ def run(module, client, zone, wanted):
             result['zone'] = client.build_zone(zone)  # a read: the zone as it is now, before the predicted change
         return result
     if result['changed'] or existing is None:
-        existing = find_domain(client, zone) or {}
+        existing = client.find_domain(zone) or {}
     result['domain'] = ss.domain_summary(dict(existing, domain=zone))
     if params['zone_file']:
         result['zone'] = client.build_zone(zone)

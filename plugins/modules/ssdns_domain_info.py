@@ -93,19 +93,18 @@ zone:
   type: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
-    spec = ss.securityspace_argument_spec()
+    spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(domain=dict(type='str'), zone_file=dict(type='bool', default=False))
-    module = AnsibleModule(argument_spec=spec, supports_check_mode=True)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
     zone = dr.normalize_zone(module.params['domain']) if module.params['domain'] else None
-    if zone is not None and (not dr.is_hostname(zone) or '.' not in zone):
+    if zone is not None and (not is_hostname(zone) or '.' not in zone):
         module.fail_json(msg='domain must be a domain name such as example.com, got %r' % module.params['domain'])
 
     run_module(module, ss.SecuritySpaceClient, lambda client: read(client, zone, module.params['zone_file']),
@@ -118,10 +117,10 @@ def read(client, zone, zone_file):
         account = dict((k, answer.get(k)) for k in ('domaincount', 'domainweight', 'expiryjtime', 'expiryreadable'))
         listed = [dict(ss.domain_summary(d), weight=d.get('weight')) for d in domains]
         return dict(domains=listed, account=account)
-    answer = client.get_domain(zone)
-    if answer is None:
+    found = client.read_zone(zone)
+    if found is None:
         return dict(exists=False)
-    records = [r for r in (ss.record_from_api(a, zone) for a in answer['records']) if r is not None]
+    answer, records = found
     soa = next((r.get('data') for r in answer['records'] if r.get('type') == 'SOA'), {})
     result = dict(exists=True, domain=ss.domain_summary(dict(answer, domain=zone)),
                   records=[dr.public_record(r, zone) for r in sorted(records, key=dr.record_line_key(zone))],

@@ -286,12 +286,11 @@ api_trace:
   elements: str
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_helper import run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')
 
@@ -304,7 +303,7 @@ def argument_spec():
         priority=dict(type='int'), weight=dict(type='int'), port=dict(type='int'),
         service=dict(type='str'), protocol=dict(type='str'), flag=dict(type='int'), tag=dict(type='str'),
     )
-    spec = ss.securityspace_argument_spec()
+    spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(
         domain=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -340,7 +339,7 @@ def desired_records(params, zone):
 
 def main():
     single_options = ['type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag']
-    module = AnsibleModule(
+    module = new_module(
         argument_spec=argument_spec(),
         mutually_exclusive=[['records', option] for option in single_options],
         required_one_of=[['records', 'type']],
@@ -348,7 +347,7 @@ def main():
     )
     params = module.params
     zone = dr.normalize_zone(params['domain'])
-    if not dr.is_hostname(zone) or '.' not in zone:
+    if not is_hostname(zone) or '.' not in zone:
         module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
     if params['purge'] and params['records'] is None:
         module.fail_json(msg='purge requires the records option (the whole list of records the zone keeps)')
@@ -366,33 +365,23 @@ def main():
 def read_zone(client, zone, module=None):
     """The domain and its records. With ``module`` in check mode, a domain that does not exist yet (an earlier
     task of the same check run would create it) is planned against a new empty zone, with a warning."""
-    answer = client.get_domain(zone)
-    if answer is None:
+    found = client.read_zone(zone)
+    if found is None:
         if module is not None and module.check_mode:
             module.warn('The domain %s does not exist; check mode plans against a new, empty zone. A real run '
                         'fails unless the domain is created first (domainsec.onboard.ssdns_domain).' % zone)
             return dict(state='0', records=[]), []
         raise DomainsecError('The domain %s does not exist in the SecuritySpace account; create it first with '
                              'domainsec.onboard.ssdns_domain.' % zone, code='noSuchDomain')
-    records = [r for r in (ss.record_from_api(a, zone) for a in answer['records']) if r is not None]
-    return answer, records
+    return found
 
 
 def apply_changes(client, zone, to_add, to_delete):
     """Adds first, then deletes; each write is checked by a re-read when its outcome is unknown."""
     for record in to_add:
-        endpoint, form = ss.add_params(record, zone)
-        key = dr.record_key(record)
-
-        def added(key=key):
-            return any(dr.record_key(r) == key for r in read_zone(client, zone)[1])
-        client.write(endpoint, form, landed=added)
+        client.add_record(zone, record)
     for record in to_delete:
-        seq = record['seq']
-
-        def deleted(seq=seq):
-            return all(r['seq'] != seq for r in read_zone(client, zone)[1])
-        client.write('dnsDeleteRecord', {'seq': seq}, landed=deleted)
+        client.delete_record(zone, record)
 
 
 def run(module, client, zone, desired):

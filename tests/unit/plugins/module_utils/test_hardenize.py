@@ -107,20 +107,14 @@ def _wanted(**kwargs):
 
 
 def test_group_names_resolve_to_ids():
-    class Client(object):
-        reads = 0
-
-        def list_groups(self):
-            Client.reads += 1
-            return [{'id': 'pci_scope', 'name': 'PCI scope'}, {'id': 'web', 'name': 'Web'}]
-
+    client = GroupsClient([{'id': 'pci_scope', 'name': 'PCI scope'}, {'id': 'web', 'name': 'Web'}])
     hosts = {'a.example.com': {'groups': ['web']}}
     # Ids the hosts already carry need no read.
-    assert mod.resolve_groups(Client(), ['web'], hosts) == {'web': 'web'}
-    assert Client.reads == 0
-    resolved = mod.resolve_groups(Client(), ['pci SCOPE', 'web', 'new one'], hosts)
+    assert client.resolve_groups(['web'], hosts) == {'web': 'web'}
+    assert client.reads == 0
+    resolved = client.resolve_groups(['pci SCOPE', 'web', 'new one'], hosts)
     assert resolved == {'pci SCOPE': 'pci_scope', 'web': 'web', 'new one': None}
-    assert Client.reads == 1
+    assert client.reads == 1
     wanted = mod.with_group_ids(_wanted(groups=['pci SCOPE', 'web', 'new one', 'New One']), resolved)
     assert wanted['group_ids'] == ['pci_scope', 'web'] and wanted['new_groups'] == ['new one']
 
@@ -152,8 +146,10 @@ def test_host_needs_compares_as_stored():
 class GroupsClient(hz.HardenizeClient):
     def __init__(self, groups):  # pylint: disable=super-init-not-called
         self.groups = groups
+        self.reads = 0
 
     def list_groups(self):
+        self.reads += 1
         return self.groups
 
 

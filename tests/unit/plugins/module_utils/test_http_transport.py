@@ -1,65 +1,44 @@
 # -*- coding: utf-8 -*-
 """Unit tests of the shared transport: retries, write safety, redaction."""
 
+import hashlib
+import hmac
+import os
+
 import pytest
 import requests
 
+from unit.fake_http import FakeHttp, dropped, read_timeout, refused
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 
 
-class FakeRaw(object):
-    def __init__(self, status=200, body=b'{}', headers=None):
-        self.status_code = status
-        self.content = body
-        self.headers = requests.structures.CaseInsensitiveDict(headers or {'Content-Type': 'application/json'})
+def raw(status=200, body=b'{}', headers=None):
+    """An HTTP answer for FakeHttp."""
+    return (status, body, headers or {'Content-Type': 'application/json'})
 
 
-class Script(object):
-    """Plays a list of outcomes: FakeRaw objects or exceptions to raise."""
-
-    def __init__(self, outcomes):
-        self.outcomes = list(outcomes)
-        self.calls = []
-
-    def __call__(self, method, url, **kwargs):
-        self.calls.append((method, url, kwargs))
-        outcome = self.outcomes.pop(0)
-        if isinstance(outcome, Exception):
-            raise outcome
-        return outcome
+def unexpected(sent):
+    raise AssertionError('unexpected request %s %s' % (sent.method, sent.url))
 
 
 def client(outcomes, **kwargs):
     sleeps = []
     http = H.HttpClient('Vendor', sleep=sleeps.append, secrets=['s3cr3t-key', 'hunter22'], **kwargs)
-    http.session.request = Script(outcomes)
+    http.fake = FakeHttp(default=unexpected).on('*', *outcomes).mount(http)
     return http, sleeps
 
 
-def read_timeout():
-    return requests.exceptions.ReadTimeout('read timed out')
-
-
-def refused():
-    return requests.exceptions.ConnectionError('HTTPSConnectionPool: Max retries exceeded (Caused by '
-                                               'NewConnectionError(Connection refused))')
-
-
-def dropped():
-    return requests.exceptions.ConnectionError('Connection aborted. RemoteDisconnected')
-
-
 def test_read_retries_on_retryable_statuses_and_honours_retry_after():
-    http, sleeps = client([FakeRaw(503), FakeRaw(429, headers={'Retry-After': '7'}), FakeRaw(200, b'{"ok": 1}')])
+    http, sleeps = client([raw(503), raw(429, headers={'Retry-After': '7'}), raw(200, b'{"ok": 1}')])
     answer = http.request('GET', 'https://api.test/x')
     assert answer.json() == {'ok': 1}
-    assert len(http.session.request.calls) == 3
+    assert len(http.fake.sent) == 3
     assert 7.0 <= sleeps[1] <= 7.0 + 7.0 / 4  # Retry-After, plus jitter
     assert 0 < sleeps[0] <= 0.5
 
 
 def test_read_gives_up_after_retries():
-    http, sleeps = client([FakeRaw(502)] * 4, retries=3)
+    http, sleeps = client([raw(502)] * 4, retries=3)
     with pytest.raises(H.TransportError, match='HTTP 502 after 4 attempts'):
         http.request('GET', 'https://api.test/x')
     assert len(sleeps) == 3
@@ -67,31 +46,31 @@ def test_read_gives_up_after_retries():
 
 
 def test_rate_limited_reads_are_waited_out_within_the_budget_without_using_retries():
-    http, sleeps = client([FakeRaw(429, headers={'Retry-After': '2'})] * 6 + [FakeRaw(200, b'{"ok": 1}')],
+    http, sleeps = client([raw(429, headers={'Retry-After': '2'})] * 6 + [raw(200, b'{"ok": 1}')],
                           retries=1, rate_limit_wait=20)
     assert http.request('GET', 'https://api.test/x').json() == {'ok': 1}
     assert len(sleeps) == 6 and all(2.0 <= s <= 2.5 for s in sleeps)
 
 
 def test_rate_limit_budget_spent_then_retries_then_failure():
-    http, sleeps = client([FakeRaw(429, headers={'Retry-After': '4'})] * 10, retries=1, rate_limit_wait=11)
+    http, sleeps = client([raw(429, headers={'Retry-After': '4'})] * 10, retries=1, rate_limit_wait=11)
     with pytest.raises(H.TransportError, match='HTTP 429 after 2 attempts'):
         http.request('GET', 'https://api.test/x')
     # Two waits always fit in 11 s (4 to 5 s each), a third never does; then the one retry; then the failure.
-    assert len(http.session.request.calls) == 4
+    assert len(http.fake.sent) == 4
     assert sum(sleeps[:2]) <= 11
 
 
 def test_rate_limited_write_is_not_waited_out_blindly():
-    http, _sleeps = client([FakeRaw(429, headers={'Retry-After': '1'})], rate_limit_wait=60, refused_statuses=())
+    http, _sleeps = client([raw(429, headers={'Retry-After': '1'})], rate_limit_wait=60, refused_statuses=())
     with pytest.raises(H.WriteOutcomeUnknown):
         http.request('POST', 'https://api.test/x', idempotent=False)
-    assert len(http.session.request.calls) == 1
+    assert len(http.fake.sent) == 1
 
 
 def test_rate_limit_waits_grow_when_the_server_sends_no_retry_after():
     # The Hardenize document never mentions Retry-After: a server that keeps refusing must not be hammered.
-    http, sleeps = client([FakeRaw(429)] * 8 + [FakeRaw(200)], backoff=0.5, max_backoff=8.0, rate_limit_wait=600)
+    http, sleeps = client([raw(429)] * 8 + [raw(200)], backoff=0.5, max_backoff=8.0, rate_limit_wait=600)
     http.request('GET', 'https://api.test/x')
     assert len(sleeps) == 8
     assert sleeps[0] <= 0.5 and sleeps[4] >= 4.0 and all(s <= 8.0 for s in sleeps)
@@ -100,7 +79,7 @@ def test_rate_limit_waits_grow_when_the_server_sends_no_retry_after():
 
 def test_rate_limited_writes_are_re_read_and_resent_within_the_budget_without_using_attempts():
     # Clients that must re-read before re-sending (refused_statuses=()) still get the 429 budget.
-    outcomes = [FakeRaw(429, headers={'Retry-After': '1'})] * 6 + [FakeRaw(201, b'{"id": 7}')]
+    outcomes = [raw(429, headers={'Retry-After': '1'})] * 6 + [raw(201, b'{"id": 7}')]
     http, sleeps = client(outcomes, retries=1, rate_limit_wait=60, refused_statuses=())
     reads = []
 
@@ -112,12 +91,12 @@ def test_rate_limited_writes_are_re_read_and_resent_within_the_budget_without_us
         return False
     assert http.write(send, landed=landed) == {'id': 7}
     assert len(reads) == 6  # re-read after every refusal, before re-sending
-    assert len(http.session.request.calls) == 7
+    assert len(http.fake.sent) == 7
     assert all(1.0 <= s <= 1.25 for s in sleeps)
 
 
 def test_rate_limited_write_fails_once_the_budget_and_attempts_are_spent():
-    http, sleeps = client([FakeRaw(429, headers={'Retry-After': '5'})] * 10, retries=1, rate_limit_wait=12,
+    http, sleeps = client([raw(429, headers={'Retry-After': '5'})] * 10, retries=1, rate_limit_wait=12,
                           refused_statuses=())
 
     def send():
@@ -125,7 +104,7 @@ def test_rate_limited_write_fails_once_the_budget_and_attempts_are_spent():
     with pytest.raises(H.TransportError, match='did not land after 2 attempts'):
         http.write(send, landed=lambda: False)
     # Two budgeted waits (5 to 6.25 s each) fit in 12 s at most; then the two attempts of retries=1.
-    assert 3 <= len(http.session.request.calls) <= 4
+    assert 3 <= len(http.fake.sent) <= 4
 
 
 def test_backoff_grows_exponentially_with_cap():
@@ -135,21 +114,21 @@ def test_backoff_grows_exponentially_with_cap():
 
 
 def test_write_not_resent_on_ambiguous_failure():
-    for failure in (dropped(), read_timeout(), FakeRaw(503)):
+    for failure in (dropped(), read_timeout(), raw(503)):
         http, _sleeps = client([failure])
         with pytest.raises(H.WriteOutcomeUnknown):
             http.request('POST', 'https://api.test/add', data={'a': 1}, idempotent=False)
-        assert len(http.session.request.calls) == 1
+        assert len(http.fake.sent) == 1
 
 
 def test_write_resent_when_provably_not_processed():
-    http, _sleeps = client([refused(), FakeRaw(429), FakeRaw(200)])
+    http, _sleeps = client([refused(), raw(429), raw(200)])
     http.request('POST', 'https://api.test/add', data={'a': 1}, idempotent=False)
-    assert len(http.session.request.calls) == 3
+    assert len(http.fake.sent) == 3
 
 
 def test_write_helper_rereads_before_resending():
-    http, _sleeps = client([dropped(), FakeRaw(200, b'{"n": 2}')])
+    http, _sleeps = client([dropped(), raw(200, b'{"n": 2}')])
     landed_calls = []
 
     def send():
@@ -160,7 +139,7 @@ def test_write_helper_rereads_before_resending():
         return False
     assert http.write(send, landed=landed) == {'n': 2}
     assert landed_calls == [1]
-    assert len(http.session.request.calls) == 2
+    assert len(http.fake.sent) == 2
 
 
 def test_write_helper_does_not_resend_a_landed_write():
@@ -169,14 +148,14 @@ def test_write_helper_does_not_resend_a_landed_write():
     def send():
         return http.request('POST', 'https://api.test/add', idempotent=False)
     assert http.write(send, landed=lambda: {'found': True}) == {'found': True}
-    assert len(http.session.request.calls) == 1
+    assert len(http.fake.sent) == 1
     assert sleeps == [9]  # waited as long as the read timeout before re-reading
 
 
 def test_invalid_json_is_retried_for_reads_and_unknown_for_writes():
-    http, _sleeps = client([FakeRaw(200, b'<html>'), FakeRaw(200, b'{"a": 1}')])
+    http, _sleeps = client([raw(200, b'<html>'), raw(200, b'{"a": 1}')])
     assert http.request('POST', 'https://api.test/read', idempotent=True, expect_json=True).json() == {'a': 1}
-    http, _sleeps = client([FakeRaw(200, b'<html>')])
+    http, _sleeps = client([raw(200, b'<html>')])
     with pytest.raises(H.WriteOutcomeUnknown):
         http.request('POST', 'https://api.test/add', idempotent=False, expect_json=True)
 
@@ -188,7 +167,7 @@ def test_tls_error_is_clear():
 
 
 def test_trace_and_errors_are_redacted():
-    http, _sleeps = client([FakeRaw(200, b'{"sessionToken": "tok-abcdef"}'), dropped()])
+    http, _sleeps = client([raw(200, b'{"sessionToken": "tok-abcdef"}'), dropped()])
     http.request('POST', 'https://api.test/auth', data={'apikey': 's3cr3t-key', 'userid': 'me', 'password': 'hunter22'})
     http.add_secret('tok-abcdef')
     with pytest.raises(H.WriteOutcomeUnknown) as err:
@@ -210,3 +189,112 @@ def test_validation_of_transport_params():
     assert 'timeout' in H.validate_transport_params({'timeout': 0})
     assert 'retries' in H.validate_transport_params({'timeout': 5, 'retries': 11})
     assert H.validate_transport_params({'timeout': 5, 'retries': 3}) is None
+
+
+# -- auth applied as the request goes out ---------------------------------------------
+class SignedCookie(H.Auth):
+    """A Virusdie-style auth: apikey cookie and an HMAC-MD5 of the path and query exactly as sent."""
+
+    def __init__(self, api_key, mac_key):
+        self.api_key = api_key
+        self.mac_key = mac_key
+
+    def apply(self, prepared, add_secret):
+        mac = hmac.new(self.mac_key.encode(), prepared.path_url.encode(), hashlib.md5).hexdigest()
+        add_secret(mac)
+        prepared.headers['Cookie'] = 'apikey=%s; apimac=%s' % (self.api_key, mac)
+
+
+def test_auth_signs_the_path_and_query_exactly_as_sent():
+    http, _sleeps = client([raw(200, b'{"ok": 1}')], auth=SignedCookie('s3cr3t-key', 'mac-key-123'))
+    http.request('GET', 'https://api.test/api/sites_list/', params={'q': 'a b/c', 'withscanreport': ''})
+    sent = http.fake.sent[0]
+    assert sent.path_url == '/api/sites_list/?q=a+b%2Fc&withscanreport='  # encoded by requests before signing
+    mac = hmac.new(b'mac-key-123', sent.path_url.encode(), hashlib.md5).hexdigest()
+    assert sent.headers['Cookie'] == 'apikey=s3cr3t-key; apimac=%s' % mac
+    assert http.redactor.text('x %s y' % mac) == 'x %s y' % H.REDACTED  # the derived signature is a secret too
+
+
+def test_basic_auth_header_is_redacted_when_a_server_echoes_it():
+    auth = H.BasicAuth('svc-user', 'hunter22')
+
+    def echo(sent):
+        return (400, ('{"errors": [{"message": "bad request with headers %s"}]}' % sent.headers['Authorization']).encode(),
+                {'Content-Type': 'application/json'})
+    http, _sleeps = client([echo], auth=auth)
+    assert http.request('GET', 'https://api.test/x').status == 400
+    sent = http.fake.sent[0]
+    assert sent.headers['Authorization'] == auth.header and auth.header.startswith('Basic ')
+    trace = '\n'.join(http.trace)
+    token = auth.header.split()[1]
+    assert token not in trace and 'hunter22' not in trace
+    assert H.REDACTED in trace
+
+
+def test_field_auth_goes_into_the_query_of_a_get_and_the_form_of_a_post_but_never_the_trace():
+    auth = H.FieldAuth(lambda: {'token': 'tok-0123456789'})
+    http, _sleeps = client([raw(), raw()], auth=auth)
+    http.request('GET', 'https://api.test/v1/order_status', params={'order_id': '7'})
+    http.request('POST', 'https://api.test/v1/add_ssl_order', data={'period': '12'}, idempotent=False)
+    get, post = http.fake.sent
+    assert get.query == {'order_id': '7', 'token': 'tok-0123456789'} and get.body == ''
+    assert post.form == {'period': '12', 'token': 'tok-0123456789'} and post.query == {}
+    assert 'tok-0123456789' not in '\n'.join(http.trace)
+
+
+def test_a_request_can_name_its_own_auth_or_none():
+    auth = H.HeaderAuth({'x-api-user': 'me@example.com', 'x-api-token': 'tok-abcdef'}, public=['x-api-user'])
+    http, _sleeps = client([raw(), raw()], auth=auth)
+    http.request('GET', 'https://api.test/a')
+    http.request('GET', 'https://api.test/b', auth=False)
+    with_auth, without = http.fake.sent
+    assert with_auth.headers['x-api-token'] == 'tok-abcdef' and 'x-api-token' not in without.headers
+    assert http.redactor.text('tok-abcdef me@example.com') == H.REDACTED + ' me@example.com'
+
+
+def test_static_headers_are_set_once_on_the_session():
+    http, _sleeps = client([raw(), raw()], headers={'Accept': 'application/vnd.test+json'})
+    http.request('GET', 'https://api.test/a')
+    http.request('GET', 'https://api.test/b')
+    assert [s.headers['Accept'] for s in http.fake.sent] == ['application/vnd.test+json'] * 2
+
+
+def test_trace_body_false_keeps_a_raw_download_out_of_the_trace_and_errors():
+    key = b'-----BEGIN PRIVATE KEY-----\nsyncfile-content-with-keys\n'
+    http, _sleeps = client([raw(200, key, {'Content-Type': 'application/octet-stream'}), raw(200, b'<html>oops')])
+    answer = http.request('GET', 'https://api.test/syncfile_get/', trace_body=False)
+    assert answer.body == key
+    with pytest.raises(H.WriteOutcomeUnknown) as err:
+        http.request('POST', 'https://api.test/upload', data={'file': 'syncfile-content-with-keys'}, idempotent=False,
+                     expect_json=True, trace_body=False)
+    text = '\n'.join(http.trace) + str(err.value)
+    assert 'syncfile-content-with-keys' not in text and 'oops' not in text
+    assert 'not traced' in text
+
+
+def test_refused_statuses_per_request():
+    # A hook test: a 429 proves it was not processed, so the transport waits it out and sends it again...
+    http, sleeps = client([raw(429, headers={'Retry-After': '1'}), raw(200, b'{"successful": true}')],
+                          refused_statuses=(), rate_limit_wait=30)
+    answer = http.request('POST', 'https://api.test/hook;test', idempotent=False, refused_statuses=(429,))
+    assert answer.json() == {'successful': True} and len(http.fake.sent) == 2 and len(sleeps) == 1
+    # ...a purchase on a client that re-sends 429s: never re-sent without a re-read.
+    http, _sleeps = client([raw(429, headers={'Retry-After': '1'})], rate_limit_wait=30)
+    with pytest.raises(H.WriteOutcomeUnknown):
+        http.request('POST', 'https://api.test/add_ssl_order', idempotent=False, refused_statuses=())
+    assert len(http.fake.sent) == 1
+
+
+def test_validate_certs_false_warns_and_wins_over_ca_path(tmp_path):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('not used')
+    http = H.HttpClient('Vendor', validate_certs=False, ca_path=str(ca))
+    assert http.verify is False
+    assert len(http.warnings) == 1 and 'validate_certs=false' in http.warnings[0] and 'ignored' in http.warnings[0]
+    assert H.HttpClient('Vendor', ca_path=str(ca)).warnings == []
+
+
+def test_missing_ca_path_names_the_option(tmp_path):
+    missing = os.path.join(str(tmp_path), 'nope.pem')
+    with pytest.raises(H.TransportError, match='ca_path .*nope.pem does not exist'):
+        H.HttpClient('Vendor', ca_path=missing)

@@ -12,14 +12,13 @@ without a network. Expected values come from the vendor's REST API guide
 """
 
 import ipaddress
-import json
 import re
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
+
+from unit.fake_http import FakeHttp
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
@@ -36,76 +35,35 @@ def token(n):
     return 'VhvF93vCXKScVlxdh2332343j4oFdXC8R7lkF3%02d' % n
 
 
-class Sent(object):
-    def __init__(self, request):
-        self.method = request.method
-        self.url = request.url
-        self.headers = request.headers
-        body = request.body or ''
-        self.body = body.decode('utf-8') if isinstance(body, bytes) else body
-        self.form = dict(parse_qsl(self.body, keep_blank_values=True))
-        self.endpoint = urlsplit(request.url).path.rsplit('/', 1)[-1][:-len('.php')]
+def endpoint(sent):
+    """The SecuritySpace endpoint of a request: ``.../dnsAddA.php`` -> dnsAddA."""
+    return sent.path.rsplit('/', 1)[-1][:-len('.php')]
 
 
-class FakeSecuritySpace(BaseAdapter):
-    """Answers like the vendor: scripted outcomes per endpoint, else success.
-
-    An outcome is a dict (HTTP 200 JSON), a ``(status, body)`` tuple, or an
-    exception to raise. ``auth`` hands out token(1), token(2), ... unless scripted.
-    """
+class FakeSecuritySpace(FakeHttp):
+    """Answers like the vendor: scripted outcomes per endpoint, else success; ``auth`` hands out token(1), token(2)..."""
 
     def __init__(self):
-        super(FakeSecuritySpace, self).__init__()
-        self.sent = []
-        self.scripts = {}
+        super(FakeSecuritySpace, self).__init__(key_of=endpoint, default=self.success)
         self.tokens = 0
 
-    def on(self, endpoint, *outcomes):
-        self.scripts.setdefault(endpoint, []).extend(outcomes)
-        return self
+    def success(self, sent):
+        if endpoint(sent) == 'auth':
+            self.tokens += 1
+            return {'status': '0', 'sessionToken': token(self.tokens)}
+        return {'status': '0'}
 
     def endpoints(self):
-        return [s.endpoint for s in self.sent]
-
-    def to(self, endpoint):
-        return [s for s in self.sent if s.endpoint == endpoint]
-
-    def send(self, request, **kwargs):
-        sent = Sent(request)
-        self.sent.append(sent)
-        queue = self.scripts.get(sent.endpoint)
-        if queue:
-            outcome = queue.pop(0)
-        elif sent.endpoint == 'auth':
-            self.tokens += 1
-            outcome = {'status': '0', 'sessionToken': token(self.tokens)}
-        else:
-            outcome = {'status': '0'}
-        if isinstance(outcome, Exception):
-            raise outcome
-        status, body = outcome if isinstance(outcome, tuple) else (200, outcome)
-        if not isinstance(body, bytes):
-            body = json.dumps(body).encode('utf-8')
-        response = requests.Response()
-        response.status_code = status
-        response._content = body
-        response.headers = CaseInsensitiveDict({'Content-Type': 'application/json'})
-        response.url = request.url
-        response.request = request
-        response.encoding = 'utf-8'
-        return response
-
-    def close(self):
-        pass
+        return self.keys()
 
 
 def make_client(api_url=API_URL, password=PASSWORD, retries=2):
     sleeps = []
-    http = H.HttpClient(ss.VENDOR, retries=retries, sleep=sleeps.append)
-    http.session.trust_env = False
-    fake = FakeSecuritySpace()
-    http.session.mount('https://', fake)
-    return ss.SecuritySpaceClient(http, api_url, API_KEY, USERID, password), fake
+    http = H.HttpClient(ss.VENDOR, retries=retries, sleep=sleeps.append, secrets=[API_KEY, password])
+    fake = FakeSecuritySpace().mount(http)
+    client = ss.SecuritySpaceClient(http, dict(api_url=api_url, api_key=API_KEY, userid=USERID, password=password))
+    http.auth = client.make_auth()
+    return client, fake
 
 
 def dropped():
@@ -393,7 +351,8 @@ def test_trace_never_shows_credentials_or_tokens():
     assert len(client.http.trace) == len(fake.sent) == 5
     for secret in (API_KEY, PASSWORD, token(1), token(2)):
         assert secret not in trace
-    assert H.REDACTED in trace and USERID in trace
+    # The credentials are added to the form as it goes out, after the trace line is written: they never show.
+    assert H.REDACTED in trace and '"name": "www"' in trace and 'auth.php' in trace
 
 
 def test_http_error_message_redacts_echoed_secrets():
@@ -427,7 +386,7 @@ def test_http_error_message_does_not_show_part_of_a_secret_cut_off_by_truncation
 
 
 def test_argument_spec_hides_secrets_and_reads_the_environment():
-    spec = ss.securityspace_argument_spec()
+    spec = ss.SecuritySpaceClient.argument_spec()
     assert spec['api_key']['no_log'] is True and spec['password']['no_log'] is True
     assert not spec['userid'].get('no_log')
     assert spec['api_key']['fallback'][1] == ['SECURITYSPACE_API_KEY']
@@ -457,7 +416,7 @@ def test_from_params_rejects_bad_connection_options(override, message):
 def test_from_params_builds_a_client_with_its_secrets_registered():
     client = ss.SecuritySpaceClient.from_params(_params())
     assert client.api_url == API_URL
-    assert (client.api_key, client.userid, client.password) == (API_KEY, USERID, PASSWORD)
+    assert ss.SecuritySpaceClient.secret_options() == ['api_key', 'password']
     assert client.http.redactor.text(API_KEY + PASSWORD) == H.REDACTED * 2
     assert client.session_token is None and client.auth_count == 0  # no request until the first call
     client.http.close()

@@ -7,7 +7,8 @@ input checks, event-type checks and the hook test that is never sent blindly twi
 
 import pytest
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, WriteOutcomeUnknown
+from unit.fake_http import FakeHttp, dropped, read_timeout
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_hook as mod
 
@@ -64,79 +65,64 @@ def test_validate_strips_destination():
     assert mod.validate(params(destination='  https://hooks.example.com/x  ')) == 'https://hooks.example.com/x'
 
 
-class FakeClient(object):
-    """Answers requests from a script; records what was sent and how long it slept."""
-
-    def __init__(self, answers=(), event_types=()):
-        self.answers = list(answers)
-        self.sent = []
-        self.slept = []
-        self.http = self
-        self.event_types = [dict(name=n) for n in event_types]
-
-    def sleep(self, seconds):
-        self.slept.append(seconds)
-
-    def list_event_types(self):
-        return self.event_types
-
-    def request(self, method, path, **kwargs):
-        self.sent.append((method, path, kwargs))
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return Answer(answer)
+def hardenize(*outcomes, **kwargs):
+    """A Hardenize client whose requests are answered by FakeHttp (scripted ``outcomes`` for any request)."""
+    sleeps = []
+    params = dict(api_user='svc', api_password='hunter22-pw', org='demo', api_url='https://api.test', timeout=30,
+                  validate_certs=True, ca_path=None, retries=3, rate_limit_wait=kwargs.pop('rate_limit_wait', 60))
+    client = hz.HardenizeClient.from_params(params)
+    client.http.sleep = sleeps.append
+    fake = FakeHttp(default=kwargs.pop('default', None)).on('*', *outcomes).mount(client.http)
+    return client, fake, sleeps
 
 
-class Answer(object):
-    def __init__(self, body):
-        self.body = body
-
-    def json(self):
-        return self.body
+HOOK = dict(id='h1', hookType='webhook', destination='https://hooks.example.com/x')
 
 
-def test_run_test_sends_once_as_a_write():
-    client = FakeClient([dict(successful=True)])
-    assert mod.run_test(client, '/eventHooks/h1', dict(eventType='test')) == dict(successful=True)
-    assert len(client.sent) == 1
-    method, path, kwargs = client.sent[0]
-    assert (method, path, kwargs['write']) == ('POST', '/eventHooks/h1;test', True)
+def test_hook_test_is_sent_once_as_a_write():
+    client, fake, _sleeps = hardenize({'successful': True})
+    assert client.test_hook(HOOK, 'test', 'none') == {'successful': True}
+    [sent] = fake.sent
+    assert (sent.method, sent.path) == ('POST', '/v1/org/demo/eventHooks/h1;test')
+    assert sent.query == {'eventType': 'test', 'invalid': 'none'}
 
 
-def test_run_test_retries_only_after_429():
-    client = FakeClient([WriteOutcomeUnknown('HTTP 429', settle=1.5, status=429), dict(successful=False)])
-    assert mod.run_test(client, '/eventHooks/h1', {}) == dict(successful=False)
-    assert len(client.sent) == 2
-    assert client.slept == [1.5]
+def test_hook_test_refused_with_429_is_waited_out_by_the_transport():
+    client, fake, sleeps = hardenize((429, b'{"errors": [{"message": "slow down"}]}'), {'successful': False})
+    assert client.test_hook(HOOK) == {'successful': False}
+    assert len(fake.sent) == 2 and len(sleeps) == 1
 
 
-@pytest.mark.parametrize('status', [None, 502, 503, 504])
-def test_run_test_does_not_resend_an_unknown_outcome(status):
-    client = FakeClient([WriteOutcomeUnknown('read timed out', status=status), dict(successful=True)])
+@pytest.mark.parametrize('outcome', [dropped(), read_timeout(), (502, b''), (503, b''), (504, b'')])
+def test_hook_test_with_an_unknown_outcome_is_never_sent_again(outcome):
+    client, fake, _sleeps = hardenize(outcome, {'successful': True})
     with pytest.raises(DomainsecError) as err:
-        mod.run_test(client, '/eventHooks/h1', {})
+        client.test_hook(HOOK)
     assert 'not sent again' in str(err.value)
-    assert len(client.sent) == 1
+    assert len(fake.sent) == 1
 
 
-def test_run_test_gives_up_after_three_429s():
-    client = FakeClient([WriteOutcomeUnknown('HTTP 429', status=429)] * 3)
+def test_hook_test_gives_up_when_the_rate_limit_budget_is_spent():
+    client, fake, sleeps = hardenize(*[(429, b'{}', {'Retry-After': '20'})] * 10, rate_limit_wait=30)
     with pytest.raises(DomainsecError):
-        mod.run_test(client, '/eventHooks/h1', {})
-    assert len(client.sent) == 3
+        client.test_hook(HOOK)
+    assert sum(sleeps[:1]) <= 30 and len(fake.sent) <= 5
+
+
+def event_types(*names):
+    return lambda sent: {'eventTypes': [dict(name=n) for n in names]}
 
 
 def test_check_event_types_accepts_types_below_a_listed_prefix():
     # The document's GET /eventTypes example lists "ct"; hooks use "ct.entry".
-    client = FakeClient(event_types=['ct', 'pki.cert.new'])
+    client, _fake, _sleeps = hardenize(default=event_types('ct', 'pki.cert.new'))
     mod.check_event_types(client, ['ct.entry', 'pki.cert.new'])
     with pytest.raises(DomainsecError):
         mod.check_event_types(client, ['cta.entry'])
 
 
 def test_check_event_types_names_the_unknown_ones():
-    client = FakeClient(event_types=['hostAdded', 'certExpiring'])
+    client, _fake, _sleeps = hardenize(default=event_types('hostAdded', 'certExpiring'))
     mod.check_event_types(client, ['hostAdded'])
     with pytest.raises(DomainsecError) as err:
         mod.check_event_types(client, ['hostAdded', 'hostAded'])

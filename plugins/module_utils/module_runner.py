@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""How every domainsec.onboard module starts and ends a run.
+
+* :func:`new_module`: the AnsibleModule, with the shared input check that no
+  control or invisible formatting character reaches a vendor in any option,
+  and credentials found inside URLs registered as no-log values (so Ansible's
+  own echo of the arguments at -vvv masks them too);
+* :func:`run_module`: builds the vendor client, runs the module's body,
+  closes the session, and ends the run;
+* ``api_trace``: the redacted request/response trace of the run, returned at
+  -vvv (the last few lines with every failure), so a user can see what was sent;
+* vendor and transport errors become ``fail_json`` with the vendor's code;
+* secrets learnt during the run (session tokens, derived headers) are
+  registered with Ansible's own ``no_log_values`` so they are masked even if
+  some text carries them; the transport's warnings are shown once per task.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text
+
+TRACE_VERBOSITY = 3
+
+
+def _walk(spec, params, prefix, multiline):
+    """Yield ``(option path, value, no_log)`` for every string in ``params``, following nested options."""
+    for name, option in (spec or {}).items():
+        value = (params or {}).get(name)
+        path = '%s%s' % (prefix, name)
+        if value is None or name in multiline:
+            continue
+        no_log = bool(option.get('no_log'))
+        items = value if isinstance(value, list) else [value]
+        for index, item in enumerate(items):
+            where = '%s[%d]' % (path, index) if isinstance(value, list) else path
+            if isinstance(item, dict) and option.get('options'):
+                yield from _walk(option['options'], item, where + '.', multiline)
+            elif isinstance(item, str):
+                yield where, item, no_log
+
+
+def url_password(value):
+    """The password part of a URL (``https://user:pass@host/``), or None."""
+    if '://' not in value or '@' not in value:
+        return None
+    try:
+        return urlsplit(value.strip()).password
+    except ValueError:
+        return None
+
+
+def new_module(argument_spec, multiline=(), **kwargs):
+    """An AnsibleModule whose string options were checked before anything else.
+
+    Every string option (nested ones included) must be free of control and
+    invisible formatting characters, except the ``no_log`` ones and those
+    named in ``multiline`` (PEM blocks). A password inside a URL option is
+    registered as a no-log value.
+    """
+    module = AnsibleModule(argument_spec=argument_spec, **kwargs)
+    for where, value, no_log in _walk(argument_spec, module.params, '', set(multiline)):
+        if no_log:
+            continue
+        password = url_password(value)
+        if password:
+            module.no_log_values.add(password)
+        try:
+            check_text(value, where)
+        except ValueError as exc:
+            module.fail_json(msg=str(exc))
+    return module
+
+
+def _with_trace(module, http, result, force=False):
+    if http is not None:
+        for secret in http.redactor._secrets:  # pylint: disable=protected-access
+            module.no_log_values.add(secret)
+        if getattr(module, '_verbosity', 0) >= TRACE_VERBOSITY:
+            result['api_trace'] = [http.redactor.text(line) for line in http.trace]
+        elif force and http.trace:
+            result['api_trace'] = [http.redactor.text(line) for line in http.trace[-5:]]
+    return result
+
+
+def _close(client):
+    if client is not None:
+        client.close()
+
+
+def exit_module(module, client, **result):
+    _close(client)
+    module.exit_json(**_with_trace(module, client.http if client else None, result))
+
+
+def fail_module(module, client, error, **result):
+    """Fail with a DomainsecError (or a plain message)."""
+    http = client.http if client is not None else None
+    if isinstance(error, DomainsecError):
+        result.update(error.as_result())
+    else:
+        result['msg'] = str(error)
+    if http is not None:
+        result['msg'] = http.redactor.text(result['msg'])
+    _close(client)
+    module.fail_json(**_with_trace(module, http, result, force=True))
+
+
+def run_module(module, client_class, run, check=None, result=None):
+    """The common body of every module: client, run, finish.
+
+    ``client_class.from_params(module.params)`` builds the vendor client;
+    ``run(client)`` returns the result; ``check(result)`` may return a
+    message that fails the task with the result attached (a refused publish,
+    a failed hook test, a risk level reached). ``result`` holds fields that
+    are returned even when the run fails; ``run`` may fill it in as it goes
+    (it is the same dict), so a failure reports what was already done. The
+    client's session is closed at the end of every run.
+    """
+    client = None
+    result = {} if result is None else result
+    try:
+        client = client_class.from_params(module.params)
+        for warning in client.http.warnings:
+            module.warn(warning)
+        result.update(run(client))
+    except DomainsecError as exc:
+        fail_module(module, client, exc, **result)
+    problem = check(result) if check is not None else None
+    if problem:
+        fail_module(module, client, problem, **result)
+    exit_module(module, client, **result)

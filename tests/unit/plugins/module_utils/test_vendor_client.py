@@ -1,0 +1,160 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The vendor-client base: every client is built, authenticated, polled and closed the same way."""
+
+import importlib
+import os
+import re
+
+import pytest
+import yaml
+
+from unit.fake_http import FakeHttp
+from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
+from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import vendor_client as vc
+
+CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient]
+
+
+class TokenVendor(vc.VendorClient):
+    """A vendor with a token fetched with an API key (the CyberSSL shape)."""
+
+    VENDOR = 'TokenVendor'
+    OPTIONS = dict(api_key=dict(type='str', no_log=True), api_url=dict(type='str'))
+
+    def fetch_token(self):
+        answer = self.http.request('GET', self.params['api_url'] + '/auth', auth=H.FieldAuth(
+            {'apikey': self.params['api_key']})).json()
+        return answer['token']
+
+    def make_auth(self):
+        return H.FieldAuth(lambda: {'token': self.token})
+
+    def order_status(self, order_id):
+        self.ensure_token()
+        return self.http.request('GET', self.params['api_url'] + '/order_status', params={'order_id': order_id}).json()
+
+
+def params(**override):
+    base = dict(api_key='key-0123456789', api_url='https://api.test/v1', validate_certs=True, ca_path=None, timeout=30,
+                retries=3, rate_limit_wait=120)
+    base.update(override)
+    return base
+
+
+def test_token_is_fetched_lazily_once_and_registered_as_a_secret_when_it_arrives():
+    client = TokenVendor.from_params(params())
+    fake = FakeHttp(key_of=lambda sent: sent.path, default=lambda sent: {'status': 'ok'})
+    fake.on('/v1/auth', {'token': 'tok-ABCDEFGHIJ'}, {'token': 'tok-KLMNOPQRST'}).mount(client.http)
+    assert fake.sent == [] and client.token_count == 0
+    client.order_status(1)
+    client.order_status(2)
+    assert fake.keys() == ['/v1/auth', '/v1/order_status', '/v1/order_status']
+    assert fake.sent[0].query == {'apikey': 'key-0123456789'}
+    assert fake.sent[2].query == {'order_id': '2', 'token': 'tok-ABCDEFGHIJ'}
+    assert client.token_count == 1
+    assert client.http.redactor.text('tok-ABCDEFGHIJ key-0123456789') == '%s %s' % (H.REDACTED, H.REDACTED)
+    client.forget_token()
+    client.order_status(3)
+    assert client.token_count == 2
+
+
+@pytest.mark.parametrize('override, words', [
+    (dict(api_url='http://api.test/v1'), 'api_url must be an https:// URL'),
+    (dict(timeout=0), 'timeout'),
+    (dict(rate_limit_wait=-1), 'rate_limit_wait'),
+])
+def test_from_params_refuses_bad_connection_options(override, words):
+    with pytest.raises(H.DomainsecError, match=words):
+        TokenVendor.from_params(params(**override))
+
+
+class Clock(object):
+    def __init__(self):
+        self.now = 1000.0
+        self.slept = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def polling_client():
+    client = TokenVendor.from_params(params())
+    clock = Clock()
+    client.clock = clock
+    client.http.sleep = clock.sleep
+    return client, clock
+
+
+def test_wait_until_polls_up_to_the_deadline_not_one_interval_short():
+    client, clock = polling_client()
+    checks = []
+
+    def check():
+        checks.append(clock.now)
+        return None
+    with pytest.raises(vc.WaitTimeout):
+        client.wait_until(check, timeout=20, interval=30)
+    # 20 s timeout, 30 s interval: one look at the start and one at the deadline (the old code gave up at once).
+    assert checks == [1000.0, 1020.0] and clock.slept == [20.0]
+
+
+def test_wait_until_returns_the_first_true_value():
+    client, clock = polling_client()
+    answers = iter([None, None, {'status': 'Activated'}])
+    assert client.wait_until(lambda: next(answers), timeout=100, interval=10) == {'status': 'Activated'}
+    assert clock.slept == [10, 10]
+
+
+def test_close_closes_the_session():
+    client = TokenVendor.from_params(params())
+    closed = []
+    client.http.session.close = lambda: closed.append(True)
+    client.close()
+    assert closed == [True]
+
+
+@pytest.mark.parametrize('client_class', CLIENTS)
+def test_each_client_declares_its_options_once_and_its_doc_fragment_documents_them(client_class):
+    spec = client_class.argument_spec()
+    assert set(H.transport_argument_spec()) <= set(spec)
+    assert client_class.secret_options() and all(spec[name]['no_log'] for name in client_class.secret_options())
+    fragment = importlib.import_module('ansible_collections.domainsec.onboard.plugins.doc_fragments.%s'
+                                       % client_class.DOC_FRAGMENT.rsplit('.', 1)[1])
+    documented = yaml.safe_load(fragment.ModuleDocFragment.DOCUMENTATION)['options']
+    assert set(documented) == set(client_class.OPTIONS)
+    for name, option in client_class.OPTIONS.items():
+        assert documented[name].get('type') == option['type']
+        assert bool(documented[name].get('required')) == bool(option.get('required'))
+        for variable in (option.get('fallback') or (None, []))[1]:
+            assert variable in ' '.join(documented[name]['description'])
+
+
+MODULES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))), 'plugins', 'modules')
+RAW_API = re.compile(r"""client\.(write|request|call|get_json|http\.request)\(|['"]/(hosts|groups|eventHooks|eventTypes)"""
+                     r"""|\.php['"]|['"](dns|sa)[A-Z][A-Za-z]+['"]""")
+
+
+def raw_api_uses(source):
+    return [line.strip() for line in source.splitlines() if RAW_API.search(line)]
+
+
+def test_the_raw_api_check_finds_a_path():
+    assert raw_api_uses("    client.write('POST', '/hosts', body=body)") != []
+    assert raw_api_uses("    client.call('dnsAddA', form)") != []
+    assert raw_api_uses("    client.add_record(zone, record)") == []
+
+
+@pytest.mark.parametrize('name', sorted(n for n in os.listdir(MODULES) if n.endswith('.py') and n != '__init__.py'))
+def test_modules_call_named_operations_never_paths(name):
+    with open(os.path.join(MODULES, name), encoding='utf-8') as handle:
+        assert raw_api_uses(handle.read()) == []
