@@ -27,13 +27,29 @@ Writing a new vendor emulator
    - ``env()``: the environment variables a client needs (URL, credentials);
      use ``self.base_url`` (set by the harness) and ``self.credential()``.
    - ``insecure_response(request)``: answer to plain HTTP on the HTTPS port.
+   - ``credentials()``: the secrets the app was started with (API keys,
+     passwords); every secret it hands out or is given later (session tokens,
+     hook secrets, keys) goes through ``remember_secret(value)``. ``secrets()``
+     is the union of both and survives ``reset()``: the integration tests grep
+     every output for it.
+   - ``fault_http_response(status, fault, request)``: the vendor's own shape
+     of an injected ``http_*`` fault (e.g. its error MIME type); None keeps the
+     generic text answer.
+   - ``companions``: names of other apps the harness starts with this one
+     (the Hardenize emulator brings the webhook receiver).
+   - ``world`` (set by the harness before the server starts): the other
+     running apps, ``self.world.app('securityspace')`` (None when not running);
+     see ``peer(name)``. Talk to another app through its read-only methods,
+     never by changing its state.
 2. Register it with one line in ``harness.APPS``.
 
 Admin API (JSON, no auth, never counted), under ``/_emulator/``:
-``GET counters`` -> ``{"counts": {key: n}, "total": n, "writes": n, "statuses": {"200": n, "closed": n}}``;
+``GET counters`` -> ``{"counts": {key: n}, "total": n, "writes": n, "statuses": {"200": n, "closed": n},
+"by_endpoint": {key: {"200": n, "429": n}}}``;
 ``POST reset`` (``{"counters_only": true}`` keeps state, config and faults);
 ``POST|GET|DELETE faults``; ``GET state``; ``GET|POST config``; ``GET errors``
-(tracebacks of emulator bugs, which are also answered 500 and printed).
+(tracebacks of emulator bugs, which are also answered 500 and printed);
+``GET secrets`` -> ``{"secrets": [...]}`` (``app.secrets()``, sorted).
 
 Generic faults (``POST /_emulator/faults`` with ``endpoint`` (key or ``*``),
 ``kind``, ``count``, ``skip``, ``delay``, ``retry_after``) are applied by the
@@ -44,9 +60,11 @@ first and then lose or spoil the answer, like a gateway that gives up after
 the backend wrote: drop_after (connection closed), http_500_after,
 http_502_after, http_503_after, http_504_after (that status, same body as the
 plain kind) and invalid_json_after (same truncated body as invalid_json). There
-is no http_429_after: a 429 promises the request was not processed. Every
-request that reaches the server is counted, faulted or not. Plain HTTP on the
-HTTPS port is answered by ``insecure_response``.
+is no http_429_after: a 429 promises the request was not processed. The
+http_* kinds answer ``app.fault_http_response(status, fault, request)`` when
+the app gives one, else a plain-text body (with ``Retry-After: <retry_after>``
+on a 429). Every request that reaches the server is counted, faulted or not.
+Plain HTTP on the HTTPS port is answered by ``insecure_response``.
 """
 
 import collections
@@ -226,15 +244,20 @@ class EmulatorApp(object):
     write_endpoints = frozenset()
     fault_kinds = ()
     default_config = {}
+    companions = ()  # other apps the harness starts with this one
 
     def __init__(self):
         self.lock = threading.RLock()
         self.counters = collections.Counter()
         self.statuses = collections.Counter()
+        self.endpoint_statuses = collections.defaultdict(collections.Counter)
         self._counter_lock = threading.Lock()
+        self._secrets_lock = threading.Lock()
+        self._known_secrets = set()  # every secret issued or received; reset() keeps it
         self.faults = FaultQueue()
         self.internal_errors = []
         self.base_url = None
+        self.world = None  # set by the harness: the other running apps
         self.config = copy.deepcopy(self.default_config)
         self.reset_state()
 
@@ -259,6 +282,14 @@ class EmulatorApp(object):
         """Answer for a vendor fault kind: a Response, or CLOSE; None when unknown."""
         return None
 
+    def fault_http_response(self, status, fault, request):
+        """The vendor's answer for an injected http_<status> fault; None: the generic text answer."""
+        return None
+
+    def credentials(self):
+        """The secrets this app was started with (API keys, passwords)."""
+        return set()
+
     def insecure_response(self, request):
         return Response.text('This server only speaks HTTPS.\n', 400)
 
@@ -274,26 +305,48 @@ class EmulatorApp(object):
         """The value of ``env_name`` when set, else ``generate()``."""
         return os.environ.get(env_name) or generate()
 
+    def remember_secret(self, value):
+        """Record a secret the app issued or was given (kept across resets); returns ``value``."""
+        if isinstance(value, str) and value:
+            with self._secrets_lock:
+                self._known_secrets.add(value)
+        return value
+
+    def secrets(self):
+        """Every credential the app was started with and every secret it issued or was given, resets included."""
+        with self._secrets_lock:
+            found = set(self._known_secrets)
+        found.update(value for value in self.credentials() if isinstance(value, str) and value)
+        return found
+
+    def peer(self, name):
+        """Another running app of the same harness (``self.world.app(name)``), or None."""
+        return self.world.app(name) if self.world is not None else None
+
     def count(self, key):
         with self._counter_lock:
             self.counters[key] += 1
 
-    def count_status(self, status):
+    def count_status(self, status, key=None):
         with self._counter_lock:
             self.statuses[str(status)] += 1
+            if key is not None:
+                self.endpoint_statuses[key][str(status)] += 1
 
     def counter_report(self):
         with self._counter_lock:
             counts = dict(self.counters)
             statuses = dict(self.statuses)
+            by_endpoint = dict((key, dict(n)) for key, n in self.endpoint_statuses.items())
         return {'counts': counts, 'total': sum(counts.values()),
                 'writes': sum(n for key, n in counts.items() if self.is_write(key)),
-                'statuses': statuses}
+                'statuses': statuses, 'by_endpoint': by_endpoint}
 
     def reset_counters(self):
         with self._counter_lock:
             self.counters.clear()
             self.statuses.clear()
+            self.endpoint_statuses.clear()
 
     def reset(self):
         """Back to the initial state, default config, zero counters, no faults."""
@@ -374,6 +427,8 @@ def _admin(app, request):
             return Response.json(app.configure(body or {}))
         if route == ('GET', 'errors'):
             return Response.json({'errors': list(app.internal_errors)})
+        if route == ('GET', 'secrets'):
+            return Response.json({'secrets': sorted(app.secrets())})
     except ValueError as exc:
         return Response.json({'error': str(exc)}, 400)
     return Response.json({'error': 'no admin route %s %s' % route}, 404)
@@ -397,6 +452,9 @@ def _apply_fault(app, fault, request, process):
         return Response(200, {'Content-Type': 'application/json'}, b'{"status": "0", "truncat')
     if kind.startswith('http_'):
         status = int(kind[5:])
+        answer = app.fault_http_response(status, fault, request)
+        if answer is not None:
+            return answer
         headers = {'Retry-After': str(fault['retry_after'])} if status == 429 else None
         return Response.text('Emulated fault: %d %s\n' % (status, _HTTP_FAULT_REASONS[status]), status, headers)
     answer = app.fault_response(kind, request)
@@ -439,16 +497,18 @@ class _Handler(BaseHTTPRequestHandler):
         if request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + '/'):
             self._send(_admin(app, request))
             return
-        answer = self._serve(app, request)
+        key, answer = self._serve(app, request)
         if answer is CLOSE:
-            app.count_status('closed')
+            app.count_status('closed', key)
             self.server.log('%s %s -> connection closed' % (request.method, request.target))
             self.close_connection = True
             return
-        app.count_status(answer.status)
+        app.count_status(answer.status, key)
         self._send(answer)
 
     def _serve(self, app, request):
+        """(counter key or None, the answer: a Response or CLOSE)."""
+        key = None
         try:
             key = app.endpoint_key(request)
             app.count(key)
@@ -459,13 +519,13 @@ class _Handler(BaseHTTPRequestHandler):
 
             if fault is not None:
                 self.server.log('fault %s on %s' % (fault['kind'], key))
-                return _apply_fault(app, fault, request, process)
-            return process()
+                return key, _apply_fault(app, fault, request, process)
+            return key, process()
         except Exception:  # a bug in an app: answer 500, keep it visible
             trace = traceback.format_exc()
             app.internal_errors.append(trace)
             sys.stderr.write('emulator %s: internal error on %s %s\n%s' % (app.name, request.method, request.target, trace))
-            return Response.text('Emulator internal error (see GET /_emulator/errors)\n', 500)
+            return key, Response.text('Emulator internal error (see GET /_emulator/errors)\n', 500)
 
     def _send(self, response):
         self.send_response(response.status)

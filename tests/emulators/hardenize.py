@@ -8,10 +8,13 @@ Written from the vendor's Organization API v1 document. Base path
 ``/v1/org/<org>/``, HTTP Basic auth, JSON bodies, errors as
 ``application/vnd.hardenize.v1.error-response+json`` ErrorResponse objects,
 a per-organization token bucket plus a concurrency limit reported in
-``X-Request-Allowance`` on every answer, ``Range: pages=a-b`` pagination on
-``GET /hosts``, and synchronous event hook tests that POST a signed event to
-the hook's destination. Where the document is ambiguous, see
-docs/hardenize-api-decisions.md.
+``X-Request-Allowance`` on every answer (a refused request is a 429 without
+``Retry-After`` unless the ``retry_after_header`` knob is on), ``GET /hosts``
+unpaginated unless the ``host_pagination`` knob turns ``Range: pages=a-b``
+on, and synchronous event hook tests that POST a signed event to the hook's
+destination. Injected ``http_429``/``http_500``/``http_502``/``http_503``
+faults answer an ErrorResponse like the API's own errors. Where the document
+is ambiguous, see docs/hardenize-api-decisions.md.
 
 Counter keys are ``"<METHOD> <path template>"`` relative to the org base
 (``GET /hosts``, ``POST /hosts/*``, ``POST /eventHooks/{id};test``, ...).
@@ -54,6 +57,13 @@ TSIG_ALGORITHMS = ('HMAC_MD5', 'HMAC_SHA1', 'HMAC_SHA224', 'HMAC_SHA256', 'HMAC_
 GROUP_OPS = ('add', 'remove', 'set')
 HOOK_TYPES = ('webhook', 'pubsub')
 HOOK_STATUSES = ('enabled', 'disabled', 'failed')
+HOST_PAGINATION = ('none', 'range', 'forced')
+# Injected http_<status> faults the document lists as API answers (ErrorResponse body);
+# others (504) are a gateway's plain answer.
+API_FAULT_STATUSES = {429: 'Too many requests: the request allowance is exhausted',
+                      500: 'Internal server error: request processing failed',
+                      502: 'Bad gateway: the API is not currently available',
+                      503: 'Service unavailable: unable to respond, possibly overloaded'}
 TEST_EVENT_TYPES = ('test', 'ct.entry', 'pki.cert.new')
 TEST_INVALID = ('none', 'hookId', 'org', 'payload', 'signature')
 # Every event type the emulated account knows; which are available is the
@@ -201,14 +211,17 @@ class HardenizeApp(EmulatorApp):
     """The Hardenize Organization API v1 for one organization (see the module docstring)."""
 
     name = 'hardenize'
+    companions = ('receiver',)  # hook tests and event deliveries need an endpoint to reach
     default_config = {
         'rate_limit_enabled': True,  # false: nothing is refused (the header is still sent)
         'rate_capacity': 60,  # token bucket size (burst)
         'rate_refill_per_second': 1.0,  # tokens added per second
         'max_concurrent': 5,  # requests in flight at once
         'processing_delay': 0.0,  # seconds every admitted API request takes (holds its concurrency slot)
-        'page_size': 100,  # hosts per page of GET /hosts
-        'force_pagination': False,  # GET /hosts without Range answers 206 with page 1 only
+        'retry_after_header': False,  # 429s carry Retry-After (the document: none, "wait for a full minute")
+        'host_pagination': 'none',  # GET /hosts: none (Range ignored, 200 with every host), range (Range
+                                    # honoured: 206/416), forced (range, and no Range answers 206 with page 1)
+        'page_size': 100,  # hosts per page of GET /hosts when host_pagination is range or forced
         'new_host_status': 'monitored',  # the account rule for hosts created without a status
         'default_axfr': 'auto',  # axfr of hosts created without one (the document: auto)
         'pubsub_enabled': False,  # PubSub delivery enabled for the account (else 403)
@@ -301,6 +314,8 @@ class HardenizeApp(EmulatorApp):
                 raise ValueError('%s must be positive' % key)
         if config['processing_delay'] < 0:
             raise ValueError('processing_delay must not be negative')
+        if config['host_pagination'] not in HOST_PAGINATION:
+            raise ValueError('host_pagination must be one of %s' % ', '.join(HOST_PAGINATION))
         if config['new_host_status'] not in HOST_STATUSES:
             raise ValueError('new_host_status must be one of %s' % ', '.join(HOST_STATUSES))
         if config['default_axfr'] not in AXFR_VALUES:
@@ -322,6 +337,20 @@ class HardenizeApp(EmulatorApp):
             'deliveries': copy.deepcopy(self.deliveries),
             'rate': bucket,
         }
+
+    def credentials(self):
+        return {self.password}
+
+    def fault_http_response(self, status, fault, request):
+        """Injected 429/500/502/503: an ErrorResponse with X-Request-Allowance, as the API answers; 504: generic."""
+        if status not in API_FAULT_STATUSES:
+            return None
+        headers = {}
+        if status == 429 and self.config['retry_after_header']:
+            headers['Retry-After'] = str(fault['retry_after'])
+        with self._rate_lock:
+            headers['X-Request-Allowance'] = self._allowance(self.in_flight)
+        return error_response(status, [{'message': API_FAULT_STATUSES[status]}], headers)
 
     def env(self):
         return {
@@ -390,13 +419,15 @@ class HardenizeApp(EmulatorApp):
             tokens = self._tokens_now()
             refusal = None
             if config['rate_limit_enabled']:
+                # Retry-After only with the knob: the document says to wait a full minute and names no header.
                 if self.in_flight > config['max_concurrent']:
                     refusal = ApiError(429, 'Too many concurrent requests (%d in flight, at most %d allowed)'
-                                       % (self.in_flight, config['max_concurrent']), headers={'Retry-After': '1'})
+                                       % (self.in_flight, config['max_concurrent']),
+                                       headers={'Retry-After': '1'} if config['retry_after_header'] else None)
                 elif tokens < 1:
                     wait = max(1, int(math.ceil((1 - tokens) / config['rate_refill_per_second'])))
                     refusal = ApiError(429, 'Too many requests: the request allowance is exhausted; retry in %d s' % wait,
-                                       headers={'Retry-After': str(wait)})
+                                       headers={'Retry-After': str(wait)} if config['retry_after_header'] else None)
                 else:
                     self.tokens -= 1
             return refusal, self._allowance(self.in_flight)
@@ -588,6 +619,7 @@ class HardenizeApp(EmulatorApp):
                 raise ValueError('empty')
         except (binascii.Error, ValueError):
             raise ApiError(400, 'TSIG key must be Base64-encoded', param='%s.key' % param) from None
+        self.remember_secret(merged['key'])  # a key the API holds and never returns
         return {'name': merged['name'], 'algorithm': merged['algorithm'], 'key': merged['key']}
 
     # -- hosts ---------------------------------------------------------------------
@@ -679,11 +711,14 @@ class HardenizeApp(EmulatorApp):
         return self.paginate(request, 'hosts', hosts)
 
     def paginate(self, request, key, rows):
+        mode = self.config['host_pagination']
+        if mode == 'none':  # the document does not say GET /hosts is paginated: Range is ignored
+            return Response.json({key: rows})
         size = self.config['page_size']
         total = max(1, int(math.ceil(len(rows) / float(size))))
         wanted = request.headers.get('Range')
         if wanted is None or not wanted.strip().lower().startswith('pages'):
-            if not self.config['force_pagination']:
+            if mode != 'forced':
                 return Response.json({key: rows})
             first, last = 1, 1
         else:
@@ -933,14 +968,13 @@ class HardenizeApp(EmulatorApp):
         body = self.body(request, ('hookType', 'eventTypes', 'status', 'destination'), ('hookType', 'eventTypes', 'destination'))
         hook_type = self.choice(body['hookType'], HOOK_TYPES, 'hookType')
         event_types = self.check_event_types(body['eventTypes'])
-        if body.get('status') is not None:
-            self.choice(body['status'], HOOK_STATUSES, 'status')
+        # CreateEventHookRequest.status: "Initial status for this hook. Default: disabled."
+        status = self.choice(body['status'], HOOK_STATUSES, 'status') if body.get('status') is not None else 'disabled'
         destination = self.check_destination(hook_type, body['destination'])
         if hook_type == 'pubsub' and not self.config['pubsub_enabled']:
             raise ApiError(403, 'PubSub delivery is not enabled for this account')
-        hook = {'id': secrets.token_hex(16), 'hookType': hook_type, 'eventTypes': event_types,
-                'status': 'disabled',  # every new hook starts disabled, whatever the request says
-                'destination': destination, 'secret': secrets.token_hex(16)}
+        hook = {'id': secrets.token_hex(16), 'hookType': hook_type, 'eventTypes': event_types, 'status': status,
+                'destination': destination, 'secret': self.remember_secret(secrets.token_hex(16))}
         with self.lock:
             self.hooks[hook['id']] = hook
             return Response.json({'eventHook': copy.deepcopy(hook)})
@@ -1008,7 +1042,6 @@ class HardenizeApp(EmulatorApp):
         ])
         url = hook['destination']
         transcript = {'request': {'method': 'POST', 'url': url, 'headers': dict(headers), 'body': body.decode('utf-8')}}
-        expected = 400 if invalid != 'none' else 204
         started = time.monotonic()
         error = None
         try:
@@ -1018,14 +1051,15 @@ class HardenizeApp(EmulatorApp):
         result = {'successful': False, 'durationMillis': int((time.monotonic() - started) * 1000)}
         if error is None:
             status = transcript['response']['statusCode']
-            result['successful'] = status == expected
-            if status != expected:
-                error = 'Expected %d status code, got %d' % (expected, status)
+            if invalid != 'none':  # a broken submission must be refused: "we expect a 400 in return"
+                result['successful'] = status == 400
+                error = None if status == 400 else 'Expected 400 status code, got %d' % status
+            else:  # TestEventHookResponse.successful: "the status code must be in the 2xx range"
+                result['successful'] = 200 <= status < 300
+                error = None if result['successful'] else 'Expected 2xx status code, got %d' % status
         if error:
             result['errorMessage'] = error
-        # The document's example calls the transcript "webook" (sic): send both spellings.
-        result['webhook'] = transcript
-        result['webook'] = copy.deepcopy(transcript)
+        result['webook'] = transcript  # sic: the document's name for the webhook transcript
         return result
 
     def _post(self, url, headers, body):

@@ -11,15 +11,21 @@ Where the guide is ambiguous, see docs/securityspace-api-decisions.md.
 Config knobs (``POST /_emulator/config``): see ``SecuritySpaceApp.default_config``.
 Vendor fault kinds: ``expired_session`` and ``error:<code>`` (answers that
 error code without processing the request).
+
+Other emulators of the same harness read DNS through
+``world.app('securityspace').published_records(fqdn, rtype)``: the records as
+last published, not as last edited.
 """
 
 import collections
+import copy
 import hashlib
 import ipaddress
 import json
 import random
 import re
 import time
+import unicodedata
 
 from .base import EmulatorApp, Response, random_alnum
 
@@ -119,6 +125,17 @@ def is_domain_name(fqdn):
     """Any DNS name (underscores allowed) for an absolute name."""
     labels = fqdn.rstrip('.').split('.')
     return len(fqdn) <= 254 and all(_NAME_LABEL.match(label) for label in labels)
+
+
+def _lookup_name(fqdn):
+    """A name to look up: lower case, absolute, Unicode labels in their xn-- form."""
+    text = unicodedata.normalize('NFC', (fqdn or '').strip()).lower().rstrip('.')
+    labels = []
+    for label in text.split('.'):
+        if not label.isascii():
+            label = 'xn--' + label.encode('punycode').decode('ascii')
+        labels.append(label)
+    return '.'.join(labels) + '.'
 
 
 def uint(value, low, high):
@@ -352,6 +369,9 @@ class SecuritySpaceApp(EmulatorApp):
         match = re.match(r'^/api/([A-Za-z0-9_]+)\.php$', request.path)
         return match.group(1) if match else request.path
 
+    def credentials(self):
+        return {self.api_key, self.password}
+
     def env(self):
         return {
             'SECURITYSPACE_API_URL': '%s/api' % self.base_url,
@@ -462,7 +482,7 @@ class SecuritySpaceApp(EmulatorApp):
             raise ApiError('missing credentials')
         if userid != self.userid or password != self.password:
             raise ApiError('invalidLogin')
-        token = random_alnum(48)
+        token = self.remember_secret(random_alnum(48))
         self.sessions[token] = {'issued': time.time(), 'expired': False}
         return {'sessionToken': token}
 
@@ -528,7 +548,7 @@ class SecuritySpaceApp(EmulatorApp):
         if zone in self.domains:
             raise ApiError('unableToAddDuplicate')
         domain = {'seq': self.next_domain_seq, 'domain': zone, 'type': domaintype, 'weight': 1, 'state': 0,
-                  'records': collections.OrderedDict(), 'published': False, 'published_at': 0.0,
+                  'records': collections.OrderedDict(), 'published': False, 'published_at': 0.0, 'published_zone': None,
                   'serial': int(time.strftime('%Y%m%d', time.gmtime())) * 100}
         self.next_domain_seq += 1
         self.domains[zone] = domain
@@ -797,6 +817,8 @@ class SecuritySpaceApp(EmulatorApp):
             domain['state'] = 1
             return {'status': '-1', 'errors': errors, 'warnings': warnings}
         domain.update(serial=self._next_serial(domain), published=True, published_at=time.time(), state=2)
+        # What the name servers are given: later adds and deletes do not change it until the next publish.
+        domain['published_zone'] = {'serial': domain['serial'], 'records': copy.deepcopy(list(domain['records'].values()))}
         return {'warnings': warnings, 'errors': []}
 
     def _api_dnsBuildZone(self, form, request):
@@ -810,23 +832,72 @@ class SecuritySpaceApp(EmulatorApp):
                   '@\tIN\tSOA\t%s %s (%d %d %d %d %d)' % (soa['priNS'], soa['mail'], self._next_serial(domain),
                                                           soa['refresh'], soa['retry'], soa['exp'], soa['min'])]
         for record in domain['records'].values():
-            rtype, data = record['type'], record['data']
-            if rtype in ('SOA', 'Options'):
+            if record['type'] in ('SOA', 'Options'):
                 continue
-            if rtype == 'MX':
-                owner, rdata = data['host'], '%d %s' % (data['pri'], data['data'])
-            elif rtype == 'SRV':
-                owner = '_%s._%s' % (data['srvc'].lstrip('_'), data['prot'].lstrip('_'))
-                owner += '.' + data['host'] if data['host'] else ''
-                rdata = '%d %d %d %s' % (data['pri'], data['weight'], data['port'], data['target'])
-            elif rtype == 'CAA':
-                owner, rdata = data['name'], '%d %s %s' % (data['flag'], data['tag'], caa_zone_text(data['caaval']))
-            elif rtype == 'TXT':
-                owner, rdata = data['name'], txt_zone_text(data['data'])
-            else:
-                owner, rdata = data['name'], data['data']
-            lines.append('%s\tIN\t%s\t%s' % (owner or '@', rtype, rdata))
+            owner, rdata = self._zone_line(record)
+            lines.append('%s\tIN\t%s\t%s' % (owner or '@', record['type'], rdata))
         return {'zone': '\n'.join(lines) + '\n'}
+
+    @staticmethod
+    def _zone_line(record, zone=None):
+        """(owner, rdata) of a record as a zone file line writes them; with ``zone``, every name absolute."""
+        rtype, data = record['type'], record['data']
+
+        def name(value):
+            return absolute(value, zone) if zone is not None and value != '.' else value
+        if rtype == 'MX':
+            owner, rdata = data['host'], '%d %s' % (data['pri'], name(data['data']))
+        elif rtype == 'SRV':
+            owner = '_%s._%s' % (data['srvc'].lstrip('_'), data['prot'].lstrip('_'))
+            owner += '.' + data['host'] if data['host'] else ''
+            rdata = '%d %d %d %s' % (data['pri'], data['weight'], data['port'], name(data['target']))
+        elif rtype == 'CAA':
+            owner, rdata = data['name'], '%d %s %s' % (data['flag'], data['tag'], caa_zone_text(data['caaval']))
+        elif rtype == 'TXT':
+            owner, rdata = data['name'], txt_zone_text(data['data'])
+        elif rtype in ('CNAME', 'NS'):
+            owner, rdata = data['name'], name(data['data'])
+        else:
+            owner, rdata = data['name'], data['data']
+        return owner, rdata
+
+    # -- read-only views for the other emulators (app.world) -----------------------------
+    def published_records(self, fqdn, rtype=None):
+        """The records at ``fqdn`` as the zone holding it was last *published* (what name servers serve).
+
+        The zone is the longest published zone ``fqdn`` is in; records added or
+        deleted since its last successful ``dnsPublish`` do not show, and a
+        zone never published (or deleted) has none. Owner names are matched
+        exactly (no wildcard expansion); the distribution delay is not waited
+        for. ``rtype`` (any case) filters by type. Each record is
+        ``{"name": "www.example.org.", "type": "A", "ttl": 86400, "value":
+        "192.0.2.1", "seq": 5004, "data": {...as stored}}`` with ``value`` in
+        zone-file form, names absolute. A Unicode ``fqdn`` is matched in its
+        ``xn--`` form.
+        """
+        wanted = _lookup_name(fqdn)
+        rtype = rtype.upper() if rtype else None
+        with self.lock:
+            zones = [z for z, d in self.domains.items() if d.get('published_zone') and in_zone(wanted, z)]
+            if not zones:
+                return []
+            zone = max(zones, key=len)
+            published = copy.deepcopy(self.domains[zone]['published_zone'])
+        soa = next(r['data'] for r in published['records'] if r['type'] == 'SOA')
+        found = []
+        for record in published['records']:
+            if record['type'] == 'Options' or (rtype and record['type'] != rtype):
+                continue
+            if self._owner_of(record, zone) != wanted:
+                continue
+            if record['type'] == 'SOA':
+                value = '%s %s %d %d %d %d %d' % (soa['priNS'], soa['mail'], published['serial'], soa['refresh'],
+                                                  soa['retry'], soa['exp'], soa['min'])
+            else:
+                value = self._zone_line(record, zone)[1]
+            found.append({'name': wanted, 'type': record['type'], 'ttl': soa['min'], 'value': value,
+                          'seq': record['seq'], 'data': record['data']})
+        return found
 
     # -- security audits ---------------------------------------------------------------
     def _api_saRunAudit(self, form, request):

@@ -29,9 +29,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description='Run the domainsec vendor API emulators.')
     parser.add_argument('--state-dir', default=os.path.join(ROOT, 'build', 'emulators'),
                         help='where ca.pem, env.sh, emulators.pid and the request logs go (default: %(default)s)')
-    parser.add_argument('--vendors', default=None, help='comma-separated vendors (default: all)')
+    parser.add_argument('--vendors', default=None,
+                        help='comma-separated emulators (default: all); companions are added (hardenize: receiver)')
     parser.add_argument('--port-base', type=int, default=0,
-                        help='first port; vendors get consecutive ports (default: any free port)')
+                        help='first port; emulators get consecutive ports (default: any free port)')
     parser.add_argument('--host', default='127.0.0.1', help='address to bind (default: %(default)s)')
     args = parser.parse_args(argv)
 
@@ -40,7 +41,10 @@ def main(argv=None):
         harness = importlib.import_module('emulators.harness')
     except ImportError as exc:
         parser.exit(2, 'cannot start the emulators: %s (install requirements-dev.txt into this Python)\n' % exc)
-    vendors = [v.strip() for v in args.vendors.split(',') if v.strip()] if args.vendors else list(harness.APPS)
+    try:
+        vendors = harness.resolve(args.vendors)  # companions included (hardenize brings the webhook receiver)
+    except ValueError as exc:
+        parser.exit(2, '%s\n' % exc)
     ports = dict((v, args.port_base + i) for i, v in enumerate(vendors)) if args.port_base else None
 
     stop = threading.Event()

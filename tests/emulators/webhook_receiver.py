@@ -4,8 +4,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """A customer's webhook endpoint for Hardenize event deliveries (test double).
 
-Served over HTTPS by the same server class and test CA as the emulators; the
-harness starts it next to the Hardenize emulator and exports
+Served over HTTPS by the same server class and test CA as the emulators; it
+is the ``receiver`` entry of ``harness.APPS`` and a companion of the Hardenize
+emulator (started whenever that one is). The harness exports
 ``HARDENIZE_TEST_RECEIVER_URL`` (``https://127.0.0.1:<port>/hooks``) and
 ``EMULATOR_RECEIVER_ADMIN`` (``https://127.0.0.1:<port>/_receiver``).
 
@@ -22,7 +23,9 @@ Admin API (JSON): ``GET|POST|DELETE /_receiver/config`` (``org``,
 ``secrets`` {hook id: secret} merged on POST (null clears), ``max_age``
 (0: no age check), ``force_status`` (null: off)); ``GET|DELETE
 /_receiver/deliveries``. The emulator admin API (``/_emulator/``: counters,
-faults such as ``drop`` or ``slow``) works here too.
+faults such as ``drop`` or ``slow``, ``reset``, ``secrets``) works here too.
+``secrets()`` holds every shared secret it was ever configured with, resets
+and ``DELETE /_receiver/config`` included.
 """
 
 import copy
@@ -185,6 +188,8 @@ class WebhookReceiverApp(EmulatorApp):
         force = body.get('force_status')
         if force is not None and (isinstance(force, bool) or not isinstance(force, int) or not 200 <= force <= 599):
             raise ValueError('force_status must be an HTTP status (200-599) or null')
+        for secret in (secrets or {}).values():
+            self.remember_secret(secret)
         with self.receiver_lock:
             config = self.receiver_config
             if 'org' in body:

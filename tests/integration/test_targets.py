@@ -52,34 +52,23 @@ def run_playbook(playbook, extra_args=(), env=None, timeout=600):
                           universal_newlines=True, timeout=timeout, check=False)
 
 
-# Values that must never appear in any output: the credentials the emulators
-# were started with, and secrets the targets use.
-SECRET_ENV = ('SECURITYSPACE_API_KEY', 'SECURITYSPACE_PASSWORD', 'HARDENIZE_API_PASSWORD')
+# Values that must never appear in any output: every secret the running
+# emulators know (credentials they were started with, tokens, hook secrets and
+# keys they issued or were given, before resets too: ``app.secrets()``), and
+# values the targets themselves introduce.
 TARGET_SECRETS = ('c2VjcmV0LXRzaWcta2V5LXZhbHVl',)
 
 
-def issued_secrets(emulators):
-    """Secrets the emulators handed out during the run (session tokens, hook secrets)."""
-    found = set()
-
-    def walk(node, key=''):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, k)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v, key)
-        elif isinstance(node, str) and key.lower() in ('sessiontoken', 'token', 'tokens', 'secret') and len(node) >= 8:
-            found.add(node)
-    for vendor in emulators.harness.emulators:
-        walk(emulators.state(vendor))
+def known_secrets(emulators):
+    """TARGET_SECRETS plus ``secrets()`` of every app of the in-process harness."""
+    found = set(TARGET_SECRETS)
+    for app in emulators.harness.emulators.values():
+        found.update(app.secrets())
     return found
 
 
 def assert_no_secrets(text, emulators):
-    secrets = set(os.environ[name] for name in SECRET_ENV if os.environ.get(name))
-    secrets.update(TARGET_SECRETS)
-    secrets.update(issued_secrets(emulators))
+    secrets = known_secrets(emulators)
     leaked = sorted(s for s in secrets if s in text)
     assert not leaked, 'secret values in the output: %s' % ', '.join(s[:4] + '...' for s in leaked)
     return len(secrets)
@@ -98,19 +87,35 @@ def test_target(target, emulators, tmp_path):
         sys.stdout.write(result.stdout[-30000:])
     assert result.returncode == 0, 'target %s failed (rc=%d), output in %s' % (target, result.returncode, tmp_path)
     assert 'failed=0' in result.stdout
-    assert assert_no_secrets(result.stdout, emulators) >= len(SECRET_ENV)
+    credentials = set()
+    for app in emulators.harness.emulators.values():
+        credentials.update(app.credentials())
+    assert credentials and credentials <= known_secrets(emulators)
+    assert assert_no_secrets(result.stdout, emulators) >= len(credentials) + len(TARGET_SECRETS)
 
 
 def test_secret_check_catches_a_leak(emulators):
-    """The grep above can fail: a leaked credential or session token is found."""
+    """The grep above can fail: a leaked credential, session token or hook secret is found, resets or not."""
     import requests
 
     env = emulators.env
-    answer = requests.post(env['SECURITYSPACE_API_URL'] + '/auth.php', verify=env['DOMAINSEC_CA_PATH'], timeout=10,
-                           data={'apikey': env['SECURITYSPACE_API_KEY'], 'userid': env['SECURITYSPACE_USERID'],
-                                 'password': env['SECURITYSPACE_PASSWORD']}).json()
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = env['DOMAINSEC_CA_PATH']
+    answer = session.post(env['SECURITYSPACE_API_URL'] + '/auth.php', timeout=10,
+                          data={'apikey': env['SECURITYSPACE_API_KEY'], 'userid': env['SECURITYSPACE_USERID'],
+                                'password': env['SECURITYSPACE_PASSWORD']}).json()
     token = answer['sessionToken']
-    assert token in issued_secrets(emulators)
-    for leaked in (env['SECURITYSPACE_PASSWORD'], env['SECURITYSPACE_API_KEY'], token):
+    hook = session.post('%s/v1/org/%s/eventHooks' % (env['HARDENIZE_API_URL'], env['HARDENIZE_ORG']), timeout=10,
+                        auth=(env['HARDENIZE_API_USER'], env['HARDENIZE_API_PASSWORD']),
+                        json={'hookType': 'webhook', 'eventTypes': ['ct.entry'],
+                              'destination': env['HARDENIZE_TEST_RECEIVER_URL'] + '/leak'}).json()['eventHook']
+    session.close()
+    for vendor in emulators.harness.emulators:
+        emulators.reset(vendor)  # what a target run does first: the state is gone, the secrets are not
+    assert emulators.state('securityspace')['sessions'] == [] and emulators.state('hardenize')['eventHooks'] == []
+    for leaked in (env['SECURITYSPACE_PASSWORD'], env['SECURITYSPACE_API_KEY'], env['HARDENIZE_API_PASSWORD'],
+                   token, hook['secret'], TARGET_SECRETS[0]):
         with pytest.raises(AssertionError, match='secret values in the output'):
             assert_no_secrets('ok ... %s ... ok' % leaked, emulators)
+    assert_no_secrets('ok ... %s %s ... ok' % (env['SECURITYSPACE_USERID'], hook['id']), emulators)

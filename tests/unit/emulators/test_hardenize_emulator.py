@@ -300,10 +300,24 @@ def test_list_filters(hz):
     hz.error('GET', '/hosts', params={'subdomains': 'maybe'}, param='subdomains')
 
 
-def test_pagination(hz):
+def test_hosts_unpaginated_by_default(hz):
+    """The document never says GET /hosts is paginated: by default a Range header is ignored."""
     names = ['h%d.example.com' % i for i in range(5)]
     hz.create_hosts(names)
     hz.configure(page_size=2)
+    assert hz.admin('config')['host_pagination'] == 'none'
+    for headers in ({}, {'Range': 'pages=1-1'}, {'Range': 'pages=9-9'}, {'Range': 'pages=x'}):
+        response = hz.call('GET', '/hosts', headers=headers)
+        assert response.status_code == 200 and 'Content-Range' not in response.headers, headers
+        assert sorted(h['hostname'] for h in response.json()['hosts']) == names
+    response = hz.session.post(hz.admin_url + '/config', json={'host_pagination': 'sometimes'}, timeout=5)
+    assert response.status_code == 400 and 'host_pagination' in response.json()['error']
+
+
+def test_pagination(hz):
+    names = ['h%d.example.com' % i for i in range(5)]
+    hz.create_hosts(names)
+    hz.configure(page_size=2, host_pagination='range')
     assert len(hz.ok('GET', '/hosts')['hosts']) == 5  # no Range: everything
     response = hz.call('GET', '/hosts', headers={'Range': 'pages=1-1'})
     assert response.status_code == 206 and response.headers['Content-Range'] == 'pages 1-1/3'
@@ -315,7 +329,7 @@ def test_pagination(hz):
     for bad in ('pages=4-4', 'pages=2-1', 'pages=0-1', 'pages=x'):
         response = hz.error('GET', '/hosts', status=416, headers={'Range': bad})
         assert response.headers['Content-Range'] == 'pages */3'
-    hz.configure(force_pagination=True)
+    hz.configure(host_pagination='forced')
     response = hz.call('GET', '/hosts')
     assert response.status_code == 206 and response.headers['Content-Range'] == 'pages 1-1/3'
     assert len(response.json()['hosts']) == 2
@@ -374,9 +388,26 @@ def test_event_types(hz):
 
 
 # -- event hooks ----------------------------------------------------------------------
+def test_hook_create_honours_status(hz):
+    """CreateEventHookRequest.status is the initial status (default disabled), not ignored."""
+    enabled = hz.hook(status='enabled', destination=hz.env['HARDENIZE_TEST_RECEIVER_URL'] + '/enabled')
+    assert enabled['status'] == 'enabled'
+    assert hz.hook(destination=hz.env['HARDENIZE_TEST_RECEIVER_URL'] + '/default')['status'] == 'disabled'
+    assert hz.hook(status='disabled', destination=hz.env['HARDENIZE_TEST_RECEIVER_URL'] + '/off')['status'] == 'disabled'
+    hz.error('POST', '/eventHooks', {'hookType': 'webhook', 'eventTypes': ['ct.entry'], 'status': 'paused',
+                                     'destination': 'https://example.com/x'}, param='status')
+    assert [h['status'] for h in hz.ok('GET', '/eventHooks')['eventHooks']] == ['enabled', 'disabled', 'disabled']
+    # an enabled hook gets events straight away
+    hz.trust(enabled)
+    hz.ok('POST', '/eventTypes/ct.entry', {'enabled': True})
+    hz.configure(emit_events=[{'type': 'ct.entry'}])
+    deliveries = hz.receiver('deliveries')
+    assert [(d['path'], d['status']) for d in deliveries] == [('/hooks/enabled', 204)]
+
+
 def test_hook_lifecycle(hz):
-    hook = hz.hook(status='enabled', event_types=['ct.entry', 'pki.cert.new', 'ct.entry'])
-    assert hook['status'] == 'disabled'  # every new hook starts disabled
+    hook = hz.hook(event_types=['ct.entry', 'pki.cert.new', 'ct.entry'])
+    assert hook['status'] == 'disabled'  # no status in the request: disabled
     assert re.match(r'^[0-9a-f]{32}$', hook['id']) and re.match(r'^[0-9a-f]{32}$', hook['secret'])
     assert hook['hookType'] == 'webhook' and hook['eventTypes'] == ['ct.entry', 'pki.cert.new']
     assert hz.ok('GET', '/eventHooks')['eventHooks'] == [hook]
@@ -419,8 +450,8 @@ def test_hook_test_round_trip(hz):
     hz.trust(hook)
     answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'])
     assert answer['successful'] is True and 'errorMessage' not in answer and answer['durationMillis'] >= 0
-    assert answer['webhook'] == answer['webook']  # the document's spelling too
-    request, response = answer['webhook']['request'], answer['webhook']['response']
+    assert 'webhook' not in answer  # only the document's spelling, "webook"
+    request, response = answer['webook']['request'], answer['webook']['response']
     assert request['method'] == 'POST' and request['url'] == hz.env['HARDENIZE_TEST_RECEIVER_URL'] + '/unit'
     assert request['headers']['Content-Type'] == 'application/json; charset=UTF-8'
     assert request['headers']['User-Agent'] == 'Hardenize (https://www.hardenize.com)'
@@ -435,7 +466,7 @@ def test_hook_test_round_trip(hz):
     assert deliveries[0]['body'] == request['body'] and _verify(deliveries[0], hook['secret'])
     for event_type, field in (('ct.entry', 'log'), ('pki.cert.new', 'tbsSha256')):
         answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'], params={'eventType': event_type})
-        assert answer['successful'] and field in json.loads(answer['webhook']['request']['body'])['data']
+        assert answer['successful'] and field in json.loads(answer['webook']['request']['body'])['data']
     hz.error('POST', '/eventHooks/%s;test' % hook['id'], params={'eventType': 'ct'}, param='eventType')
     hz.error('POST', '/eventHooks/%s;test' % hook['id'], params={'invalid': 'all'}, param='invalid')
     hz.error('POST', '/eventHooks/%s;test' % ('f' * 32), status=404)
@@ -447,7 +478,7 @@ def test_hook_test_invalid_kinds(hz):
     for kind in ('hookId', 'org', 'payload', 'signature'):
         answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'], params={'invalid': kind})
         assert answer['successful'] is True, (kind, answer)
-        assert answer['webhook']['response']['statusCode'] == 400
+        assert answer['webook']['response']['statusCode'] == 400
     deliveries = hz.receiver('deliveries')
     assert [d['status'] for d in deliveries] == [400] * 4
     assert deliveries[0]['headers']['X-Hardenize-EventHookId'] != hook['id']
@@ -464,16 +495,35 @@ def test_hook_test_failures(hz):
     hz.trust(hook)
     hz.receiver('config', {'force_status': 500})
     answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'])
-    assert answer['successful'] is False and '204' in answer['errorMessage']
-    assert answer['webhook']['response']['statusCode'] == 500
+    assert answer['successful'] is False and answer['errorMessage'] == 'Expected 2xx status code, got 500'
+    assert answer['webook']['response']['statusCode'] == 500
     hz.receiver('config', {'force_status': None})
     hz.receiver('config', {'org': 'somebody-else'})  # the receiver cannot validate: 400 for a valid submission
     answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'])
-    assert answer['successful'] is False and answer['webhook']['response']['statusCode'] == 400
+    assert answer['successful'] is False and answer['webook']['response']['statusCode'] == 400
     hz.ok('POST', '/eventHooks/%s' % hook['id'], {'destination': 'https://127.0.0.1:1/closed'})
     answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'])
     assert answer['successful'] is False and 'Delivery failed' in answer['errorMessage']
-    assert 'response' not in answer['webhook']
+    assert 'response' not in answer['webook']
+
+
+def test_hook_test_any_2xx_is_success(hz):
+    """TestEventHookResponse.successful: "the status code must be in the 2xx range" - not only 204."""
+    hook = hz.hook()
+    hz.trust(hook)
+    for forced in (200, 201, 202, 204, 299):
+        hz.receiver('config', {'force_status': forced})
+        answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'])
+        assert answer['successful'] is True and 'errorMessage' not in answer, (forced, answer)
+        assert answer['webook']['response']['statusCode'] == forced
+    for forced in (302, 400, 429, 503):
+        hz.receiver('config', {'force_status': forced})
+        answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'])
+        assert answer['successful'] is False and answer['errorMessage'] == 'Expected 2xx status code, got %d' % forced
+    # a broken submission still has to be refused with 400: a 2xx is a failed test
+    hz.receiver('config', {'force_status': 200})
+    answer = hz.ok('POST', '/eventHooks/%s;test' % hook['id'], params={'invalid': 'signature'})
+    assert answer['successful'] is False and answer['errorMessage'] == 'Expected 400 status code, got 200'
 
 
 def test_receiver_checks_age_and_masks_secrets(hz):
@@ -533,7 +583,8 @@ def test_rate_limit(hz):
     assert seen == ['r: %d/5 (+1/1s); c: 1/5' % n for n in (4, 3, 2, 1, 0)]
     response = hz.call('POST', '/hosts', {'hostnames': ['refused.example.com']})
     assert response.status_code == 429 and response.headers['Content-Type'] == ERROR_MIME
-    assert response.headers['Retry-After'] == '1'
+    assert 'Retry-After' not in response.headers  # the document: "wait for a full minute", no header
+    assert response.json()['errors'][0]['message'].startswith('Too many requests')
     assert response.headers['X-Request-Allowance'] == 'r: 0/5 (+1/1s); c: 1/5'
     assert hz.admin('state')['hosts'] == []  # a refused request is not processed
     time.sleep(1.05)
@@ -541,10 +592,23 @@ def test_rate_limit(hz):
     hz.configure(rate_limit_enabled=False)
     assert all(hz.call('GET', '/groups').status_code == 200 for dummy in range(8))
     assert hz.admin('counters')['statuses']['429'] == 1
+    assert hz.admin('counters')['by_endpoint']['POST /hosts'] == {'429': 1}
 
 
-def test_concurrency_limit(hz):
-    hz.configure(max_concurrent=2, processing_delay=0.6)
+def test_rate_limit_retry_after_knob(hz):
+    hz.configure(rate_capacity=2, rate_refill_per_second=0.5, retry_after_header=True)
+    assert [hz.call('GET', '/groups').status_code for dummy in range(2)] == [200, 200]
+    response = hz.call('GET', '/groups')
+    assert response.status_code == 429 and response.headers['Content-Type'] == ERROR_MIME
+    assert response.headers['Retry-After'] == '2'  # seconds until the next token
+    hz.configure(retry_after_header=False)  # the knob alone: the bucket is left as it is
+    response = hz.call('GET', '/groups')
+    assert response.status_code == 429 and 'Retry-After' not in response.headers
+
+
+@pytest.mark.parametrize('retry_after_header', [False, True])
+def test_concurrency_limit(hz, retry_after_header):
+    hz.configure(max_concurrent=2, processing_delay=0.6, retry_after_header=retry_after_header)
     results = []
     threads = [threading.Thread(target=lambda: results.append(hz.call('GET', '/groups').status_code)) for dummy in range(2)]
     for thread in threads:
@@ -553,7 +617,8 @@ def test_concurrency_limit(hz):
     while hz.admin('state')['rate']['inFlight'] < 2 and time.time() < deadline:
         time.sleep(0.02)
     response = hz.session.get(hz.base + '/groups', auth=hz.auth, timeout=5)
-    assert response.status_code == 429 and response.headers['Retry-After'] == '1'
+    assert response.status_code == 429 and response.headers['Content-Type'] == ERROR_MIME
+    assert response.headers.get('Retry-After') == ('1' if retry_after_header else None)
     assert response.headers['X-Request-Allowance'].endswith('c: 3/2')
     for thread in threads:
         thread.join()
@@ -618,3 +683,61 @@ def test_generic_fault_and_bad_config(hz):
         response = hz.session.post(hz.admin_url + '/config', json=bad, timeout=5)
         assert response.status_code == 400, bad
     assert hz.admin('config')['rate_capacity'] == 60
+
+
+def test_injected_http_faults_look_like_the_api(hz):
+    """Injected 429/500/502/503 carry the ErrorResponse MIME type, an errors body and X-Request-Allowance."""
+    for status in (429, 500, 502, 503):
+        hz.admin('faults', {'endpoint': 'GET /groups', 'kind': 'http_%d' % status, 'retry_after': 3})
+        response = hz.call('GET', '/groups')
+        assert response.status_code == status and response.headers['Content-Type'] == ERROR_MIME, response.headers
+        errors = response.json()['errors']
+        assert len(errors) == 1 and errors[0]['message'], errors
+        assert ALLOWANCE.match(response.headers['X-Request-Allowance'])
+        assert 'Retry-After' not in response.headers  # not even on the 429: retry_after_header is off
+    response = hz.call('GET', '/groups')
+    assert response.status_code == 200
+    hz.configure(retry_after_header=True)
+    hz.admin('faults', {'endpoint': 'POST /hosts', 'kind': 'http_429', 'retry_after': 3})
+    response = hz.call('POST', '/hosts', {'hostnames': ['refused.example.com']})
+    assert response.status_code == 429 and response.headers['Retry-After'] == '3'
+    assert response.headers['Content-Type'] == ERROR_MIME and hz.admin('state')['hosts'] == []
+    # a 504 is a gateway's answer, not the API's (the document does not list it): the generic text
+    hz.admin('faults', {'endpoint': 'GET /groups', 'kind': 'http_504'})
+    response = hz.call('GET', '/groups')
+    assert response.status_code == 504 and response.headers['Content-Type'].startswith('text/plain')
+    assert 'X-Request-Allowance' not in response.headers
+    # the *_after kinds answer the same as the plain kind, after the request was processed
+    hz.admin('faults', {'endpoint': 'POST /hosts', 'kind': 'http_503_after'})
+    response = hz.call('POST', '/hosts', {'hostnames': ['landed.example.com']})
+    assert response.status_code == 503 and response.headers['Content-Type'] == ERROR_MIME
+    assert [h['hostname'] for h in hz.admin('state')['hosts']] == ['landed.example.com']
+
+
+# -- secrets ----------------------------------------------------------------------------
+def test_secrets_hold_credentials_and_issued_values(running, hz):
+    """secrets(): the password it was started with, every hook secret and TSIG key, across resets."""
+    app = running.emulators['hardenize']
+    assert hz.env['HARDENIZE_API_PASSWORD'] in app.secrets()
+    assert hz.env['HARDENIZE_API_USER'] not in app.secrets() and hz.env['HARDENIZE_ORG'] not in app.secrets()
+    hook = hz.hook()
+    key = 'dGhlLXRzaWcta2V5LW9mLWEtdW5pdC10ZXN0'
+    hz.create_hosts(['tsig.example.com'], axfrTsig={'name': 'k', 'algorithm': 'HMAC_SHA256', 'key': key})
+    assert {hook['secret'], key} <= app.secrets()
+    assert hook['id'] not in app.secrets()  # the document: not security-sensitive
+    hz.admin('reset', {})
+    assert hz.ok('GET', '/eventHooks')['eventHooks'] == []
+    assert {hz.env['HARDENIZE_API_PASSWORD'], hook['secret'], key} <= app.secrets()  # a reset forgets no secret
+    assert set(hz.admin('secrets')['secrets']) == app.secrets()
+
+
+def test_receiver_secrets_survive_config_delete_and_reset(running, hz):
+    receiver = running.emulators['receiver']
+    assert running.receiver is receiver  # the compatibility property
+    hz.receiver('config', {'org': hz.env['HARDENIZE_ORG'], 'secrets': {'a' * 32: 'shared-secret-one-0123456789'}})
+    hz.receiver('config', method='DELETE')
+    response = hz.session.post(running.admin_urls['receiver'] + '/reset', json={}, timeout=5)
+    assert response.json() == {'reset': 'all'}
+    assert 'shared-secret-one-0123456789' in receiver.secrets()
+    response = hz.session.get(running.admin_urls['receiver'] + '/secrets', timeout=5)
+    assert response.json()['secrets'] == sorted(receiver.secrets())

@@ -623,8 +623,10 @@ def test_counters(ss):
     assert counts['counts'] == {'auth': 1, 'dnsAddDomain': 1, 'dnsAddA': 2, 'dnsGetDomainRecords': 1, 'nope': 1}
     assert (counts['total'], counts['writes']) == (6, 3)
     assert counts['statuses'] == {'200': 5, '404': 1}
+    assert counts['by_endpoint'] == {'auth': {'200': 1}, 'dnsAddDomain': {'200': 1}, 'dnsAddA': {'200': 2},
+                                     'dnsGetDomainRecords': {'200': 1}, 'nope': {'404': 1}}
     assert ss.admin('reset', {'counters_only': True}) == (200, {'reset': 'counters'})
-    assert ss.counters() == {'counts': {}, 'total': 0, 'writes': 0, 'statuses': {}}
+    assert ss.counters() == {'counts': {}, 'total': 0, 'writes': 0, 'statuses': {}, 'by_endpoint': {}}
     assert len(ss.records(rtype='A')) == 1  # state survives a counters-only reset
 
 
@@ -786,6 +788,111 @@ def test_admin_reset_state_and_config(ss):
     ss.login()
     assert ss.ok('dnsGetDomainList')['domaincount'] == 0
     assert ss.admin('errors')[1] == {'errors': []}
+
+
+def test_secrets_hold_credentials_and_tokens(running, ss):
+    """secrets(): the API key and password it was started with, every session token, across resets."""
+    app = running.emulators['securityspace']
+    token = ss.login()
+    assert {ss.env['SECURITYSPACE_API_KEY'], ss.env['SECURITYSPACE_PASSWORD'], token} <= app.secrets()
+    assert ss.env['SECURITYSPACE_USERID'] not in app.secrets()  # a user name is not a secret
+    assert ss.admin('reset', {}) == (200, {'reset': 'all'})
+    assert ss.admin('state')[1]['sessions'] == []
+    assert token in app.secrets()  # issued before the reset, still known
+    status, answer = ss.admin('secrets')
+    assert status == 200 and answer == {'secrets': sorted(app.secrets())}
+
+
+def _publish(ss, zone=ZONE):
+    answer = ss.call('dnsPublish', domain=zone)
+    assert answer['status'] == '0', answer
+
+
+def test_published_records(running, ss):
+    """published_records() shows the zone as last published, not as last edited."""
+    app = running.emulators['securityspace']
+    ss.add_domain()
+    ss.ok('dnsAddA', domain=ZONE, name='www', ip='192.0.2.1')
+    assert app.published_records('www.example.org') == []  # added, never published
+    _publish(ss)
+    ss.ok('dnsAddA', domain=ZONE, name='www', ip='192.0.2.2')  # added after the publish
+    ss.ok('dnsAddTXT', domain=ZONE, name='www', txtdata='v=spf1 -all')
+    ss.ok('dnsAddMX', domain=ZONE, name='', mxname='mail', priority='10')
+    published = app.published_records('WWW.Example.org.')
+    assert [(r['name'], r['type'], r['value'], r['ttl']) for r in published] == \
+        [('www.example.org.', 'A', '192.0.2.1', 86400)]
+    assert published[0]['data'] == {'name': 'www', 'data': '192.0.2.1'} and isinstance(published[0]['seq'], int)
+    assert app.published_records('www.example.org', 'txt') == []
+    assert app.published_records('example.org', 'MX') == []
+    # the apex as published: SOA with the published serial, the four default name servers
+    soa = app.published_records('example.org', 'SOA')
+    serial = int(time.strftime('%Y%m%d', time.gmtime())) * 100 + 1
+    assert [r['value'] for r in soa] == ['ns1.securityspace.net. hostmaster.example.org. %d 10800 3600 604800 86400' % serial]
+    assert len(app.published_records('example.org.', 'ns')) == 4
+    assert all(r['type'] != 'Options' for r in app.published_records('example.org'))
+    # a delete is not seen until the next publish either
+    seq = next(r['seq'] for r in ss.records(rtype='A') if r['data']['data'] == '192.0.2.1')
+    ss.ok('dnsDeleteRecord', seq=seq)
+    assert [r['value'] for r in app.published_records('www.example.org', 'A')] == ['192.0.2.1']
+    _publish(ss)
+    assert [r['value'] for r in app.published_records('www.example.org', 'A')] == ['192.0.2.2']
+    assert [r['value'] for r in app.published_records('www.example.org', 'TXT')] == ['"v=spf1 -all"']
+    assert [r['value'] for r in app.published_records('example.org', 'MX')] == ['10 mail.example.org.']  # absolute
+    # a failed publish keeps the last good one
+    ss.ok('dnsAddCNAME', domain=ZONE, alias='www', name='elsewhere.example.net.')
+    assert ss.call('dnsPublish', domain=ZONE)['status'] == '-1'  # CNAME and other data
+    assert [r['type'] for r in app.published_records('www.example.org')] == ['A', 'TXT']
+    # names outside any published zone, a deleted zone, a reset
+    assert app.published_records('example.net') == [] and app.published_records('org') == []
+    ss.add_domain('sub.example.org')
+    ss.ok('dnsAddA', domain='sub.example.org', name='', ip='192.0.2.9')
+    assert app.published_records('sub.example.org', 'A') == []  # that zone is not published: the parent has nothing there
+    _publish(ss, 'sub.example.org')
+    assert [r['value'] for r in app.published_records('sub.example.org', 'A')] == ['192.0.2.9']
+    ss.ok('dnsDeleteDomain', domain='sub.example.org')
+    assert app.published_records('sub.example.org', 'A') == []
+    ss.admin('reset', {})
+    assert app.published_records('www.example.org') == []
+
+
+def test_published_records_idn_and_copies(running, ss):
+    app = running.emulators['securityspace']
+    ss.add_domain('xn--bcher-kva.example')
+    ss.ok('dnsAddA', domain='xn--bcher-kva.example', name='', ip='192.0.2.7')
+    _publish(ss, 'xn--bcher-kva.example')
+    assert [r['value'] for r in app.published_records('Bücher.example', 'A')] == ['192.0.2.7']
+    app.published_records('xn--bcher-kva.example', 'A')[0]['data']['data'] = '203.0.113.1'  # a copy: read-only
+    assert [r['value'] for r in app.published_records('xn--bcher-kva.example', 'A')] == ['192.0.2.7']
+
+
+def test_world_receiver_entry_and_env(tmp_path):
+    """One world: every app sees the others; the receiver is an ordinary app; env names as before."""
+    assert emulator_harness.resolve(['hardenize']) == ['hardenize', 'receiver']  # a companion
+    assert emulator_harness.resolve('securityspace') == ['securityspace']
+    assert emulator_harness.resolve(None) == ['securityspace', 'hardenize', 'receiver']
+    with pytest.raises(ValueError):
+        emulator_harness.resolve(['nope'])
+    running = emulator_harness.start(str(tmp_path))
+    try:
+        apps = running.emulators
+        assert sorted(apps) == ['hardenize', 'receiver', 'securityspace']
+        assert running.world.names() == ['hardenize', 'receiver', 'securityspace']
+        for app in apps.values():
+            assert app.world is running.world
+        assert apps['hardenize'].world.app('securityspace') is apps['securityspace']
+        assert apps['securityspace'].peer('receiver') is apps['receiver'] is running.receiver
+        assert apps['hardenize'].peer('nope') is None
+        env = running.env()
+        assert set(env) == {'DOMAINSEC_CA_PATH', 'SECURITYSPACE_API_URL', 'SECURITYSPACE_API_KEY', 'SECURITYSPACE_USERID',
+                            'SECURITYSPACE_PASSWORD', 'EMULATOR_SECURITYSPACE_ADMIN', 'HARDENIZE_API_URL', 'HARDENIZE_ORG',
+                            'HARDENIZE_API_USER', 'HARDENIZE_API_PASSWORD', 'EMULATOR_HARDENIZE_ADMIN',
+                            'HARDENIZE_TEST_RECEIVER_URL', 'EMULATOR_RECEIVER_ADMIN'}
+        assert env['EMULATOR_RECEIVER_ADMIN'] == running.urls['receiver'] + '/_receiver'  # the receiver's own admin
+        assert running.admin_urls['receiver'] == running.urls['receiver'] + '/_emulator'
+        assert running.servers['receiver'].log_path == os.path.join(str(tmp_path), 'receiver.log')
+    finally:
+        running.stop()
+    assert running.world.app('securityspace') is None and running.world.names() == []
 
 
 def test_serve_cli(tmp_path):
