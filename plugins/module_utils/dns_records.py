@@ -26,7 +26,7 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text, is_hostname, to_ascii
 
 RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'MX', 'NS', 'CAA', 'TXT', 'SRV')
 CAA_TAGS = ('issue', 'issuewild', 'iodef')
@@ -44,7 +44,9 @@ ALL_EXTRA = ('priority', 'weight', 'port', 'flag', 'tag', 'service', 'protocol')
 
 _SRV_LABEL = re.compile(r'_?[a-z0-9][a-z0-9-]{0,62}\Z')
 # TXT data in zone-file form: one or more quoted strings and nothing else.
-_ZONE_FILE_TXT = re.compile(r'^\s*"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*\s*$')
+_ZONE_FILE_TXT = re.compile(r'\s*(?:\(\s*)?"(?:[^"\\]|\\.)*"(?:\s+"(?:[^"\\]|\\.)*")*\s*(?:\)\s*)?\Z')
+# An RFC 8659 CAA parameter: tag=value, the value printable ASCII without ';' or spaces.
+_CAA_PARAMETER = re.compile(r'[A-Za-z0-9]+=[\x21-\x3a\x3c-\x7e]*\Z')
 
 
 class RecordError(ValueError):
@@ -141,9 +143,18 @@ def txt_quote(text):
     return ' '.join('"%s"' % c.replace('\\', '\\\\').replace('"', '\\"') for c in txt_split(text))
 
 
-def txt_strings(data):
-    """Zone-file TXT data → list of character-strings. Bare data is one string."""
+def txt_strings(data, strict=False):
+    """Zone-file TXT data → list of character-strings. Bare data is one string.
+
+    ``\\"``, ``\\\\`` and ``\\DDD`` (a byte in decimal) are decoded; the bytes of
+    a string are read as UTF-8. The parenthesised multi-line form of BIND
+    and opendkim (``( "p1" "p2" )``) is one record whose strings are joined.
+    ``strict`` (user input): a byte sequence that is not UTF-8 or a
+    ``\\DDD`` above 255 raises RecordError instead of being replaced.
+    """
     data = (data or '').strip()
+    if data.startswith('(') and data.endswith(')'):
+        data = data[1:-1].strip()
     if not data.startswith('"'):
         return [data]
     strings, i = [], 0
@@ -160,13 +171,27 @@ def txt_strings(data):
             i = end
             continue
         i += 1
-        buf = []
+        buf = bytearray()
         while i < len(data) and data[i] != '"':
             if data[i] == '\\' and i + 1 < len(data):
+                digits = data[i + 1:i + 4]
+                if len(digits) == 3 and digits.isdigit():
+                    if int(digits) > 255:
+                        if strict:
+                            raise RecordError('TXT escape \\%s is not a byte (0-255)' % digits)
+                    else:
+                        buf.append(int(digits))
+                        i += 4
+                        continue
                 i += 1
-            buf.append(data[i])
+            buf.extend(data[i].encode('utf-8'))
             i += 1
-        strings.append(''.join(buf))
+        try:
+            strings.append(bytes(buf).decode('utf-8'))
+        except UnicodeDecodeError:
+            if strict:
+                raise RecordError('TXT data with \\DDD escapes must stand for UTF-8 text')
+            strings.append(bytes(buf).decode('utf-8', 'replace'))
         i += 1
     return strings
 
@@ -194,7 +219,8 @@ def normalize_user_record(spec, zone, where='record', value_optional=False, limi
 
     ``where`` names the option in messages (``records[3]``); ``value_optional``
     allows a missing value (``state: absent`` removes every value). ``limits``
-    overrides numeric ranges per provider, e.g. ``{'MX.priority': (0, 99)}``.
+    overrides numeric ranges per provider, e.g. ``{'MX.priority': (0, 99)}``, and
+    ``{'MX.null': False}`` refuses a null MX (``.``) the provider cannot publish.
     """
     limits = limits or {}
     rtype = (spec.get('type') or '').upper()
@@ -215,7 +241,7 @@ def normalize_user_record(spec, zone, where='record', value_optional=False, limi
             raise RecordError('%s.value is required for %s records' % (where, rtype))
         record['value'] = None
     else:
-        record['value'] = _normalize_value(rtype, value, zone, where)
+        record['value'] = _normalize_value(rtype, value, zone, where, limits)
 
     def rng(field, low, high):
         low, high = limits.get('%s.%s' % (rtype, field), (low, high))
@@ -257,28 +283,39 @@ def normalize_user_record(spec, zone, where='record', value_optional=False, limi
     return record
 
 
-def _normalize_value(rtype, value, zone, where):
-    value = value.strip() if rtype != 'TXT' else value
+def _normalize_value(rtype, value, zone, where, limits=None):
     option = '%s.value' % where
+    if rtype != 'TXT':  # TXT may hold line breaks between the strings of its zone-file form: checked once parsed
+        _check_text(value, option)
+        value = value.strip()
     if rtype == 'A':
         try:
             return str(ipaddress.IPv4Address(value))
         except ValueError:
             raise RecordError('%s %r is not an IPv4 address' % (option, value))
     if rtype == 'AAAA':
+        if '%' in value:
+            raise RecordError('%s %r carries an IPv6 zone index (%%...), which means nothing in DNS' % (option, value))
         try:
             return ipaddress.IPv6Address(value).compressed
         except ValueError:
             raise RecordError('%s %r is not an IPv6 address' % (option, value))
     if rtype == 'CNAME':
         return absolute_target(value, zone, option=option)
+    if rtype == 'MX' and value == '.' and not (limits or {}).get('MX.null', True):
+        raise RecordError('%s: a null MX (.) is refused by this provider when the zone is published; to say that a '
+                          'domain takes no mail, publish no MX record and an SPF record "v=spf1 -all"' % option)
     if rtype in ('MX', 'NS', 'SRV'):
         return absolute_target(value, zone, option=option, strict=True)
     if rtype == 'TXT':
         if _ZONE_FILE_TXT.match(value):
-            # Given in zone-file form ("v=spf1 -all", or a DKIM key as "p1" "p2"):
-            # the quotes are syntax, not text, so they are not stored.
-            value = txt_logical(value)
+            # Given in zone-file form ("v=spf1 -all", a DKIM key as "p1" "p2", or BIND's and opendkim's
+            # parenthesised multi-line form): the quotes, parentheses and line breaks are syntax, not text.
+            try:
+                value = ''.join(txt_strings(value, strict=True))
+            except RecordError as exc:
+                raise RecordError('%s: %s' % (option, exc))
+        _check_text(value, option)
         if len(txt_quote(value)) > TXT_MAX:
             raise RecordError('%s is too long (%d characters; at most about %d)' % (option, len(value), TXT_MAX - 40))
         return value
@@ -290,16 +327,30 @@ def _normalize_value(rtype, value, zone, where):
     raise RecordError('%s: unsupported type %s' % (option, rtype))  # pragma: no cover
 
 
+def _check_text(value, option):
+    try:
+        check_text(value, option)
+    except ValueError as exc:
+        raise RecordError(str(exc))
+
+
 def _check_caa_value(tag, value, where):
     if tag == 'iodef':
         if not re.match(r'(mailto:[^@\s]+@[^@\s]+|https?://\S+)\Z', value):
             raise RecordError('%s.value for a CAA iodef record must be a mailto: or http(s):// URL, got %r'
                               % (where, value))
     else:
-        issuer = value.split(';', 1)[0].strip()
+        issuer, dummy, parameters = value.partition(';')
+        issuer = issuer.strip()
         if issuer and not is_hostname(issuer.lower()):
             raise RecordError('%s.value for a CAA %s record must be an issuer domain (optionally followed by '
                               "';' parameters) or empty, got %r" % (where, tag, value))
+        for parameter in parameters.split(';') if parameters.strip() else []:
+            if not _CAA_PARAMETER.match(parameter.strip()):
+                raise RecordError('%s.value for a CAA %s record has a malformed parameter %r: RFC 8659 parameters are '
+                                  "tag=value (letters and digits, '=', then printable characters without spaces "
+                                  "or ';'), as in \"letsencrypt.org; validationmethods=dns-01\"; got %r"
+                                  % (where, tag, parameter.strip(), value))
 
 
 # -- identity, diffing -------------------------------------------------------
@@ -363,8 +414,9 @@ def plan_changes(current, desired, state='present', exclusive=False, purge=False
     to_delete)``; adds are meant to be applied before deletes, so a name never
     goes dark during a change.
 
-    * present: add every desired record that is missing (a duplicate on the
-      provider side is left alone unless purging);
+    * present: add every desired record that is missing, and delete the
+      extra copies of a desired record (the one with the lowest sequence
+      number is kept), which two runs adding it at once leave behind;
     * exclusive: also delete records of the same type and name that are not
       desired (CNAMEs are always exclusive);
     * purge: also delete every managed record of the zone that is not
@@ -392,8 +444,8 @@ def plan_changes(current, desired, state='present', exclusive=False, purge=False
     for record in sorted(current, key=lambda r: int(r.get('seq') or 0)):
         key = record_key(record)
         if key in desired_keys:
-            if purge and key in kept:
-                to_delete.append(record)  # a duplicate
+            if key in kept:
+                to_delete.append(record)  # an extra copy of a wanted record (two runs added it at once)
             kept.add(key)
             continue
         if set_key(record) in exclusive_sets:
@@ -401,6 +453,19 @@ def plan_changes(current, desired, state='present', exclusive=False, purge=False
         elif purge and not (protect_apex_ns and record['type'] == 'NS' and record['name'] == ''):
             to_delete.append(record)
     return to_add, to_delete
+
+
+def extra_copies(current, desired):
+    """The records of ``current`` that repeat a desired record (every copy but the one with the lowest seq)."""
+    desired_keys = set(record_key(d) for d in desired)
+    kept, extras = set(), []
+    for record in sorted(current, key=lambda r: int(r.get('seq') or 0)):
+        key = record_key(record)
+        if key in desired_keys:
+            if key in kept:
+                extras.append(record)
+            kept.add(key)
+    return extras
 
 
 def record_line(record, zone):

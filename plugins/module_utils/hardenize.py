@@ -33,7 +33,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     DomainsecError,
     WriteOutcomeUnknown,
 )
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import LABEL, MASK, idna_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import LABEL, MASK, idna_ascii, mask_url_password
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 
 VENDOR = 'Hardenize'
@@ -201,12 +201,14 @@ def group_view(group):
 SECRET_MASK = MASK
 
 
-def hook_view(hook, with_secret=False):
-    """An event hook as the modules show it: sorted event types, the secret masked unless asked for; {} for none."""
+def hook_view(hook, with_secret=False, complete=False):
+    """An event hook as the modules show it: sorted event types, the secret masked unless asked for, the password
+    inside the destination URL always masked; {} for none. ``complete`` keeps every other field of the API's object."""
     if not hook:
         return {}
-    view = dict((k, hook.get(k)) for k in ('id', 'hookType', 'eventTypes', 'status', 'destination'))
-    view['eventTypes'] = sorted(view['eventTypes'] or [])
+    view = dict(hook) if complete else dict((k, hook.get(k)) for k in ('id', 'hookType', 'eventTypes', 'status'))
+    view['eventTypes'] = sorted(hook.get('eventTypes') or [])
+    view['destination'] = mask_url_password(hook.get('destination'))
     if with_secret:
         view['secret'] = hook.get('secret')
     else:
@@ -323,12 +325,15 @@ class HardenizeClient(VendorClient):
             if response.status == 200:
                 return data
 
-    def write(self, method, path, body=None, params=None, expected=(200, 201, 204), landed=None):
-        """A write; when its outcome is unknown, ``landed()`` re-reads before anything is re-sent."""
+    def write(self, method, path, body=None, params=None, expected=(200, 201, 204), landed=None, operation=None,
+              what=None):
+        """A write; when its outcome is unknown, ``landed()`` re-reads before anything is re-sent. Noted in ``done``."""
         def send():
             response = self.request(method, path, json_body=body, params=params, expected=expected, write=True)
             return response.json() if response.body else {}
-        return self.http.write(send, landed=landed)
+        answer = self.http.write(send, landed=landed)
+        self.record_done(operation or '%s %s' % (method, path), what or '%s %s' % (method, path))
+        return answer
 
     # -- hosts -------------------------------------------------------------
     def list_hosts(self, **filters):
@@ -380,16 +385,17 @@ class HardenizeClient(VendorClient):
     def create_hosts(self, hostnames, settings, landed):
         """POST /hosts: add ``hostnames`` with ``settings`` (status, groups, axfr...)."""
         return self.write('POST', '/hosts', body=dict(settings, hostnames=hostnames), expected=(200, 201, 204),
-                          landed=landed)
+                          landed=landed, operation='create_hosts', what='hosts added: %s' % ', '.join(hostnames))
 
     def update_hosts(self, hostnames, changes, landed):
         """POST /hosts/*: apply ``changes`` to every host of ``hostnames``."""
         return self.write('POST', '/hosts/*', body=dict(hostnames=hostnames, changes=changes), expected=(200,),
-                          landed=landed)
+                          landed=landed, operation='update_hosts', what='hosts updated: %s' % ', '.join(hostnames))
 
     def delete_hosts(self, hostnames, subdomains, landed):
         """DELETE /hosts: remove ``hostnames`` (and, with ``subdomains``, the hosts below them)."""
-        return self.write('DELETE', '/hosts', body=dict(hostnames=hostnames, subdomains=subdomains), landed=landed)
+        return self.write('DELETE', '/hosts', body=dict(hostnames=hostnames, subdomains=subdomains), landed=landed,
+                          operation='delete_hosts', what='hosts deleted: %s' % ', '.join(hostnames))
 
     # -- groups ------------------------------------------------------------
     def list_groups(self):
@@ -426,33 +432,39 @@ class HardenizeClient(VendorClient):
         body = dict(name=name, auto=auto)
         if auto:
             body['tags'] = tags or []
-        answer = self.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: self.find_group(name))
+        answer = self.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: self.find_group(name),
+                            operation='create_group', what='group %s created' % name)
         return answer.get('group') or self.find_group(name)
 
     def set_group_tags(self, group, tags):
         """POST /groups/{id} with new tags."""
         name = group.get('name')
         self.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
-                   landed=lambda: sorted((self.find_group(name) or {}).get('tags') or []) == tags)
+                   landed=lambda: sorted((self.find_group(name) or {}).get('tags') or []) == tags,
+                   operation='set_group_tags', what='tags of group %s set' % name)
 
     def delete_group(self, group, force):
         """DELETE /groups/{id}; ``force`` also removes it from the hosts that use it."""
         name = group.get('name')
         self.write('DELETE', '/groups/%s' % group['id'], params={'force': str(bool(force)).lower()},
-                   expected=(200, 204), landed=lambda: self.find_group(name) is None)
+                   expected=(200, 204), landed=lambda: self.find_group(name) is None, operation='delete_group',
+                   what='group %s deleted' % name)
 
     # -- event hooks and types ---------------------------------------------
     def list_hooks(self):
         return self.get_json('/eventHooks').get('eventHooks') or []
 
-    def find_hook(self, destination, hook_type=None):
-        """The hook (of ``hook_type``, or of any type) whose destination is ``destination`` (compared by
-        :func:`destination_key`), or None."""
+    def find_hooks(self, destination, hook_type=None):
+        """Every hook (of ``hook_type``, or of any type) whose destination is ``destination`` (compared by
+        :func:`destination_key`), in the API's order. More than one is a duplicate (two runs created it at once)."""
         wanted = destination_key(destination)
-        for hook in self.list_hooks():
-            if hook_type in (None, hook.get('hookType')) and destination_key(hook.get('destination')) == wanted:
-                return hook
-        return None
+        return [hook for hook in self.list_hooks()
+                if hook_type in (None, hook.get('hookType')) and destination_key(hook.get('destination')) == wanted]
+
+    def find_hook(self, destination, hook_type=None):
+        """The first hook at ``destination`` (see :meth:`find_hooks`), or None."""
+        hooks = self.find_hooks(destination, hook_type)
+        return hooks[0] if hooks else None
 
     def settled_hook(self, destination, hook_type, expected):
         """A ``landed`` check: the hook at ``destination`` once it has every field of ``expected``."""
@@ -466,7 +478,8 @@ class HardenizeClient(VendorClient):
         """POST /eventHooks; returns the new hook."""
         body = dict(hookType=hook_type, eventTypes=event_types, destination=destination, status=status)
         answer = self.write('POST', '/eventHooks', body=body, expected=(200, 201),
-                            landed=lambda: self.find_hook(destination, hook_type))
+                            landed=lambda: self.find_hook(destination, hook_type), operation='create_hook',
+                            what='event hook created (%s)' % status)
         hook = hook_from_answer(answer, None) or self.find_hook(destination, hook_type)
         if not hook:
             raise DomainsecError('Hardenize created the hook for %s but does not list it' % destination, vendor=VENDOR)
@@ -475,13 +488,22 @@ class HardenizeClient(VendorClient):
     def update_hook(self, hook, changes):
         """POST /eventHooks/{id} with ``changes`` (eventTypes, status); returns the hook after it."""
         answer = self.write('POST', '/eventHooks/%s' % hook['id'], body=changes, expected=(200,),
-                            landed=self.settled_hook(hook.get('destination'), hook.get('hookType'), changes))
+                            landed=self.settled_hook(hook.get('destination'), hook.get('hookType'), changes),
+                            operation='update_hook', what='event hook %s updated (%s)' % (hook['id'], ', '.join(sorted(changes))))
         return hook_from_answer(answer, hook)
 
     def delete_hook(self, hook):
-        destination, hook_type = hook.get('destination'), hook.get('hookType')
-        self.write('DELETE', '/eventHooks/%s' % hook['id'], expected=(200, 204),
-                   landed=lambda: self.find_hook(destination, hook_type) is None)
+        """DELETE /eventHooks/{id}. A hook already gone (deleted by a concurrent run) is not an error."""
+        hook_id = hook['id']
+
+        def gone():
+            return all(h.get('id') != hook_id for h in self.list_hooks())
+        try:
+            self.write('DELETE', '/eventHooks/%s' % hook_id, expected=(200, 204), landed=gone, operation='delete_hook',
+                       what='event hook %s deleted' % hook_id)
+        except HardenizeError as exc:
+            if exc.status != 404:
+                raise
 
     def test_hook(self, hook, event_type='test', invalid='none'):
         """POST /eventHooks/{id};test once: its report.
@@ -517,7 +539,8 @@ class HardenizeClient(VendorClient):
         def landed():
             return next((t for t in self.list_event_types() if t.get('name') == name and
                          bool(t.get('enabled')) == enabled), None)
-        answer = self.write('POST', '/eventTypes/%s' % name, body={'enabled': enabled}, expected=(200,), landed=landed)
+        answer = self.write('POST', '/eventTypes/%s' % name, body={'enabled': enabled}, expected=(200,), landed=landed,
+                            operation='set_event_type', what='event type %s %s' % (name, 'enabled' if enabled else 'disabled'))
         return answer.get('eventType') or answer
 
 

@@ -52,7 +52,7 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK, mask_url_password
 
 REDACTED = MASK
 
@@ -128,9 +128,10 @@ class Redactor(object):
             self._secrets.add(value)
 
     def text(self, value):
+        """``value`` with every registered secret and every password inside a URL masked."""
         if value is None:
             return value
-        value = str(value)
+        value = mask_url_password(str(value))
         # Longest first, so a secret that contains another is hidden whole.
         for secret in sorted(self._secrets, key=len, reverse=True):
             if secret in value:
@@ -452,6 +453,12 @@ class HttpClient(object):
                                           vendor=self.vendor, status=raw.status_code, retry_after=retry_after,
                                           settle=self._delay(attempt, retry_after))
 
+            if not idempotent and raw.status_code >= 500 and raw.status_code not in refused:
+                # A server error to a write says nothing about whether it was carried out (a gateway that gave up
+                # after the backend wrote): unknown, to be re-read before anything is sent again.
+                raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
+                                          vendor=self.vendor, status=raw.status_code, settle=self._delay(attempt))
+
             if expect_json and 200 <= raw.status_code < 300:
                 try:
                     response.json()
@@ -492,7 +499,12 @@ class HttpClient(object):
                 else:
                     self._log('write outcome unknown (%s); re-reading the remote state in %.1f s' % (exc, exc.settle))
                     self.sleep(exc.settle)
-                result = landed()
+                try:
+                    result = landed()
+                except DomainsecError as read_error:
+                    # Name the write, not only the read: the user must know a write may have landed.
+                    raise TransportError('%s; the re-read that would tell whether it landed failed too: %s' % (
+                        exc, read_error), vendor=self.vendor, status=exc.status)
                 if result:
                     self._log('the write had landed; not sending it again')
                     return result

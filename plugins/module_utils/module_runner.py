@@ -22,6 +22,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+import traceback
 from urllib.parse import urlsplit
 
 from ansible.module_utils.basic import AnsibleModule
@@ -30,14 +32,16 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text
 
 TRACE_VERBOSITY = 3
+_LINE_BREAKS = re.compile(r'[\r\n\t]')
 
 
 def _walk(spec, params, prefix, multiline):
-    """Yield ``(option path, value, no_log)`` for every string in ``params``, following nested options."""
+    """Yield ``(option path, value, no_log, lines)`` for every string in ``params``, following nested options;
+    ``lines`` is true for the options named in ``multiline`` (at any depth)."""
     for name, option in (spec or {}).items():
         value = (params or {}).get(name)
         path = '%s%s' % (prefix, name)
-        if value is None or name in multiline:
+        if value is None:
             continue
         no_log = bool(option.get('no_log'))
         items = value if isinstance(value, list) else [value]
@@ -46,7 +50,7 @@ def _walk(spec, params, prefix, multiline):
             if isinstance(item, dict) and option.get('options'):
                 yield from _walk(option['options'], item, where + '.', multiline)
             elif isinstance(item, str):
-                yield where, item, no_log
+                yield where, item, no_log, name in multiline
 
 
 def url_password(value):
@@ -63,19 +67,20 @@ def new_module(argument_spec, multiline=(), **kwargs):
     """An AnsibleModule whose string options were checked before anything else.
 
     Every string option (nested ones included) must be free of control and
-    invisible formatting characters, except the ``no_log`` ones and those
-    named in ``multiline`` (PEM blocks). A password inside a URL option is
+    invisible formatting characters, except the ``no_log`` ones; the options
+    named in ``multiline`` (PEM blocks, TXT data in zone-file form) may hold
+    line breaks and tabs, nothing else. A password inside a URL option is
     registered as a no-log value.
     """
     module = AnsibleModule(argument_spec=argument_spec, **kwargs)
-    for where, value, no_log in _walk(argument_spec, module.params, '', set(multiline)):
+    for where, value, no_log, lines in _walk(argument_spec, module.params, '', set(multiline)):
         if no_log:
             continue
         password = url_password(value)
         if password:
             module.no_log_values.add(password)
         try:
-            check_text(value, where)
+            check_text(_LINE_BREAKS.sub(' ', value) if lines else value, where)
         except ValueError as exc:
             module.fail_json(msg=str(exc))
     return module
@@ -102,20 +107,42 @@ def exit_module(module, client, **result):
     module.exit_json(**_with_trace(module, client.http if client else None, result))
 
 
-def fail_module(module, client, error, **result):
-    """Fail with a DomainsecError (or a plain message)."""
+def partial_work(client, partial=None):
+    """What the run changed before it failed, as a sentence (None when it changed nothing).
+
+    ``partial(done)`` may phrase it for the module ("9 of 20 records added,
+    zone not published"); by default the changes are listed.
+    """
+    done = getattr(client, 'done', None) if client is not None else None
+    if not done:
+        return None
+    sentence = partial(done) if partial is not None else None
+    if not sentence:
+        listed = '; '.join(entry['what'] for entry in done[:5])
+        sentence = '%d change(s) made (%s%s)' % (len(done), listed, '; ...' if len(done) > 5 else '')
+    return sentence
+
+
+def fail_module(module, client, error, partial=None, **result):
+    """Fail with a DomainsecError (or a plain message), saying what the run had already changed."""
     http = client.http if client is not None else None
     if isinstance(error, DomainsecError):
         result.update(error.as_result())
     else:
         result['msg'] = str(error)
+    work = partial_work(client, partial)
+    if work:
+        result['changed'] = True
+        result['done'] = [entry['what'] for entry in client.done]
+        result['msg'] = '%s. Done before this failure: %s; a re-run completes the rest.' % (
+            result['msg'].rstrip('. '), work)
     if http is not None:
         result['msg'] = http.redactor.text(result['msg'])
     _close(client)
     module.fail_json(**_with_trace(module, http, result, force=True))
 
 
-def run_module(module, client_class, run, check=None, result=None):
+def run_module(module, client_class, run, check=None, result=None, partial=None):
     """The common body of every module: client, run, finish.
 
     ``client_class.from_params(module.params)`` builds the vendor client;
@@ -123,8 +150,11 @@ def run_module(module, client_class, run, check=None, result=None):
     message that fails the task with the result attached (a refused publish,
     a failed hook test, a risk level reached). ``result`` holds fields that
     are returned even when the run fails; ``run`` may fill it in as it goes
-    (it is the same dict), so a failure reports what was already done. The
-    client's session is closed at the end of every run.
+    (it is the same dict). A failure says what the run had already changed
+    (``partial(client.done)`` may phrase it) and reports ``changed: true``
+    when it changed anything. An unexpected exception becomes a one-line
+    failure naming its cause, the traceback in ``exception``. The client's
+    session is closed at the end of every run.
     """
     client = None
     result = {} if result is None else result
@@ -134,8 +164,12 @@ def run_module(module, client_class, run, check=None, result=None):
             module.warn(warning)
         result.update(run(client))
     except DomainsecError as exc:
-        fail_module(module, client, exc, **result)
+        fail_module(module, client, exc, partial=partial, **result)
+    except Exception as exc:  # pylint: disable=broad-exception-caught
+        vendor = getattr(client_class, 'VENDOR', None) or 'the vendor'
+        fail_module(module, client, '%s: unexpected error (%s: %s); please report it with the output of -vvv'
+                    % (vendor, type(exc).__name__, exc), partial=partial, exception=traceback.format_exc(), **result)
     problem = check(result) if check is not None else None
     if problem:
-        fail_module(module, client, problem, **result)
+        fail_module(module, client, problem, partial=partial, **result)
     exit_module(module, client, **result)

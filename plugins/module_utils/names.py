@@ -54,6 +54,16 @@ def check_text(value, option):
     return value
 
 
+_URL_PASSWORD = re.compile(r'(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^:/?#@\s]*:)(?P<password>[^@/?#\s]+)@')
+
+
+def mask_url_password(text):
+    """``https://user:pass@host/`` -> ``https://user:********@host/``, wherever a URL with a password appears."""
+    if not isinstance(text, str) or '@' not in text:
+        return text
+    return _URL_PASSWORD.sub(lambda m: '%s%s@' % (m.group('head'), MASK), text)
+
+
 def idna_ascii(name):
     """A domain name in its ASCII (punycode) form, the way registries and browsers (IDNA 2008) convert it.
 

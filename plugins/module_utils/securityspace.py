@@ -208,9 +208,11 @@ class SecuritySpaceClient(VendorClient):
             raise SecuritySpaceError(endpoint, code, answer)
         raise SecuritySpaceError(endpoint, 'sessionAuthenticationFailure')  # pragma: no cover
 
-    def write(self, endpoint, params, landed=None):
-        """A write guarded against duplicates (see HttpClient.write)."""
-        return self.http.write(lambda: self.call(endpoint, params, write=True), landed=landed)
+    def write(self, endpoint, params, landed=None, operation=None, what=None):
+        """A write guarded against duplicates (see HttpClient.write), noted in ``done`` once carried out."""
+        answer = self.http.write(lambda: self.call(endpoint, params, write=True), landed=landed)
+        self.record_done(operation or endpoint, what or endpoint)
+        return answer
 
     # -- DNS: domains --------------------------------------------------------
     def list_domains(self):
@@ -251,18 +253,21 @@ class SecuritySpaceClient(VendorClient):
 
     def add_domain(self, zone, domain_type):
         self.write('dnsAddDomain', {'domain': zone, 'domaintype': domain_type, 'aup': 'YES'},
-                   landed=lambda: self.find_domain(zone))
+                   landed=lambda: self.find_domain(zone), operation='add_domain', what='zone %s created' % zone)
 
     def delete_domain(self, zone):
-        self.write('dnsDeleteDomain', {'domain': zone}, landed=lambda: self.find_domain(zone) is None)
+        self.write('dnsDeleteDomain', {'domain': zone}, landed=lambda: self.find_domain(zone) is None,
+                   operation='delete_domain', what='zone %s deleted' % zone)
 
     def set_soa(self, zone, soa, landed):
         """dnsSetSOA with ``soa`` (admin, ttl); ``landed()`` tells whether a write of unknown outcome took effect."""
-        self.write('dnsSetSOA', dict(soa, domain=zone), landed=landed)
+        self.write('dnsSetSOA', dict(soa, domain=zone), landed=landed, operation='set_soa',
+                   what='SOA of %s set (%s)' % (zone, ', '.join(sorted(soa))))
 
     def set_options(self, zone, options, landed):
         """dnsSetOptions with ``options`` (masters, allowtransferacl, notify, alsonotify)."""
-        self.write('dnsSetOptions', dict(options, domain=zone), landed=landed)
+        self.write('dnsSetOptions', dict(options, domain=zone), landed=landed, operation='set_options',
+                   what='options of %s set (%s)' % (zone, ', '.join(sorted(options))))
 
     def current_settings(self, zone):
         return current_settings(self.get_domain(zone)['records'])
@@ -272,12 +277,23 @@ class SecuritySpaceClient(VendorClient):
         """Add one canonical record (the dnsAdd* call of its type); re-read before any re-send."""
         endpoint, form = add_params(record, zone)
         key = dr.record_key(record)
-        self.write(endpoint, form, landed=lambda: any(dr.record_key(r) == key for r in self.read_zone(zone)[1]))
+        self.write(endpoint, form, landed=lambda: any(dr.record_key(r) == key for r in self.read_zone(zone)[1]),
+                   operation='add_record', what='added %s' % dr.record_line(record, zone))
 
     def delete_record(self, zone, record):
-        """Delete one record by its sequence number; re-read before any re-send."""
+        """Delete one record by its sequence number; re-read before any re-send. A record already gone (deleted by
+        a concurrent run) is not an error."""
         seq = record['seq']
-        self.write('dnsDeleteRecord', {'seq': seq}, landed=lambda: all(r['seq'] != seq for r in self.read_zone(zone)[1]))
+
+        def gone():
+            return all(r['seq'] != seq for r in self.read_zone(zone)[1])
+        try:
+            self.write('dnsDeleteRecord', {'seq': seq}, landed=gone, operation='delete_record',
+                       what='deleted %s' % dr.record_line(record, zone))
+        except SecuritySpaceError as exc:
+            # Another run deleted it first (two runs removing the same extra copy): what was wanted holds.
+            if exc.code != 'recordNotDeleted' or not gone():
+                raise
 
     def publish(self, domain):
         """Validate and publish; returns dict(published, warnings, errors).
@@ -297,6 +313,8 @@ class SecuritySpaceClient(VendorClient):
                                  landed=landed)
         published = str(answer.get('status')) == '0'
         errors = list(answer.get('errors') or [])
+        if published and not errors:
+            self.record_done('publish', 'published %s' % domain)
         if not published and not errors:
             # A refusal without validation errors: the envelope's error code (or none at all) is the reason.
             raise SecuritySpaceError('dnsPublish', answer.get('error'), answer)
@@ -319,7 +337,8 @@ class SecuritySpaceClient(VendorClient):
             form['excludedos'] = '1'
         if notify:
             form['notification'] = 'OCMP'
-        return self.write('saRunAudit', form, landed=landed)
+        return self.write('saRunAudit', form, landed=landed, operation='run_audit',
+                          what='%s audit started (%s)' % (audit_type, form.get('ipaddr') or 'the caller\'s address'))
 
     def get_report(self, scanuid):
         return self.call('saGetAuditReport', {'scanuid': scanuid}).get('scaninfo') or {}
@@ -339,7 +358,7 @@ def needs_publish(state):
 
 # -- DNS records: the SecuritySpace shape of the canonical records -----------
 # Numeric limits the API enforces beyond DNS itself.
-RECORD_LIMITS = {'MX.priority': (0, 99)}
+RECORD_LIMITS = {'MX.priority': (0, 99), 'MX.null': False}  # a null MX fails at publish
 
 ADD_ENDPOINTS = {
     'A': 'dnsAddA', 'AAAA': 'dnsAddAAAA', 'CNAME': 'dnsAddCNAME', 'MX': 'dnsAddMX',

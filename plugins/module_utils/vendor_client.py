@@ -64,6 +64,7 @@ class VendorClient(object):
         self._token = None
         self.token_count = 0  # how often a token was fetched in this run
         self.clock = time.time
+        self.done = []  # what the run's writes changed, in order: {'operation': ..., 'what': ...}
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -133,6 +134,14 @@ class VendorClient(object):
     def forget_token(self):
         """Drop the token (expired or refused): the next use fetches a new one."""
         self._token = None
+
+    # -- what the run changed -------------------------------------------------
+    def record_done(self, operation, what):
+        """Note a write that was carried out (or found to have landed): a failure later in the run reports it."""
+        self.done.append(dict(operation=operation, what=what))
+
+    def done_count(self, operation):
+        return sum(1 for entry in self.done if entry['operation'] == operation)
 
     # -- polling ---------------------------------------------------------------
     def wait_until(self, check, timeout, interval, what='the operation'):

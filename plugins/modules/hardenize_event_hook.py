@@ -81,6 +81,12 @@ options:
     type: str
     choices: [none, hookId, org, payload, signature]
     default: none
+  return_secret:
+    description:
+      - Return the hook's secret (needed to verify deliveries) in RV(hook.secret). Without it the secret is masked.
+      - Set C(no_log) on the task when you use it.
+    type: bool
+    default: false
 '''
 
 EXAMPLES = r'''
@@ -89,8 +95,9 @@ EXAMPLES = r'''
     destination: https://hooks.example.com/hardenize/4c1f0a
     event_types: [pki.cert.new]
     test: true
+    return_secret: true
   register: hook
-  no_log: true  # the result carries the hook's secret
+  no_log: true  # the result carries the hook's secret (return_secret)
 
 - name: Hand the secret to the receiver
   ansible.builtin.copy:
@@ -104,7 +111,6 @@ EXAMPLES = r'''
     destination: https://hooks.example.com/hardenize/4c1f0a
     test: true
     test_invalid: signature
-  no_log: true  # the result carries the hook's secret
 
 - name: Remove the webhook
   domainsec.onboard.hardenize_event_hook:
@@ -114,7 +120,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 hook:
-  description: The hook after the run (predicted in check mode). Contains the secret; handle with care.
+  description:
+    - The hook after the run (predicted in check mode).
+    - The secret is masked unless O(return_secret=true); a password inside the destination URL is always masked.
   returned: success with O(state=present)
   type: dict
   contains:
@@ -145,6 +153,13 @@ test:
   type: dict
   sample: {successful: true, durationMillis: 41, request: {method: POST, url: "https://hooks.example.com/x"},
            response: {statusCode: 204}}
+duplicates_removed:
+  description:
+    - Ids of extra hooks at the same destination that the run deleted (predicted in check mode). Two runs that create
+      the same hook at once each create one; both then keep the first hook the API lists and delete the others.
+  returned: when there were duplicates
+  type: list
+  elements: str
 api_trace:
   description: Redacted trace of every HTTP request of the run.
   returned: with -vvv or on failure
@@ -170,6 +185,7 @@ def argument_spec():
         test=dict(type='bool', default=False),
         test_event_type=dict(type='str', default='test', choices=['test', 'ct.entry', 'pki.cert.new']),
         test_invalid=dict(type='str', default='none', choices=['none', 'hookId', 'org', 'payload', 'signature']),
+        return_secret=dict(type='bool', default=False, no_log=False),
     )
     return spec
 
@@ -228,18 +244,28 @@ def test_problem(result):
 
 def run(module, client, destination):
     params = module.params
-    hook = client.find_hook(destination, params['hook_type'])
-    result = dict(changed=False)
+    hooks = client.find_hooks(destination, params['hook_type'])
+    hook, extras = (hooks[0], hooks[1:]) if hooks else (None, [])
+    result = dict(changed=bool(extras))
     before = hz.hook_view(hook)
 
     if params['state'] == 'absent':
-        if hook:
+        if hooks:
             result['changed'] = True
             if not module.check_mode:
-                client.delete_hook(hook)
+                for each in hooks:
+                    client.delete_hook(each)
         if module._diff:
             result['diff'] = dict(before=before, after={})
         return result
+
+    if extras:
+        # Two runs created the hook at once: keep the first the API lists, remove the copies (each would
+        # deliver every event a second time).
+        result['duplicates_removed'] = [h['id'] for h in extras]
+        if not module.check_mode:
+            for each in extras:
+                client.delete_hook(each)
 
     wanted_types = sorted(set(t.strip() for t in params['event_types'])) if params['event_types'] is not None else None
     if hook is None and wanted_types is None:
@@ -248,37 +274,51 @@ def run(module, client, destination):
         after = dict(before)
     else:
         after = dict(id=None, hookType=params['hook_type'], eventTypes=wanted_types, status='disabled',
-                     destination=destination, secret=hz.SECRET_MASK)
+                     destination=hz.mask_url_password(destination), secret=hz.SECRET_MASK)
     update = {}
     if hook and wanted_types is not None and sorted(hook.get('eventTypes') or []) != wanted_types:
         update['eventTypes'] = wanted_types
     after.update(update)
     enable = params['status'] != (hook or {}).get('status', 'disabled')
     after['status'] = params['status']
-    result['changed'] = hook is None or bool(update) or enable
+    result['changed'] = hook is None or bool(update) or enable or bool(extras)
     if wanted_types is not None and (hook is None or update):
         check_event_types(client, wanted_types)
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     if module.check_mode:
-        result['hook'] = after if hook is None else dict(hook, **dict((k, after[k]) for k in ('eventTypes', 'status')))
+        predicted = dict(after) if hook is None else dict(hook, **dict((k, after[k]) for k in ('eventTypes', 'status')))
+        result['hook'] = hz.hook_view(predicted, params['return_secret'] and hook is not None, complete=True)
         return result
 
     created = hook is None
     if hook is None:
         hook = client.create_hook(params['hook_type'], destination, wanted_types, status='disabled')
+        hook = keep_one(client, destination, params['hook_type'], hook, result)
     if update:
         hook = client.update_hook(hook, update)
     if params['test']:
         result['test'] = test_report(client.test_hook(hook, params['test_event_type'], params['test_invalid']))
         if not result['test']['successful']:
             # Nothing was enabled. The failure is printed even without -v: the secret stays masked.
-            result.update(hook=hz.hook_view(hook), changed=created or bool(update))
+            result.update(hook=hz.hook_view(hook, complete=True), changed=created or bool(update))
             return result
     if enable:
         hook = client.update_hook(hook, {'status': params['status']})
-    result['hook'] = hook
+    result['hook'] = hz.hook_view(hook, params['return_secret'], complete=True)
     return result
+
+
+def keep_one(client, destination, hook_type, hook, result):
+    """After creating: the hook must exist exactly once. When a concurrent run created it too, every run keeps the
+    first hook the API lists and deletes the others, so both runs end with the same single hook."""
+    hooks = client.find_hooks(destination, hook_type)
+    if len(hooks) <= 1:
+        return hook
+    for each in hooks[1:]:
+        client.delete_hook(each)
+    result['duplicates_removed'] = result.get('duplicates_removed', []) + [h['id'] for h in hooks[1:]]
+    return hooks[0]
 
 
 def test_report(answer):

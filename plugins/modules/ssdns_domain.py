@@ -157,7 +157,7 @@ import re
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, normalize_ip
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, normalize_ip, to_ascii
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 EMAIL = re.compile(r'^[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$')
@@ -185,10 +185,12 @@ def desired_settings(params):
     """Validate and normalise the SOA/option settings the user asked for (None = not managed)."""
     wanted = {}
     if params['admin_email'] is not None:
-        if not EMAIL.match(params['admin_email']):
+        local, dummy, domain = params['admin_email'].strip().rpartition('@')
+        address = '%s@%s' % (local, to_ascii(domain)) if local else params['admin_email']
+        if not EMAIL.match(address):
             raise ValueError('admin_email must be an e-mail address like hostmaster@example.com, got %r'
                              % params['admin_email'])
-        wanted['admin_email'] = params['admin_email'].lower()
+        wanted['admin_email'] = address.lower()  # an IDN domain in the IDNA 2008 form zone names use
     if params['min_ttl'] is not None:
         if not 60 <= params['min_ttl'] <= 2419200:
             raise ValueError('min_ttl must be between 60 and 2419200 seconds, got %d' % params['min_ttl'])
@@ -283,14 +285,18 @@ def run(module, client, zone, wanted):
 
     if existing is None:
         check_also_notify(wanted, zone)  # a new zone does not notify unless asked to
+        if params['type'] == 'slave' and not wanted.get('masters'):
+            raise DomainsecError('masters is required to create the slave zone %s: SecuritySpace refuses to publish '
+                                 'a slave zone without the addresses of its master servers' % zone)
         result['changed'] = True
+        created_diff = dict(before=dict(before), after=dict(state='present', type=params['type'], **wanted))
         if module.check_mode:
             result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
             result['settings'] = dict(wanted)
             if params['publish']:
                 result['publish'] = dict(published=None, warnings=[], errors=[])
             if module._diff:
-                result['diff'] = dict(before=before, after=dict(state='present', type=params['type'], **wanted))
+                result['diff'] = created_diff
             return result
         client.add_domain(zone, params['type'])
 
@@ -325,7 +331,8 @@ def run(module, client, zone, wanted):
         else:
             result['publish'] = client.publish(zone)
     if module._diff:
-        result['diff'] = dict(before=before, after=dict(after, state='present'))
+        # A new zone shows the same diff as in check mode: from absent to what the task asked for.
+        result['diff'] = created_diff if existing is None else dict(before=before, after=dict(after, state='present'))
 
     if module.check_mode:
         result['domain'] = ss.domain_summary(dict(existing, domain=zone))

@@ -143,6 +143,9 @@ options:
         zone that is not listed.
       - SOA and option records are never touched. The apex NS records (the default SecuritySpace name servers) are
         only purged when apex NS records are listed.
+      - Just before it deletes, the run reads the zone again and deletes only the records it planned to delete that
+        are still there; a record that another run added in between is not in the plan and is kept. Two runs that
+        purge one zone with different lists at the same time still undo each other; see docs/securityspace.md.
     type: bool
     default: false
   publish:
@@ -279,6 +282,14 @@ publish:
       type: list
       elements: str
   sample: {published: true, warnings: [], errors: []}
+duplicates_removed:
+  description:
+    - Extra copies of the wanted records that the run found after its writes and deleted (two runs that add the
+      same records at once each add one copy). The copy with the lowest sequence number is kept. Extra copies
+      found before the writes appear in RV(deleted).
+  returned: when there were duplicates
+  type: list
+  elements: dict
 api_trace:
   description: Redacted trace of every HTTP request of the run (at -vvv, and the last lines on failure).
   returned: with -vvv or on failure
@@ -341,6 +352,7 @@ def main():
     single_options = ['type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag']
     module = new_module(
         argument_spec=argument_spec(),
+        multiline=['value'],  # TXT in BIND's parenthesised multi-line form; every other value is checked by the engine
         mutually_exclusive=[['records', option] for option in single_options],
         required_one_of=[['records', 'type']],
         supports_check_mode=True,
@@ -358,7 +370,9 @@ def main():
     except dr.RecordError as exc:
         module.fail_json(msg=str(exc))
 
-    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, zone, desired),
+    result = {}
+    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, zone, desired, result),
+               partial=partial_records(result),
                check=ss.publish_problem(zone))
 
 
@@ -384,7 +398,20 @@ def apply_changes(client, zone, to_add, to_delete):
         client.delete_record(zone, record)
 
 
-def run(module, client, zone, desired):
+def partial_records(result):
+    """How much of the plan a failed run carried out: "9 of 20 records added, zone not published"."""
+    def phrase(done):
+        count = dict((op, sum(1 for d in done if d['operation'] == op)) for op in ('add_record', 'delete_record'))
+        parts = ['%d of %d record(s) added' % (count['add_record'], len(result.get('added') or []))]
+        if result.get('deleted'):
+            parts.append('%d of %d deleted' % (count['delete_record'], len(result['deleted'])))
+        if 'publish' in result or any(d['operation'] in ('add_record', 'delete_record') for d in done):
+            parts.append('zone published' if any(d['operation'] == 'publish' for d in done) else 'zone not published')
+        return ', '.join(parts)
+    return phrase
+
+
+def run(module, client, zone, desired, result):
     params = module.params
     answer, current = read_zone(client, zone, module)
     to_add, to_delete = dr.plan_changes(current, desired, state=params['state'], exclusive=params['exclusive'],
@@ -401,7 +428,7 @@ def run(module, client, zone, desired):
     state = int(answer.get('state', 0))
     do_publish = params['publish'] and (changed or ss.needs_publish(state))
 
-    result = dict(changed=changed or do_publish,
+    result.update(changed=changed or do_publish,
                   added=[dr.public_record(r, zone) for r in to_add],
                   deleted=[dr.public_record(r, zone) for r in to_delete])
     if module._diff:
@@ -414,14 +441,32 @@ def run(module, client, zone, desired):
             result['publish'] = dict(published=None, warnings=[], errors=[])
         return result
 
+    if params['purge'] and to_delete:
+        to_delete = recheck_deletes(client, zone, to_delete)
     apply_changes(client, zone, to_add, to_delete)
     if do_publish:
         result['publish'] = client.publish(zone)
     if result['changed']:
         answer, current = read_zone(client, zone)
+        if params['state'] == 'present':
+            # Exactly once: a run adding the same records at the same time leaves a second copy of each.
+            extras = dr.extra_copies(current, desired)
+            if extras:
+                apply_changes(client, zone, [], extras)
+                result['duplicates_removed'] = [dr.public_record(r, zone) for r in extras]
+                if do_publish:
+                    result['publish'] = client.publish(zone)
+                answer, current = read_zone(client, zone)
     result['records'] = [dr.public_record(r, zone) for r in current]
     result['domain'] = ss.domain_summary(dict(answer, domain=zone))
     return result
+
+
+def recheck_deletes(client, zone, to_delete):
+    """Purge deletes only what a fresh read still shows as planned: a record added meanwhile (by another run) is
+    not in the plan and stays; a planned record already gone is skipped."""
+    fresh = set(r['seq'] for r in read_zone(client, zone)[1])
+    return [r for r in to_delete if r['seq'] in fresh]
 
 
 if __name__ == '__main__':

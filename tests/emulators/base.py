@@ -18,7 +18,8 @@ Writing a new vendor emulator
      threads at once: guard state with ``self.lock``.
    - ``reset_state()``: (re)build the initial state; called by ``__init__`` and
      ``reset()``.
-   - ``default_config``: knobs for ``POST /_emulator/config`` (validated by
+   - ``default_config``: knobs for ``POST /_emulator/config`` (``BASE_CONFIG``'s
+     ``echo_requests`` is added to every app; validated by
      ``configure``; override it for actions or custom checks).
    - ``fault_kinds`` (or ``is_fault_kind(kind)``) + ``fault_response(kind,
      request)``: vendor faults beyond the generic ones (e.g. ``expired_session``);
@@ -237,6 +238,30 @@ def random_alnum(length):
     return ''.join(secrets.choice(alphabet) for dummy in range(length))
 
 
+# Knobs every app takes, beside its own default_config.
+BASE_CONFIG = {
+    # A hostile (or badly configured) server: every answer echoes the request's headers and body, so the
+    # suite's secret grep can prove that no credential, derived header or signature reaches any output.
+    'echo_requests': False,
+}
+
+
+def echo_request(response, request):
+    """``response`` with the request's headers and body appended: into a JSON object as ``echo``, else as text."""
+    echo = {'headers': dict(request.headers.items()), 'body': request.body.decode('utf-8', 'replace'),
+            'target': request.target}
+    try:
+        data = json.loads(response.body.decode('utf-8')) if response.body else None
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        data['echo'] = echo
+        return Response(response.status, response.headers, json.dumps(data).encode('utf-8'))
+    if response.status == 204:
+        return response
+    return Response(response.status, response.headers, response.body + b'\nrequest was: ' + json.dumps(echo).encode())
+
+
 class EmulatorApp(object):
     """One vendor's API: state, counters, config and faults (see the module docstring)."""
 
@@ -258,6 +283,8 @@ class EmulatorApp(object):
         self.internal_errors = []
         self.base_url = None
         self.world = None  # set by the harness: the other running apps
+        # Every app also takes the shared knobs of BASE_CONFIG (a hostile server that echoes requests).
+        self.default_config = dict(BASE_CONFIG, **self.default_config)
         self.config = copy.deepcopy(self.default_config)
         self.reset_state()
 
@@ -519,8 +546,12 @@ class _Handler(BaseHTTPRequestHandler):
 
             if fault is not None:
                 self.server.log('fault %s on %s' % (fault['kind'], key))
-                return key, _apply_fault(app, fault, request, process)
-            return key, process()
+                answer = _apply_fault(app, fault, request, process)
+            else:
+                answer = process()
+            if app.config.get('echo_requests') and isinstance(answer, Response):
+                answer = echo_request(answer, request)
+            return key, answer
         except Exception:  # a bug in an app: answer 500, keep it visible
             trace = traceback.format_exc()
             app.internal_errors.append(trace)

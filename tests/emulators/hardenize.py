@@ -339,7 +339,9 @@ class HardenizeApp(EmulatorApp):
         }
 
     def credentials(self):
-        return {self.password}
+        # The password, and the derived form a client sends: base64(user:password) of the Basic header.
+        basic = base64.b64encode(('%s:%s' % (self.user, self.password)).encode('utf-8')).decode('ascii')
+        return {self.password, basic}
 
     def fault_http_response(self, status, fault, request):
         """Injected 429/500/502/503: an ErrorResponse with X-Request-Allowance, as the API answers; 504: generic."""

@@ -244,3 +244,60 @@ def test_zone_names_convert_as_the_hardenize_host_names_do(given, expected):
     from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
     assert dr.normalize_zone(given) == expected == hz.canonical_hostname(given)
     assert dr.relative_name('www.' + given, given) == 'www'
+
+
+def test_plan_present_removes_extra_copies_of_wanted_records_without_purge():
+    # Two runs added the same record at once: the copy with the higher seq goes; other records stay.
+    zone = 'example.com'
+    wanted = dr.normalize_user_record({'type': 'A', 'name': 'www', 'value': '192.0.2.1'}, zone)
+    other = dict(dr.normalize_user_record({'type': 'A', 'name': 'mail', 'value': '192.0.2.2'}, zone), seq='5')
+    current = [dict(wanted, seq='12'), dict(wanted, seq='7'), other, dict(other, seq='6')]
+    to_add, to_delete = dr.plan_changes(current, [wanted])
+    assert to_add == [] and [r['seq'] for r in to_delete] == ['12']
+    assert [r['seq'] for r in dr.extra_copies(current, [wanted])] == ['12']
+    assert dr.extra_copies(current[1:], [wanted]) == []
+
+
+# -- inputs the vendor would refuse at publish are refused first -------------------------
+SS_LIMITS = {'MX.priority': (0, 99), 'MX.null': False}
+
+
+@pytest.mark.parametrize('spec, words', [
+    ({'type': 'MX', 'name': '', 'value': 'mail\n.example.com', 'priority': 10}, 'U+000A'),
+    ({'type': 'CNAME', 'name': 'www', 'value': 'host.example.net\n'}, 'U+000A'),
+    ({'type': 'NS', 'name': 'sub', 'value': 'ns1.example.net\r\n'}, 'U+000D'),
+    ({'type': 'TXT', 'name': '', 'value': 'v=spf1\x00 -all'}, 'U+0000'),
+    ({'type': 'TXT', 'name': '', 'value': 'tab\there'}, 'U+0009'),
+    ({'type': 'TXT', 'name': '', 'value': '"one" "t\x07wo"'}, 'U+0007'),
+    ({'type': 'CAA', 'name': '', 'tag': 'issue', 'value': 'letsencrypt.org\n'}, 'U+000A'),
+    ({'type': 'CAA', 'name': '', 'tag': 'issue', 'value': 'letsencrypt.org; validationmethods dns-01'}, 'RFC 8659'),
+    ({'type': 'CAA', 'name': '', 'tag': 'issue', 'value': 'letsencrypt.org; =x'}, 'malformed parameter'),
+    ({'type': 'MX', 'name': '', 'value': '.', 'priority': 0}, 'null MX'),
+    ({'type': 'AAAA', 'name': 'v6', 'value': 'fe80::1%eth0'}, 'zone index'),
+    ({'type': 'TXT', 'name': '', 'value': '"bad \\999 escape"'}, 'not a byte'),
+])
+def test_values_the_vendor_refuses_are_refused_before_any_request(spec, words):
+    with pytest.raises(dr.RecordError) as err:
+        dr.normalize_user_record(spec, 'example.com', where='records[3]', limits=SS_LIMITS)
+    assert words in str(err.value) and 'records[3]' in str(err.value)
+
+
+def test_caa_parameters_in_rfc_8659_syntax_are_accepted():
+    record = dr.normalize_user_record({'type': 'CAA', 'name': '', 'tag': 'issue',
+                                       'value': 'letsencrypt.org; validationmethods=dns-01; accounturi=https://x/1'},
+                                      'example.com', limits=SS_LIMITS)
+    assert record['value'] == 'letsencrypt.org; validationmethods=dns-01; accounturi=https://x/1'
+
+
+@pytest.mark.parametrize('given, logical', [
+    ('"caf\\195\\169"', 'caf\u00e9'),  # \DDD escapes are the UTF-8 bytes they stand for
+    ('"a\\"b" "\\\\c"', 'a"b\\c'),
+    ('( "v=DKIM1; k=rsa; "\n\t  "p=MIIBIjAN" )', 'v=DKIM1; k=rsa; p=MIIBIjAN'),  # BIND / opendkim form
+    ('( "v=spf1 -all" )', 'v=spf1 -all'),
+])
+def test_txt_in_zone_file_form_is_decoded(given, logical):
+    record = dr.normalize_user_record({'type': 'TXT', 'name': '', 'value': given}, 'example.com')
+    assert record['value'] == logical
+    # and compared as stored: the same record read back from the provider in quoted form has the same key
+    stored = dict(record, value=dr.txt_logical(dr.txt_quote(logical)))
+    assert dr.record_key(stored) == dr.record_key(record)

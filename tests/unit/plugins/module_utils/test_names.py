@@ -78,11 +78,11 @@ def test_walk_finds_every_string_option_with_its_path():
     params = dict(domain='example.com', password='pw\n', csr='-----BEGIN\nX\n-----END',
                   records=[dict(type='A', value='192.0.2.1'), dict(type='MX', value='mail\n.example.com')],
                   hostnames=['a.example.com', 'b\n.example.com'])
-    found = dict((path, (value, no_log)) for path, value, no_log in mr._walk(SPEC, params, '', set(['csr'])))
-    assert found['records[1].value'] == ('mail\n.example.com', False)
-    assert found['hostnames[1]'] == ('b\n.example.com', False)
-    assert found['password'] == ('pw\n', True)
-    assert 'csr' not in found
+    found = dict((path, rest) for path, *rest in mr._walk(SPEC, params, '', set(['csr'])))
+    assert found['records[1].value'] == ['mail\n.example.com', False, False]
+    assert found['hostnames[1]'] == ['b\n.example.com', False, False]
+    assert found['password'] == ['pw\n', True, False]
+    assert found['csr'] == ['-----BEGIN\nX\n-----END', False, True]
 
 
 @pytest.mark.parametrize('url, password', [

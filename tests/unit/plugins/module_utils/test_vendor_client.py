@@ -158,3 +158,14 @@ def test_the_raw_api_check_finds_a_path():
 def test_modules_call_named_operations_never_paths(name):
     with open(os.path.join(MODULES, name), encoding='utf-8') as handle:
         assert raw_api_uses(handle.read()) == []
+
+
+def test_a_failure_says_what_the_run_had_already_changed():
+    from ansible_collections.domainsec.onboard.plugins.module_utils import module_runner as mr
+    client = TokenVendor.from_params(params())
+    assert mr.partial_work(client) is None
+    for n in range(7):
+        client.record_done('add_record', 'added r%d' % n)
+    text = mr.partial_work(client)
+    assert text.startswith('7 change(s) made (added r0; added r1') and text.endswith('; ...)')
+    assert mr.partial_work(client, lambda done: '%d of 20 records added' % len(done)) == '7 of 20 records added'
