@@ -17,7 +17,8 @@
 # The virtual environments are created first (and re-created only when their
 # requirements files change). Every selected stage runs even when an earlier one
 # failed; the last line is `summary: N passed, M failed` and the exit status is 1
-# when anything failed. Extra pytest options can be given in PYTEST_ADDOPTS.
+# when anything failed. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
+# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 2, 1 = none).
 set -uo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -141,9 +142,17 @@ print(tests - failed - skipped, failed, skipped)
 EOF
 }
 
-# run_pytest VENV LABEL PATH
+# Integration targets run on this many pytest-xdist workers, each with its own emulators (1: no xdist).
+INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-2}"
+XDIST=()
+if [ "$INTEGRATION_WORKERS" -gt 1 ] 2>/dev/null; then
+    XDIST=(-n "$INTEGRATION_WORKERS" --dist load)
+fi
+
+# run_pytest VENV LABEL PATH [PYTEST ARGS...]
 run_pytest() {
     local venv="$1" label="$2" path="$3" junit rc counts p f s
+    shift 3
     junit="$JUNIT_DIR/$label.xml"
     rm -f "$junit"
     if [ -z "$(find "$path" -name 'test_*.py' -print -quit 2>/dev/null)" ]; then
@@ -151,7 +160,7 @@ run_pytest() {
     fi
     (
         activate_path "$venv"
-        ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH" python -m pytest "$path" --junitxml="$junit"
+        ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH" python -m pytest "$path" --junitxml="$junit" "$@"
     )
     rc=$?
     if [ ! -s "$junit" ]; then
@@ -239,10 +248,10 @@ run_stage() {
     if [ "$STAGE_FAILED" = 0 ]; then
         case "$stage" in
             unit) run_pytest "$VENV" unit tests/unit ;;
-            integration) run_pytest "$VENV" integration tests/integration ;;
+            integration) run_pytest "$VENV" integration tests/integration "${XDIST[@]}" ;;
             sanity) run_sanity "$VENV" sanity 3.11 ;;
             lint) run_lint ;;
-            integration-313) run_pytest "$VENV313" integration-313 tests/integration ;;
+            integration-313) run_pytest "$VENV313" integration-313 tests/integration "${XDIST[@]}" ;;
             sanity-313) run_sanity "$VENV313" sanity-313 3.13 ;;
         esac
     fi
