@@ -8,6 +8,7 @@
 # Stages (in the order they run):
 #   unit             pytest tests/unit                              .venv     (Python 3.11, ansible-core 2.19)
 #   integration      pytest tests/integration (real ansible-playbook against the emulators)
+#   matrix           the fault matrix: every fault kind x first/middle/last write x every write endpoint
 #   sanity           ansible-test sanity --local --python 3.11 on a copy in build/sanity/
 #   lint             ansible-lint --profile production
 #   integration-313  pytest tests/integration                       .venv-313 (Python 3.13, ansible-core 2.21)
@@ -25,7 +26,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(unit integration sanity lint integration-313 sanity-313)
+ALL_STAGES=(unit integration matrix sanity lint integration-313 sanity-313)
 
 usage() {
     sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
@@ -38,7 +39,7 @@ for arg in "$@"; do
         --quick) selected+=(unit integration) ;;
         all) selected+=("${ALL_STAGES[@]}") ;;
         core2) selected+=(integration-313 sanity-313) ;;
-        unit | integration | sanity | lint | integration-313 | sanity-313) selected+=("$arg") ;;
+        unit | integration | matrix | sanity | lint | integration-313 | sanity-313) selected+=("$arg") ;;
         *) usage >&2; die "unknown stage or option: $arg" ;;
     esac
 done
@@ -78,7 +79,7 @@ needs() {
     local stage
     for stage in "${stages[@]}"; do
         case "$1:$stage" in
-            main:unit | main:integration | main:sanity | main:lint) return 0 ;;
+            main:unit | main:integration | main:matrix | main:sanity | main:lint) return 0 ;;
             313:integration-313 | 313:sanity-313) return 0 ;;
         esac
     done
@@ -144,6 +145,8 @@ EOF
 
 # Integration targets run on this many pytest-xdist workers, each with its own emulators (1: no xdist).
 INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-2}"
+# The fault matrix mostly waits (timeouts, backoff): more workers than cores pay off there.
+MATRIX_WORKERS="${MATRIX_WORKERS:-4}"
 XDIST=()
 if [ "$INTEGRATION_WORKERS" -gt 1 ] 2>/dev/null; then
     XDIST=(-n "$INTEGRATION_WORKERS" --dist load)
@@ -235,6 +238,7 @@ run_stage() {
     case "$stage" in
         unit) header "unit: pytest tests/unit (Python 3.11, ansible-core 2.19)" ;;
         integration) header "integration: pytest tests/integration (Python 3.11, ansible-core 2.19)" ;;
+        matrix) header "matrix: the fault matrix, $MATRIX_WORKERS workers (Python 3.11, ansible-core 2.19)" ;;
         sanity) header "sanity: ansible-test sanity --local --python 3.11 (ansible-core 2.19)" ;;
         lint) header "lint: ansible-lint --profile production" ;;
         integration-313) header "integration-313: pytest tests/integration (Python 3.13, ansible-core 2.21)" ;;
@@ -248,10 +252,11 @@ run_stage() {
     if [ "$STAGE_FAILED" = 0 ]; then
         case "$stage" in
             unit) run_pytest "$VENV" unit tests/unit ;;
-            integration) run_pytest "$VENV" integration tests/integration "${XDIST[@]}" ;;
+            integration) run_pytest "$VENV" integration tests/integration -m 'not matrix' "${XDIST[@]}" ;;
+            matrix) run_pytest "$VENV" matrix tests/integration/test_fault_matrix.py -n "$MATRIX_WORKERS" ;;
             sanity) run_sanity "$VENV" sanity 3.11 ;;
             lint) run_lint ;;
-            integration-313) run_pytest "$VENV313" integration-313 tests/integration "${XDIST[@]}" ;;
+            integration-313) run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix' "${XDIST[@]}" ;;
             sanity-313) run_sanity "$VENV313" sanity-313 3.13 ;;
         esac
     fi

@@ -1,0 +1,342 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fault matrix: every fault kind of the harness x first, middle and last write x every write endpoint.
+
+Each case runs the real module (in process, through the real HTTPS transport)
+against the emulators with one fault injected on one write, then runs the same
+task again without faults, and checks the vendor's state: what the task wants
+exists exactly once - 0 duplicates, 0 lost. It also checks what the faulted
+run said: a failure after writes that landed reports ``changed: true`` and
+names what was done. Every case's outcome goes to
+``build/fault-matrix/<endpoint>.md`` (one row per case).
+"""
+
+import contextlib
+import io
+import json
+import os
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from emulators.base import GENERIC_FAULTS
+from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_hook
+from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_type
+from ansible_collections.domainsec.onboard.plugins.modules import hardenize_group
+from ansible_collections.domainsec.onboard.plugins.modules import hardenize_host
+from ansible_collections.domainsec.onboard.plugins.modules import ssdns_domain
+from ansible_collections.domainsec.onboard.plugins.modules import ssdns_record
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+REPORT_DIR = os.path.join(ROOT, 'build', 'fault-matrix')
+ZONE = 'matrix.example'
+FAST = dict(timeout=1, retries=2, rate_limit_wait=20)  # the timeout and slow faults hold 1.5 s: longer than timeout
+HOOK_URL = 'HARDENIZE_TEST_RECEIVER_URL'
+
+
+def run(module, args):
+    """Run a module's main() in process; its JSON result."""
+    out = io.StringIO()
+    with patch_module_args(dict(args, **FAST)), contextlib.redirect_stdout(out):
+        try:
+            module.main()
+        except SystemExit:
+            pass
+    return json.loads(out.getvalue())
+
+
+# -- the vendors' state ------------------------------------------------------------------
+def ss_app(emulators):
+    return emulators.harness.emulators['securityspace']
+
+
+def hz_app(emulators):
+    return emulators.harness.emulators['hardenize']
+
+
+def ss_records(emulators, rtype=None):
+    state = ss_app(emulators).dump_state()
+    domain = state['domains'].get(ZONE)
+    if domain is None:
+        return None
+    return [r for r in domain['records'] if rtype is None or r['type'] == rtype]
+
+
+def hz_state(emulators):
+    return hz_app(emulators).dump_state()
+
+
+# -- scenarios: set up, the task, what must hold after the clean re-run ----------------
+A3 = [dict(type='A', name='r%d' % i, value='192.0.2.%d' % (i + 1)) for i in range(3)]
+SAMPLES = {
+    'dnsAddA': A3,
+    'dnsAddAAAA': [dict(type='AAAA', name='r%d' % i, value='2001:db8::%d' % (i + 1)) for i in range(3)],
+    'dnsAddCNAME': [dict(type='CNAME', name='c%d' % i, value='target%d.example.net' % i) for i in range(3)],
+    'dnsAddMX': [dict(type='MX', name='', value='mx%d.example.net' % i, priority=10 + i) for i in range(3)],
+    'dnsAddNS': [dict(type='NS', name='sub', value='ns%d.example.net' % i) for i in range(3)],
+    'dnsAddCAA': [dict(type='CAA', name='', tag='issue', value='ca%d.example.net' % i) for i in range(3)],
+    'dnsAddTXT': [dict(type='TXT', name='', value='token-%d' % i) for i in range(3)],
+    'dnsAddSRV': [dict(type='SRV', name='', service='_sip', protocol='tcp', priority=i, weight=5, port=5060,
+                       value='sip%d.example.net' % i) for i in range(3)],
+}
+
+
+def ss_zone(emulators, publish=False):
+    result = run(ssdns_domain, dict(domain=ZONE, publish=publish))
+    assert not result.get('failed'), result
+
+
+def ss_kept_records(emulators, wanted_type, count, owner=None):
+    records = [r for r in ss_records(emulators, wanted_type)
+               if owner is None or (r['data'].get('name') or r['data'].get('host') or '') == owner]
+    keys = [json.dumps(r['data'], sort_keys=True) for r in records]
+    assert len(keys) == len(set(keys)), 'duplicates: %s' % keys
+    assert len(records) == count, 'want %d %s records, found %d' % (count, wanted_type, len(records))
+
+
+def add_records_scenario(endpoint):
+    records = SAMPLES[endpoint]
+    rtype = records[0]['type']
+
+    def setup(emulators):
+        ss_zone(emulators)
+
+    def check(emulators):
+        # the zone's own apex NS records are not part of the task
+        ss_kept_records(emulators, rtype, len(records), owner='sub' if rtype == 'NS' else None)
+    return dict(vendor='securityspace', endpoint=endpoint, writes=len(records), setup=setup, module=ssdns_record,
+                args=dict(domain=ZONE, records=records, publish=False), check=check)
+
+
+def delete_records_scenario():
+    def setup(emulators):
+        ss_zone(emulators)
+        result = run(ssdns_record, dict(domain=ZONE, records=A3, publish=False))
+        assert result['changed'] and not result.get('failed'), result
+
+    def check(emulators):
+        assert ss_records(emulators, 'A') == [], ss_records(emulators, 'A')
+    return dict(vendor='securityspace', endpoint='dnsDeleteRecord', writes=3, setup=setup, module=ssdns_record,
+                args=dict(domain=ZONE, records=A3, state='absent', publish=False), check=check)
+
+
+def publish_scenario():
+    def setup(emulators):
+        ss_zone(emulators)
+
+    def check(emulators):
+        domain = ss_app(emulators).dump_state()['domains'][ZONE]
+        assert domain['state'] in (2, 3), domain['state']
+        assert len([r for r in domain['records'] if r['type'] == 'A']) == 1
+    return dict(vendor='securityspace', endpoint='dnsPublish', writes=1, setup=setup, module=ssdns_record,
+                args=dict(domain=ZONE, type='A', name='www', value='192.0.2.80'), check=check)
+
+
+def domain_scenarios():
+    def no_setup(emulators):
+        pass
+
+    def exists_once(emulators):
+        domains = [d for d in ss_app(emulators).dump_state()['domains'] if d == ZONE]
+        assert domains == [ZONE]
+
+    def setup_zone(emulators):
+        ss_zone(emulators)
+
+    def gone(emulators):
+        assert ZONE not in ss_app(emulators).dump_state()['domains']
+
+    def soa_set(emulators):
+        soa = [r for r in ss_records(emulators, 'SOA')][0]['data']
+        assert soa['mail'].rstrip('.') == 'dns.matrix.example' and int(soa['min']) == 7200, soa
+    return [
+        dict(vendor='securityspace', endpoint='dnsAddDomain', writes=1, setup=no_setup, module=ssdns_domain,
+             args=dict(domain=ZONE, publish=False), check=exists_once),
+        dict(vendor='securityspace', endpoint='dnsDeleteDomain', writes=1, setup=setup_zone, module=ssdns_domain,
+             args=dict(domain=ZONE, state='absent'), check=gone),
+        dict(vendor='securityspace', endpoint='dnsSetSOA', writes=1, setup=setup_zone, module=ssdns_domain,
+             args=dict(domain=ZONE, admin_email='dns@matrix.example', min_ttl=7200, publish=False), check=soa_set),
+    ]
+
+
+HOSTS = ['h%d.matrix.example' % i for i in range(3)]
+
+
+def hz_hosts(emulators):
+    return dict((h['hostname'], h) for h in hz_state(emulators)['hosts'])
+
+
+def host_scenarios():
+    def no_setup(emulators):
+        pass
+
+    def created(emulators):
+        hosts = hz_hosts(emulators)
+        assert sorted(n for n in hosts if n.endswith('matrix.example')) == HOSTS
+        assert all(hosts[n]['status'] == 'monitored' for n in HOSTS)
+
+    def setup_hosts(emulators):
+        result = run(hardenize_host, dict(hostnames=HOSTS, status='monitored'))
+        assert not result.get('failed'), result
+
+    def updated(emulators):
+        hosts = hz_hosts(emulators)
+        assert all(hosts[n]['status'] == 'idle' for n in HOSTS), hosts
+
+    def deleted(emulators):
+        assert not any(n.endswith('matrix.example') for n in hz_hosts(emulators))
+    return [
+        dict(vendor='hardenize', endpoint='POST /hosts', writes=1, setup=no_setup, module=hardenize_host,
+             args=dict(hostnames=HOSTS, status='monitored'), check=created),
+        dict(vendor='hardenize', endpoint='POST /hosts/*', writes=1, setup=setup_hosts, module=hardenize_host,
+             args=dict(hostnames=HOSTS, status='idle'), check=updated),
+        dict(vendor='hardenize', endpoint='DELETE /hosts', writes=1, setup=setup_hosts, module=hardenize_host,
+             args=dict(hostnames=HOSTS, state='absent'), check=deleted),
+    ]
+
+
+def group_scenarios():
+    def groups(emulators):
+        return [g for g in hz_state(emulators)['groups'] if g['name'].startswith('Matrix')]
+
+    def no_setup(emulators):
+        pass
+
+    def setup_group(emulators):
+        result = run(hardenize_group, dict(name='Matrix', auto=True, tags=['a']))
+        assert not result.get('failed'), result
+
+    def one_group(emulators):
+        assert [g['name'] for g in groups(emulators)] == ['Matrix']
+
+    def tagged(emulators):
+        assert [sorted(g['tags']) for g in groups(emulators)] == [['a', 'b']]
+
+    def no_group(emulators):
+        assert groups(emulators) == []
+    return [
+        dict(vendor='hardenize', endpoint='POST /groups', writes=1, setup=no_setup, module=hardenize_group,
+             args=dict(name='Matrix'), check=one_group),
+        dict(vendor='hardenize', endpoint='POST /groups/{id}', writes=1, setup=setup_group, module=hardenize_group,
+             args=dict(name='Matrix', auto=True, tags=['a', 'b']), check=tagged),
+        dict(vendor='hardenize', endpoint='DELETE /groups/{id}', writes=1, setup=setup_group, module=hardenize_group,
+             args=dict(name='Matrix', state='absent'), check=no_group),
+    ]
+
+
+def hook_scenarios():
+    def destination():
+        return os.environ[HOOK_URL] + '/matrix'
+
+    def hooks(emulators):
+        return [h for h in hz_state(emulators)['eventHooks'] if h['destination'] == destination()]
+
+    def no_setup(emulators):
+        pass
+
+    def setup_hook(emulators):
+        result = run(hardenize_event_hook, dict(destination=destination(), event_types=['pki.cert.new'],
+                                                status='disabled'))
+        assert not result.get('failed'), result
+
+    def one_hook(status, types=('pki.cert.new',)):
+        def check(emulators):
+            found = hooks(emulators)
+            assert len(found) == 1, found
+            assert found[0]['status'] == status and sorted(found[0]['eventTypes']) == sorted(types), found[0]
+        return check
+
+    def no_hook(emulators):
+        assert hooks(emulators) == []
+
+    def args(**kwargs):
+        return lambda: dict(dict(destination=destination(), event_types=['pki.cert.new']), **kwargs)
+
+    def setup_type(emulators):
+        result = run(hardenize_event_type, dict(name='pki.cert.new', enabled=False))
+        assert not result.get('failed'), result
+
+    def type_enabled(emulators):
+        types = dict((t['name'], t) for t in hz_state(emulators)['eventTypes'])
+        assert types['pki.cert.new']['enabled'] is True
+    return [
+        dict(vendor='hardenize', endpoint='POST /eventHooks', writes=1, setup=no_setup, module=hardenize_event_hook,
+             args=args(status='disabled'), check=one_hook('disabled')),
+        dict(vendor='hardenize', endpoint='POST /eventHooks/{id}', writes=1, setup=setup_hook,
+             module=hardenize_event_hook, args=args(event_types=['pki.cert.new', 'ct.entry'], status='disabled'),
+             check=one_hook('disabled', ('ct.entry', 'pki.cert.new'))),
+        dict(vendor='hardenize', endpoint='DELETE /eventHooks/{id}', writes=1, setup=setup_hook,
+             module=hardenize_event_hook, args=args(state='absent'), check=no_hook),
+        dict(vendor='hardenize', endpoint='POST /eventTypes/{name}', writes=1, setup=setup_type,
+             module=hardenize_event_type, args=lambda: dict(name='pki.cert.new', enabled=True), check=type_enabled),
+    ]
+
+
+SCENARIOS = ([add_records_scenario(endpoint) for endpoint in SAMPLES] + [delete_records_scenario(), publish_scenario()]
+             + domain_scenarios() + host_scenarios() + group_scenarios() + hook_scenarios())
+KINDS = list(GENERIC_FAULTS)
+
+
+def positions(scenario):
+    """first, middle and last write (one position when the task sends one write to the endpoint)."""
+    count = scenario['writes']
+    return ['first', 'middle', 'last'] if count >= 3 else ['only']
+
+
+def skip_for(position, count):
+    return {'first': 0, 'only': 0, 'middle': count // 2, 'last': count - 1}[position]
+
+
+CASES = [(s['endpoint'], kind, position) for s in SCENARIOS for kind in KINDS for position in positions(s)]
+BY_ENDPOINT = dict((s['endpoint'], s) for s in SCENARIOS)
+
+
+def _record(endpoint, row):
+    os.makedirs(REPORT_DIR, exist_ok=True)
+    path = os.path.join(REPORT_DIR, '%s.md' % endpoint.replace(' ', '_').replace('/', '_').replace('*', 'all')
+                        .replace('{', '').replace('}', ''))
+    new = not os.path.exists(path)
+    with open(path, 'a', encoding='utf-8') as handle:
+        if new:
+            handle.write('| endpoint | fault | write | faulted run | its message | re-run | state |\n|---|---|---|---|---|---|---|\n')
+        handle.write(row + '\n')
+
+
+@pytest.mark.matrix
+@pytest.mark.parametrize('endpoint, kind, position', CASES, ids=['%s-%s-%s' % c for c in CASES])
+def test_fault_matrix(emulators, endpoint, kind, position):
+    scenario = BY_ENDPOINT[endpoint]
+    for vendor in ('securityspace', 'hardenize'):
+        emulators.reset(vendor)
+    if scenario['vendor'] == 'hardenize':
+        emulators.configure('hardenize', rate_limit_enabled=False)
+    scenario['setup'](emulators)
+    args = scenario['args']() if callable(scenario['args']) else scenario['args']
+    emulators.fault(scenario['vendor'], endpoint, kind, skip=skip_for(position, scenario['writes']), count=1,
+                    delay=1.5, retry_after=1)
+    faulted = run(scenario['module'], args)
+    pending = emulators.admin(scenario['vendor'], 'faults')['pending']
+    emulators.admin(scenario['vendor'], 'faults', method='DELETE')
+    rerun = run(scenario['module'], args)
+    state = 'ok'
+    try:
+        scenario['check'](emulators)
+    except AssertionError as exc:
+        state = 'WRONG: %s' % exc
+    message = (faulted.get('msg') or '').replace('|', '/').replace('\n', ' ')[:160]
+    _record(endpoint, '| %s | %s | %s | %s | %s | %s | %s |' % (
+        endpoint, kind, position, 'failed' if faulted.get('failed') else ('changed' if faulted.get('changed') else 'ok'),
+        message, 'failed' if rerun.get('failed') else ('changed' if rerun.get('changed') else 'unchanged'), state))
+
+    assert pending == [], 'the fault was never hit: %s' % pending
+    assert not rerun.get('failed'), 'the clean re-run failed: %s' % rerun.get('msg')
+    assert state == 'ok', state
+    if faulted.get('failed') and faulted.get('done'):
+        # A failure after writes that landed says so.
+        assert faulted.get('changed') is True and 'Done before this failure' in faulted['msg'], faulted['msg']
+    if not faulted.get('failed'):
+        # A faulted run that succeeded left what it wanted: the re-run has nothing to do.
+        assert not rerun.get('changed'), 'the faulted run reported success but the re-run changed: %s' % rerun
