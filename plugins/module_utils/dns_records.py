@@ -268,6 +268,11 @@ def normalize_user_record(spec, zone, where='record', value_optional=False, limi
                                                                          spec.get('protocol')))
         record['service'] = '_' + service.lstrip('_')
         record['protocol'] = '_' + protocol
+        labels = record['name'].split('.') if record['name'] else []
+        if len(labels) >= 2 and labels[0].startswith('_') and labels[1].lstrip('_') in SRV_PROTOCOLS:
+            raise RecordError('%s.name %r already starts with a _service._protocol pair; with service and protocol '
+                              'given, name is only the host part below them (%r here), or empty for the zone apex'
+                              % (where, spec.get('name'), '.'.join(labels[2:])))
     elif rtype == 'CAA':
         # flag defaults to 0 for a record to create; a record to remove without
         # flag or tag matches every flag or tag (as a record without value does).

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text, lookalike_warning
 
 TRACE_VERBOSITY = 3
 _LINE_BREAKS = re.compile(r'[\r\n\t]')
@@ -84,6 +84,14 @@ def new_module(argument_spec, multiline=(), **kwargs):
         except ValueError as exc:
             module.fail_json(msg=str(exc))
     return module
+
+
+def warn_lookalikes(module, names, option):
+    """Warn once per name whose labels mix scripts (a look-alike of another domain)."""
+    for name in names:
+        warning = lookalike_warning(name, option)
+        if warning:
+            module.warn(warning)
 
 
 def _with_trace(module, http, result, force=False):

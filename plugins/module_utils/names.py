@@ -88,6 +88,33 @@ def idna_ascii(name):
                     for label in text.split('.'))
 
 
+def scripts_of(label):
+    """The Unicode scripts of the letters of ``label`` (the first word of each letter's name: LATIN, CYRILLIC...)."""
+    found = set()
+    for char in label:
+        if char.isalpha():
+            name = unicodedata.name(char, '')
+            if name:
+                found.add(name.split(' ')[0])
+    return found
+
+
+def lookalike_warning(name, option):
+    """A warning for a name with a label that mixes scripts (``pаypal`` with a Cyrillic а), or None.
+
+    Such a label is valid IDNA but a classic look-alike of another domain.
+    """
+    for label in (name or '').split('.'):
+        if label.isascii():
+            continue
+        found = scripts_of(label)
+        if len(found) > 1:
+            return ('%s: the label %r mixes scripts (%s); it looks like another name but is a different domain (%s). '
+                    'Check that this is the domain you mean.' % (option, label, ', '.join(sorted(found)),
+                                                                   to_ascii(label)))
+    return None
+
+
 def to_ascii(name):
     """:func:`idna_ascii`, or the name unchanged when it cannot be converted (its syntax check then fails)."""
     try:

@@ -546,6 +546,21 @@ def audit_target(value):
     return text
 
 
+def address_count(patterns):
+    """How many addresses a list of API address patterns covers (``192.0.2.*`` is 256)."""
+    total = 0
+    for pattern in patterns:
+        count = 1
+        for part in pattern.split('.'):
+            if part == '*':
+                count *= 256
+            else:
+                bounds = [int(x) for x in part.split('-')]
+                count *= bounds[-1] - bounds[0] + 1
+        total += count
+    return total
+
+
 def pattern_contains(pattern, address):
     """Whether ``address`` (dotted IPv4) is covered by an API address pattern."""
     try:

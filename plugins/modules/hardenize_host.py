@@ -167,7 +167,7 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
 
@@ -313,6 +313,7 @@ def main():
         names, wanted = validate(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    warn_lookalikes(module, module.params['hostnames'], 'hostnames')
 
     if module.params['state'] == 'absent':
         run_module(module, hz.HardenizeClient, lambda client: run_absent(module, client, names))

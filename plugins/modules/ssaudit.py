@@ -190,6 +190,26 @@ def new_scans(scans, before, targets, audit_type):
     return found
 
 
+def claim(module, scans, targets):
+    """The new scans this run started: at most one per address it asked for.
+
+    saRunAudit returns no scan id, so a run tells its scans from others' only by type, address and time: an audit
+    started by a concurrent run for the same addresses is indistinguishable. The earliest scans (by scan id) are
+    claimed, one per address, and the others are named in a warning.
+    """
+    expected = ss.address_count(targets) if targets else 1
+    by_address = {}
+    for scan in sorted(scans, key=lambda s: int(s['scanuid']) if s['scanuid'].isdigit() else 0):
+        by_address.setdefault(scan.get('hostip'), []).append(scan)
+    claimed = [found[0] for found in by_address.values()][:expected]
+    others = [s['scanuid'] for s in scans if s not in claimed]
+    if others:
+        module.warn('Other new %s audits of the same addresses appeared while this one started (scanuid %s): another '
+                    'run started them, or this run cannot tell them apart; this run follows scanuid %s.'
+                    % (module.params['audit_type'], ', '.join(others), ', '.join(s['scanuid'] for s in claimed)))
+    return claimed
+
+
 def run(module, client, targets, result):
     params = module.params
     before = set(str(s.get('scanuid')) for s in client.list_audits())
@@ -199,7 +219,7 @@ def run(module, client, targets, result):
     client.run_audit(params['audit_type'], targets, exclude_dos=params['exclude_dos'], notify=params['notify'],
                      landed=started)
     result['changed'] = True
-    scans = started()
+    scans = claim(module, started(), targets)
     if not scans:
         raise DomainsecError('SecuritySpace accepted the audit but it does not appear in the audit list')
     result['scans'] = scans

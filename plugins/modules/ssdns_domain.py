@@ -158,7 +158,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import dns_recor
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, normalize_ip, to_ascii
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 EMAIL = re.compile(r'^[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$')
 
@@ -256,6 +256,7 @@ def main():
     module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     zone = dr.normalize_zone(params['domain'])
+    warn_lookalikes(module, [params['domain']], 'domain')
     if not is_hostname(zone) or '.' not in zone:
         module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
     try:

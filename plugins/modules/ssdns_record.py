@@ -301,7 +301,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import dns_recor
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')
 
@@ -359,6 +359,7 @@ def main():
     )
     params = module.params
     zone = dr.normalize_zone(params['domain'])
+    warn_lookalikes(module, [params['domain']], 'domain')
     if not is_hostname(zone) or '.' not in zone:
         module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
     if params['purge'] and params['records'] is None:

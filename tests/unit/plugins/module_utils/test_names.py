@@ -91,3 +91,18 @@ def test_walk_finds_every_string_option_with_its_path():
 ])
 def test_url_password(url, password):
     assert mr.url_password(url) == password
+
+
+def test_mixed_script_lookalikes_are_warned_about():
+    # 'pаypal' with a Cyrillic а (U+0430): valid IDNA, a different domain from paypal.
+    warning = names.lookalike_warning('p\u0430ypal.example', 'domain')
+    assert warning and 'CYRILLIC' in warning and 'LATIN' in warning and 'xn--' in warning
+    assert names.lookalike_warning('bücher.example', 'domain') is None  # one script (Latin) with an umlaut
+    assert names.lookalike_warning('пример.example', 'domain') is None  # all Cyrillic
+    assert names.lookalike_warning('www.example.com', 'domain') is None
+
+
+def test_srv_name_that_repeats_service_and_protocol_is_refused():
+    with pytest.raises(dr.RecordError, match='already starts with a _service._protocol pair'):
+        dr.normalize_user_record({'type': 'SRV', 'name': '_sip._tcp', 'service': 'sip', 'protocol': 'tcp',
+                                  'priority': 0, 'weight': 5, 'port': 5060, 'value': 'sip.example.com'}, 'example.com')

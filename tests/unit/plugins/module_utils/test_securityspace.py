@@ -830,3 +830,8 @@ def test_risk_at_or_above_counts_the_level_and_more_severe_ones(level, count):
     # "other" findings are informational: never counted as a risk level.
     assert ss.risk_at_or_above({'high': 1, 'medium': '2', 'low': 3, 'other': 7}, level) == count
     assert ss.risk_at_or_above({'high': None, 'other': 5}, level) == 0  # missing levels count 0
+
+
+def test_address_count_of_patterns():
+    assert ss.address_count(['192.0.2.10']) == 1
+    assert ss.address_count(['192.0.2.*', '10.1.1-2.32-63']) == 256 + 2 * 32
