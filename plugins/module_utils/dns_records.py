@@ -378,9 +378,16 @@ def set_key(record):
 
 
 def matches(pattern, record):
-    """``pattern`` may leave value/extras unset (None): it then matches any."""
+    """``pattern`` may leave value/extras unset (None): it then matches any.
+
+    A pattern with ``raw_value`` (a value given for removal that no longer
+    passes validation) matches only a record whose value the provider stores
+    as exactly that text (``raw_text``).
+    """
     if set_key(pattern) != set_key(record):
         return False
+    if pattern.get('raw_value') is not None:
+        return (record.get('raw_text') or '').strip().lower() == pattern['raw_value'].strip().lower()
     for field in ('value',) + ALL_EXTRA:
         if pattern.get(field) is not None and pattern.get(field) != record.get(field):
             return False

@@ -378,7 +378,9 @@ def record_from_api(api_record, zone):
     if rtype not in dr.RECORD_TYPES:
         return None
     record = dict((f, None) for f in dr.ALL_EXTRA)
-    record.update(type=rtype, seq=str(api_record.get('seq')), raw=data)
+    record.update(type=rtype, seq=str(api_record.get('seq')), raw=data,
+                  raw_text=str(data.get('target') if rtype == 'SRV' else data.get('caaval') if rtype == 'CAA'
+                               else data.get('data') or ''))
 
     def rel(name):
         try:

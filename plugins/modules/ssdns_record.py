@@ -341,11 +341,25 @@ def desired_records(params, zone):
         specs = [(r, 'records[%d]' % i) for i, r in enumerate(params['records'])]
     else:
         specs = [(dict((f, params[f]) for f in RECORD_FIELDS), 'record')]
-    records = [dr.normalize_user_record(spec, zone, where=where, value_optional=absent, limits=ss.RECORD_LIMITS)
-               for spec, where in specs]
+    records = [removal_pattern(spec, zone, where) if absent else
+               dr.normalize_user_record(spec, zone, where=where, limits=ss.RECORD_LIMITS) for spec, where in specs]
     if not absent:
         dr.check_conflicts(records)
     return records
+
+
+def removal_pattern(spec, zone, where):
+    """A record to remove. A value that no longer validates (a record stored before the rules, or by another tool)
+    still removes the one record stored with exactly that value, and nothing else."""
+    try:
+        return dr.normalize_user_record(spec, zone, where=where, value_optional=True, limits=ss.RECORD_LIMITS)
+    except dr.RecordError:
+        if spec.get('value') in (None, ''):
+            raise
+        pattern = dr.normalize_user_record(dict(spec, value=None), zone, where=where, value_optional=True,
+                                           limits=ss.RECORD_LIMITS)
+        pattern['raw_value'] = str(spec['value'])
+        return pattern
 
 
 def main():

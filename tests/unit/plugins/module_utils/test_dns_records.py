@@ -301,3 +301,15 @@ def test_txt_in_zone_file_form_is_decoded(given, logical):
     # and compared as stored: the same record read back from the provider in quoted form has the same key
     stored = dict(record, value=dr.txt_logical(dr.txt_quote(logical)))
     assert dr.record_key(stored) == dr.record_key(record)
+
+
+def test_a_value_that_no_longer_validates_removes_exactly_the_record_stored_with_it():
+    zone = 'example.com'
+    stored_bad = dict(dr.normalize_user_record({'type': 'MX', 'name': '', 'value': 'mx1.example.net', 'priority': 10},
+                                               zone), seq='4', raw_text='mail', value='mail.example.com.')
+    stored_good = dict(dr.normalize_user_record({'type': 'MX', 'name': '', 'value': 'mail.example.com',
+                                                 'priority': 10}, zone), seq='5', raw_text='mail.example.com.')
+    pattern = dr.normalize_user_record({'type': 'MX', 'name': ''}, zone, value_optional=True)
+    pattern['raw_value'] = 'mail'
+    to_add, to_delete = dr.plan_changes([stored_bad, stored_good], [pattern], state='absent')
+    assert to_add == [] and [r['seq'] for r in to_delete] == ['4']

@@ -557,6 +557,7 @@ def test_record_from_api(rtype, data, expected):
     record = ss.record_from_api({'seq': 5009, 'type': rtype, 'data': data}, ZONE)
     assert record.pop('raw') == data
     assert record.pop('seq') == '5009'
+    assert record.pop('raw_text') == str(data.get('target') or data.get('caaval') or data.get('data') or '')
     assert record == expected
 
 
