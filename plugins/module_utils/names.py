@@ -109,9 +109,9 @@ def lookalike_warning(name, option):
             continue
         found = scripts_of(label)
         if len(found) > 1:
+            scripts = ', '.join(sorted(found))
             return ('%s: the label %r mixes scripts (%s); it looks like another name but is a different domain (%s). '
-                    'Check that this is the domain you mean.' % (option, label, ', '.join(sorted(found)),
-                                                                   to_ascii(label)))
+                    'Check that this is the domain you mean.' % (option, label, scripts, to_ascii(label)))
     return None
 
 

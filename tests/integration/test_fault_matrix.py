@@ -150,7 +150,7 @@ def domain_scenarios():
         assert ZONE not in ss_app(emulators).dump_state()['domains']
 
     def soa_set(emulators):
-        soa = [r for r in ss_records(emulators, 'SOA')][0]['data']
+        soa = ss_records(emulators, 'SOA')[0]['data']
         assert soa['mail'].rstrip('.') == 'dns.matrix.example' and int(soa['min']) == 7200, soa
     return [
         dict(vendor='securityspace', endpoint='dnsAddDomain', writes=1, setup=no_setup, module=ssdns_domain,

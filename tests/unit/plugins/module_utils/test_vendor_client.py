@@ -15,9 +15,10 @@ from unit.fake_http import FakeHttp
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
 from ansible_collections.domainsec.onboard.plugins.module_utils import vendor_client as vc
 
-CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient]
+CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient, sg.SigsciClient]
 
 
 class TokenVendor(vc.VendorClient):
@@ -140,7 +141,7 @@ def test_each_client_declares_its_options_once_and_its_doc_fragment_documents_th
 
 MODULES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))), 'plugins', 'modules')
-RAW_API = re.compile(r"""client\.(write|request|call|get_json|http\.request)\(|['"]/(hosts|groups|eventHooks|eventTypes)"""
+RAW_API = re.compile(r"""client\.(write|request|call|get_json|http\.request)\(|['"]/(hosts|groups|eventHooks|eventTypes|corps)"""
                      r"""|\.php['"]|['"](dns|sa)[A-Z][A-Za-z]+['"]""")
 
 

@@ -1,0 +1,200 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: sigsci_site_member
+short_description: Manage the members of a Signal Sciences site and their roles
+version_added: 0.2.0
+description:
+  - Makes the listed users members of a site with the given roles, in one task with one read of the members.
+  - A user who is not a member yet is invited (C(POST .../members/{email}/invite)); the API adds an existing corp user
+    at once and sends a new user an invitation (status C(pending)). A member whose role differs gets the new role
+    (C(PATCH .../members/{email})).
+  - With O(exclusive=true), members not listed are removed - never the calling user, so a play cannot lock itself out.
+author:
+  - domainsec.onboard contributors (@domainsec)
+extends_documentation_fragment:
+  - domainsec.onboard.sigsci
+attributes:
+  check_mode:
+    support: full
+    description: Predicts the change and sends no write.
+  diff_mode:
+    support: full
+    description: Shows the members and roles before and after.
+options:
+  site:
+    description: Short name of the site.
+    type: str
+    required: true
+  members:
+    description: The users, by e-mail address, with their role on the site.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      email:
+        description: The user's e-mail address (compared case-insensitively).
+        type: str
+        required: true
+      role:
+        description: Role on the site. Required with O(state=present).
+        type: str
+        choices: [owner, admin, user, observer]
+  state:
+    description: V(present) adds the members or sets their roles; V(absent) removes the listed users from the site.
+    type: str
+    choices: [present, absent]
+    default: present
+  exclusive:
+    description: With O(state=present), remove the members that are not listed (never the calling user).
+    type: bool
+    default: false
+notes:
+  - "Requests per run: 1 (C(GET) the members) plus one write per user to invite, change or remove."
+'''
+
+EXAMPLES = r'''
+- name: The site's team
+  domainsec.onboard.sigsci_site_member:
+    site: www-example-com
+    members:
+      - {email: secops@example.com, role: admin}
+      - {email: oncall@example.com, role: user}
+    exclusive: true
+
+- name: Take a user off the site
+  domainsec.onboard.sigsci_site_member:
+    site: www-example-com
+    members:
+      - email: former@example.com
+    state: absent
+'''
+
+RETURN = r'''
+members:
+  description: The site's members after the run (predicted in check mode), e-mail address to role.
+  returned: success
+  type: dict
+  sample: {owner@example.com: owner, secops@example.com: admin}
+invited:
+  description: Users invited or added.
+  returned: success
+  type: list
+  elements: str
+updated:
+  description: Members whose role changed.
+  returned: success
+  type: list
+  elements: str
+removed:
+  description: Members removed.
+  returned: success
+  type: list
+  elements: str
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+
+
+def argument_spec():
+    spec = sg.SigsciClient.argument_spec()
+    spec.update(
+        site=dict(type='str', required=True),
+        members=dict(type='list', elements='dict', required=True, options=dict(
+            email=dict(type='str', required=True),
+            role=dict(type='str', choices=list(sg.ROLES)),
+        )),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        exclusive=dict(type='bool', default=False),
+    )
+    return spec
+
+
+def validate(params):
+    """``{email: role}`` wanted; ValueError names the option."""
+    if not sg.SITE_NAME.match(params['site'] or ''):
+        raise ValueError('site must be a site\'s short name, got %r' % params['site'])
+    wanted = {}
+    for index, member in enumerate(params['members']):
+        where = 'members[%d]' % index
+        email = sg.check_member(member['email'], member.get('role'), where)
+        if params['state'] == 'present' and not member.get('role'):
+            raise ValueError('%s.role is required with state=present' % where)
+        if email in wanted and wanted[email] != member.get('role'):
+            raise ValueError('%s: %s is listed twice with different roles' % (where, email))
+        wanted[email] = member.get('role')
+    if params['exclusive'] and params['state'] == 'absent':
+        raise ValueError('exclusive only applies to state=present')
+    return wanted
+
+
+def main():
+    module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        wanted = validate(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    run_module(module, sg.SigsciClient, lambda client: run(module, client, module.params['site'], wanted))
+
+
+def run(module, client, site, wanted):
+    params = module.params
+    if client.get_site(site) is None:
+        if module.check_mode:
+            module.warn('The site %s does not exist; check mode plans against a site with no members. A real run '
+                        'fails unless the site is created first (domainsec.onboard.sigsci_site).' % site)
+            have = {}
+        else:
+            raise DomainsecError('The site %s does not exist in the corp %s; create it first with '
+                                 'domainsec.onboard.sigsci_site.' % (site, client.corp))
+    else:
+        have = client.list_members(site)[0]
+    if params['state'] == 'absent':
+        invite, update, remove = [], [], sorted(e for e in wanted if e in have and e != client.email)
+        if client.email in wanted and client.email in have:
+            module.warn('%s is the calling user; it is not removed from the site (the play would lock itself out)'
+                        % client.email)
+    else:
+        invite = [e for e in wanted if e not in have]
+        update = [e for e in wanted if e in have and have[e] != wanted[e]]
+        remove = sorted(e for e in have if e not in wanted and e != client.email) if params['exclusive'] else []
+    after = dict(have)
+    for email in invite + update:
+        after[email] = wanted[email]
+    for email in remove:
+        after.pop(email, None)
+    result = dict(changed=bool(invite or update or remove), members=after, invited=invite, updated=update,
+                  removed=remove)
+    if module._diff:
+        result['diff'] = dict(before=have, after=after)
+    if module.check_mode:
+        return result
+    for email in invite:
+        client.invite_member(site, email, wanted[email])
+    for email in update:
+        client.set_member_role(site, email, wanted[email])
+    for email in remove:
+        client.remove_member(site, email)
+    if result['changed']:
+        result['members'] = client.list_members(site)[0]
+    return result
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,102 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Signal Sciences client (plugins/module_utils/sigsci.py) through FakeHttp, and its input checks."""
+
+import pytest
+
+from unit.fake_http import FakeHttp, dropped
+from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
+from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
+
+TOKEN = 'tok-0123456789abcdef0123456789abcdef'
+SECRET = 'secret-key-9876543210-abcdefghijklmnopqrstuv'
+
+
+def client(*outcomes, **kwargs):
+    params = dict(email='Owner@Example.com', api_token=TOKEN, corp='acme', api_url='https://api.test/api/v0/',
+                  validate_certs=True, ca_path=None, timeout=30, retries=2, rate_limit_wait=30)
+    c = sg.SigsciClient.from_params(params)
+    c.http.sleep = lambda seconds: None
+    fake = FakeHttp(default=kwargs.get('default')).on('*', *outcomes).mount(c.http)
+    return c, fake
+
+
+def test_every_request_carries_the_two_headers_and_the_token_is_a_secret():
+    c, fake = client({'data': []})
+    assert c.list_sites() == []
+    [sent] = fake.sent
+    assert sent.url == 'https://api.test/api/v0/corps/acme/sites'
+    assert sent.headers['x-api-user'] == 'Owner@Example.com' and sent.headers['x-api-token'] == TOKEN
+    assert TOKEN not in '\n'.join(c.http.trace) and c.http.redactor.text(TOKEN) == H.REDACTED
+
+
+@pytest.mark.parametrize('status', [401, 403])
+def test_refused_credentials_never_read_as_not_found(status):
+    c, _fake = client((status, {'message': 'Unauthorized' if status == 401 else 'Forbidden'}))
+    with pytest.raises(sg.SigsciError) as err:
+        c.get_site('www')  # a 404 would be None; a 401/403 is an error saying why
+    assert 'credentials were refused' in str(err.value) and err.value.status == status
+
+
+def test_a_missing_site_is_none():
+    c, _fake = client((404, {'message': 'Site not found'}))
+    assert c.get_site('nope') is None
+
+
+def test_agent_keys_are_never_traced():
+    c, fake = client({'name': 'www primary key', 'accessKey': 'ak-1', 'secretKey': SECRET})
+    keys = c.agent_keys('www')
+    assert keys == [{'name': 'www primary key', 'accessKey': 'ak-1', 'secretKey': SECRET}]
+    assert fake.sent[0].path == '/api/v0/corps/acme/sites/www/keys'
+    assert SECRET not in '\n'.join(c.http.trace) and 'not traced' in c.http.trace[0]
+
+
+def test_a_create_whose_answer_is_lost_is_re_read_not_re_sent():
+    site = {'name': 'www', 'displayName': 'www'}
+    c, fake = client(dropped(), site)
+    assert c.create_site({'name': 'www', 'displayName': 'www'}) == site
+    sent = [(s.method, s.path) for s in fake.sent]
+    assert sent == [('POST', '/api/v0/corps/acme/sites'), ('GET', '/api/v0/corps/acme/sites/www')]
+    assert c.done == [{'operation': 'create_site', 'what': 'site www created'}]
+
+
+def test_member_emails_are_quoted_in_paths():
+    c, fake = client({}, {'data': [{'user': {'email': 'a+b@example.com'}, 'role': 'user'}]})
+    c.invite_member('www', 'a+b@example.com', 'user')
+    assert fake.sent[0].path == '/api/v0/corps/acme/sites/www/members/a%2Bb@example.com/invite'
+    assert fake.sent[0].json() == {'role': 'user'}
+
+
+@pytest.mark.parametrize('override, words', [
+    (dict(name='Www'), 'name must be'), (dict(name='-www'), 'name must be'), (dict(name='a' * 51), 'name must be'),
+    (dict(block_http_code=302), 'needs block_redirect_url'), (dict(block_http_code=200), '400-599'),
+    (dict(block_http_code=406, block_redirect_url='https://x.example/'), 'only applies with block_http_code 301'),
+    (dict(block_http_code=301, block_redirect_url='ftp://x.example/'), 'http:// or https://'),
+    (dict(block_duration_seconds=0), 'block_duration_seconds'),
+    (dict(client_ip_headers=['X Forwarded']), 'header names'),
+    (dict(display_name=''), 'display_name'),
+])
+def test_validate_site_refuses(override, words):
+    params = dict(name='www', display_name=None, agent_level=None, agent_anon_mode=None, block_http_code=None,
+                  block_duration_seconds=None, block_redirect_url=None, client_ip_headers=None, immediate_block=None)
+    params.update(override)
+    with pytest.raises(ValueError, match=words):
+        sg.validate_site(params)
+
+
+def test_site_changes_only_what_differs():
+    site = {'name': 'www', 'agentLevel': 'log', 'agentAnonMode': '', 'clientIPRules': [{'header': 'X-Forwarded-For'}],
+            'blockHTTPCode': 406}
+    wanted = {'agentLevel': 'block', 'clientIPRules': [{'header': 'x-forwarded-for'}], 'blockHTTPCode': 406,
+              'agentAnonMode': ''}
+    assert sg.site_changes(site, wanted) == {'agentLevel': 'block'}
+
+
+def test_check_member():
+    assert sg.check_member(' Ops@Example.com ', 'admin', 'members[0]') == 'ops@example.com'
+    with pytest.raises(ValueError, match=r'members\[1\].role'):
+        sg.check_member('ops@example.com', 'superuser', 'members[1]')
+    with pytest.raises(ValueError, match=r'members\[2\].email'):
+        sg.check_member('not-an-address', 'user', 'members[2]')
