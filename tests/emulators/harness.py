@@ -30,6 +30,7 @@ APPS = {
     'securityspace': 'securityspace:SecuritySpaceApp',
     'hardenize': 'hardenize:HardenizeApp',
     'receiver': 'webhook_receiver:WebhookReceiverApp',  # the customer's webhook endpoint Hardenize delivers to
+    'sigsci': 'sigsci:SigsciApp',
 }
 
 
