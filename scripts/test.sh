@@ -19,7 +19,7 @@
 # requirements files change). Every selected stage runs even when an earlier one
 # failed; the last line is `summary: N passed, M failed` and the exit status is 1
 # when anything failed. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
-# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 2, 1 = none).
+# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none).
 set -uo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -144,7 +144,8 @@ EOF
 }
 
 # Integration targets run on this many pytest-xdist workers, each with its own emulators (1: no xdist).
-INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-2}"
+# Three on two cores: several targets mostly wait (injected timeouts, 429 back-off), so a third overlaps them.
+INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-3}"
 # The fault matrix mostly waits (timeouts, backoff): more workers than cores pay off there.
 MATRIX_WORKERS="${MATRIX_WORKERS:-4}"
 XDIST=()
