@@ -331,9 +331,7 @@ class HardenizeClient(VendorClient):
         def send():
             response = self.request(method, path, json_body=body, params=params, expected=expected, write=True)
             return response.json() if response.body else {}
-        answer = self.http.write(send, landed=landed)
-        self.record_done(operation or '%s %s' % (method, path), what or '%s %s' % (method, path))
-        return answer
+        return self.guarded_write(send, landed=landed, operation=operation or '%s %s' % (method, path), what=what)
 
     # -- hosts -------------------------------------------------------------
     def list_hosts(self, **filters):

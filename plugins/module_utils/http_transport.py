@@ -340,7 +340,7 @@ class HttpClient(object):
         base = min(self.max_backoff, self.backoff * (2 ** attempt))
         return base / 2.0 + random.uniform(0, base / 2.0)
 
-    def _rate_limit_pause(self, limited, retry_after=None):
+    def rate_limit_pause(self, limited, retry_after=None):
         """Wait out a 429 from the run's ``rate_limit_wait`` budget; False when the budget is spent.
 
         ``limited`` counts the 429s of this request so far: without a
@@ -441,7 +441,7 @@ class HttpClient(object):
                     if raw.status_code == 429:
                         # Rate limited: wait it out within the run's budget without using up a retry.
                         limited += 1
-                        if self._rate_limit_pause(limited - 1, retry_after):
+                        if self.rate_limit_pause(limited - 1, retry_after):
                             continue
                     if attempt < self.retries:
                         self.sleep(self._delay(attempt, retry_after))
@@ -493,7 +493,7 @@ class HttpClient(object):
                     raise
                 # A 429 (when this client does not re-send those directly) is waited out from the run's
                 # rate_limit_wait budget and does not use up an attempt; anything else waits exc.settle.
-                rate_limited = exc.status == 429 and self._rate_limit_pause(limited, exc.retry_after)
+                rate_limited = exc.status == 429 and self.rate_limit_pause(limited, exc.retry_after)
                 if rate_limited:
                     limited += 1
                 else:

@@ -210,9 +210,8 @@ class SecuritySpaceClient(VendorClient):
 
     def write(self, endpoint, params, landed=None, operation=None, what=None):
         """A write guarded against duplicates (see HttpClient.write), noted in ``done`` once carried out."""
-        answer = self.http.write(lambda: self.call(endpoint, params, write=True), landed=landed)
-        self.record_done(operation or endpoint, what or endpoint)
-        return answer
+        return self.guarded_write(lambda: self.call(endpoint, params, write=True), landed=landed,
+                                  operation=operation or endpoint, what=what or endpoint)
 
     # -- DNS: domains --------------------------------------------------------
     def list_domains(self):

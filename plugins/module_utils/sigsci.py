@@ -143,10 +143,8 @@ class SigsciClient(VendorClient):
 
     def write(self, method, path, body=None, expected=(200, 201, 204), landed=None, operation=None, what=None):
         """A write; when its outcome is unknown, ``landed()`` re-reads before anything is re-sent."""
-        answer = self.http.write(lambda: self.request(method, path, body=body, expected=expected, write=True),
-                                 landed=landed)
-        self.record_done(operation or '%s %s' % (method, path), what or '%s %s' % (method, path))
-        return answer
+        return self.guarded_write(lambda: self.request(method, path, body=body, expected=expected, write=True),
+                                  landed=landed, operation=operation or '%s %s' % (method, path), what=what)
 
     def _get_or_none(self, path):
         try:

@@ -135,6 +135,19 @@ class VendorClient(object):
         """Drop the token (expired or refused): the next use fetches a new one."""
         self._token = None
 
+    # -- writes ---------------------------------------------------------------
+    def guarded_write(self, send, landed=None, operation=None, what=None):
+        """Carry out a write that must not be duplicated and note it in ``done``.
+
+        ``send()`` sends it (as a non-idempotent request); when its outcome is
+        unknown, ``landed()`` re-reads before anything is sent again (see
+        ``HttpClient.write``). ``operation`` and ``what`` name it in the report
+        of a run that fails later.
+        """
+        answer = self.http.write(send, landed=landed)
+        self.record_done(operation or 'write', what or operation or 'write')
+        return answer
+
     # -- what the run changed -------------------------------------------------
     def record_done(self, operation, what):
         """Note a write that was carried out (or found to have landed): a failure later in the run reports it."""
