@@ -16,9 +16,10 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
+from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils import vendor_client as vc
 
-CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient, sg.SigsciClient]
+CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient, sg.SigsciClient, vd.VirusdieClient]
 
 
 class TokenVendor(vc.VendorClient):

@@ -1,0 +1,308 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Virusdie API client (website malware scanning and firewall).
+
+Requests are ``(GET|POST) <api_url>/<method>/[param1/.../paramN/][?query]``
+(``api_url`` is ``https://virusdie.com/api``). Auth by cookies: ``apikey``,
+and, when a MAC key is configured, ``apimac``: the hex HMAC-MD5 of the path
+and query exactly as sent, keyed with the MAC key - computed by
+:class:`SignedCookieAuth` on the prepared request. Every JSON reply is HTTP
+200 with ``{version, keyid, method, timewait, error, message, errorinfo,
+result}``; ``error`` 0 is success. ``syncfile_get`` is the one raw method.
+See docs/virusdie.md.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import hmac
+import re
+from urllib.parse import quote, unquote
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
+    ApiError,
+    Auth,
+    DomainsecError,
+    TransportError,
+    WriteOutcomeUnknown,
+)
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import idna_ascii, is_hostname
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
+
+VENDOR = 'Virusdie'
+DEFAULT_API_URL = 'https://virusdie.com/api'
+PERMISSION_DENIED = 145904
+_RATE_LIMITED = re.compile(r'too many|rate|try again|wait', re.I)
+EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\Z")
+
+# The one table of site options: user-facing name -> (wire name for site_setoption, field in sites_list,
+# value conversion). The document's option table is empty; sites_list names the settings (docs/virusdie.md).
+SITE_OPTIONS = {
+    'scan_period': ('scanperiod', 'scanperiod', int),
+    'firewall': ('firewall', 'firewallstatus', lambda value: 1 if value else 0),
+    'auto_treatment': ('autotreatment', 'autotreatment', lambda value: 1 if value else 0),
+}
+
+# sites_list's fwhistory entries: [date, allowed, blocked, dos, injections, uploads, other, blocked_ips].
+FW_FIELDS = ('date', 'allowed', 'blocked', 'dos', 'injections', 'uploads', 'other', 'blocked_ips')
+
+
+class VirusdieError(ApiError):
+    """Virusdie answered with a non-zero ``error``."""
+
+    def __init__(self, method, code, message, errorinfo=None, hint=None):
+        text = 'Virusdie refused %s (%s): %s' % (method, code, message or 'no message given')
+        if errorinfo:
+            text += ' (%s)' % errorinfo
+        if hint:
+            text += '. ' + hint
+        super(VirusdieError, self).__init__(text, vendor=VENDOR, code=code)
+        self.method = method
+
+
+class SignedCookieAuth(Auth):
+    """``apikey`` cookie, and ``apimac`` = HMAC-MD5 of the path and query as sent, when a MAC key is set."""
+
+    def __init__(self, api_key, mac_key=None):
+        self.api_key = api_key
+        self.mac_key = mac_key
+
+    def apply(self, prepared, add_secret):
+        cookie = 'apikey=%s' % self.api_key
+        if self.mac_key:
+            mac = hmac.new(self.mac_key.encode('utf-8'), prepared.path_url.encode('utf-8'), hashlib.md5).hexdigest()
+            add_secret(mac)
+            cookie += '; apimac=%s' % mac
+        prepared.headers['Cookie'] = cookie
+
+
+def canonical_domain(domain):
+    """A domain as compared and sent: IDNA 2008 ASCII, lowercase, no trailing dot; ValueError when invalid."""
+    text = (domain or '').strip()
+    try:
+        ascii_name = idna_ascii(text).rstrip('.')
+    except UnicodeError:
+        raise ValueError('%r is not a valid domain name' % domain)
+    if not is_hostname(ascii_name) or '.' not in ascii_name or ascii_name.rsplit('.', 1)[-1].isdigit():
+        raise ValueError('%r is not a valid domain name (such as example.com)' % domain)
+    return ascii_name
+
+
+def site_view(site):
+    """A site as the modules return it."""
+    return dict(domain=site.get('domain'), host=site.get('host'), scan_period=site.get('scanperiod'),
+                firewall=bool(site.get('firewallstatus')), auto_treatment=bool(site.get('autotreatment')),
+                shared_with=site.get('unit'), next_scan=site.get('nextscan'))
+
+
+def firewall_days(history):
+    """``fwhistory`` ({"YYYYMMDD": [...] or null}) -> a list of named daily fields, oldest first."""
+    days = []
+    for key in sorted(history or {}):
+        values = history[key]
+        if not values:
+            days.append(dict(date=str(key)))
+            continue
+        day = dict(zip(FW_FIELDS, values))
+        day['date'] = str(day['date'])
+        days.append(day)
+    return days
+
+
+class VirusdieClient(VendorClient):
+    """Named operations of the Virusdie API."""
+
+    VENDOR = VENDOR
+    DOC_FRAGMENT = 'domainsec.onboard.virusdie'
+    OPTIONS = dict(
+        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['VIRUSDIE_API_KEY'])),
+        mac_key=dict(type='str', no_log=True, fallback=(env_fallback, ['VIRUSDIE_MAC_KEY'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['VIRUSDIE_API_URL'])),
+    )
+
+    def __init__(self, http, params):
+        super(VirusdieClient, self).__init__(http, params)
+        self.base = params['api_url'].rstrip('/')
+
+    def make_auth(self):
+        return SignedCookieAuth(self.params['api_key'], self.params.get('mac_key') or None)
+
+    # -- low level ---------------------------------------------------------
+    def url(self, method, *params):
+        return '%s/%s/%s' % (self.base, method, ''.join('%s/' % quote(str(p), safe='@') for p in params))
+
+    def call(self, method, *params, **kwargs):
+        """Call ``method``; the decoded ``result``. kwargs: ``query`` (dict), ``body`` (JSON), ``write`` (bool).
+
+        A reply asking the client to wait (``timewait`` with an error) is waited out within ``rate_limit_wait``
+        and sent again: the vendor did not carry it out. A reply without ``error`` or ``result`` is a failed read
+        (retried by the transport) or a write whose outcome is unknown.
+        """
+        query, body, write = kwargs.get('query'), kwargs.get('body'), kwargs.get('write', False)
+        limited = 0
+        while True:
+            response = self.http.request('POST' if body is not None else 'GET', self.url(method, *params), params=query,
+                                         json_body=body, idempotent=not write, expect_json=True)
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            if response.status != 200 or not isinstance(answer, dict) or 'error' not in answer or \
+                    ('result' not in answer and not answer.get('error')):
+                what = '%s %s' % ('write' if write else 'read', method)
+                error = WriteOutcomeUnknown if write else TransportError
+                raise error('%s answered the %s without error or result (HTTP %d)' % (VENDOR, what, response.status),
+                            vendor=VENDOR, status=response.status)
+            code = answer.get('error')
+            if not code:
+                return answer.get('result')
+            # timewait is also the execution time of an ordinary answer: only an error that says it is about the
+            # request rate is a request to wait (docs/virusdie.md).
+            wait = _seconds(answer.get('timewait')) if _RATE_LIMITED.search(answer.get('message') or '') else None
+            if wait and self.http.rate_limit_pause(limited, wait):
+                limited += 1
+                continue
+            hint = None
+            if _int(code) == PERMISSION_DENIED:
+                hint = kwargs.get('permission_hint') or 'the API key does not allow %s; use a key with that feature' % method
+            raise VirusdieError(method, code, answer.get('message'), answer.get('errorinfo'), hint)
+
+    def write(self, method, *params, **kwargs):
+        """A write (every Virusdie write is a GET or a POST) guarded by ``landed`` and noted in ``done``."""
+        landed = kwargs.pop('landed', None)
+        operation, what = kwargs.pop('operation', method), kwargs.pop('what', None)
+        return self.guarded_write(lambda: self.call(method, *params, write=True, **kwargs), landed=landed,
+                                  operation=operation, what=what)
+
+    # -- sites ---------------------------------------------------------------
+    def list_sites(self, unit=None, scan_report=False, firewall_history=False):
+        """``{host: site}`` of the account (or of one unit), in one ``sites_list`` read."""
+        query = {}
+        if unit:
+            query['unit'] = unit
+        if scan_report:
+            query['withscanreport'] = ''
+        if firewall_history:
+            query['withfwhistory'] = ''
+        sites = self.call('sites_list', query=query) or []
+        return dict((canonical_or_raw(s.get('host') or s.get('domain')), s) for s in sites)
+
+    def add_sites(self, entries):
+        """``sites_add`` with short (domain) and long ({name, share}) entries, in one request.
+
+        Returns ``{index: message}`` for the entries the vendor refused. When the answer is lost, the sites are
+        listed: every entry present means it landed ({}); otherwise it is sent again (entries that did land then
+        come back as per-site errors, which the caller checks against the list).
+        """
+        names = [e['name'] if isinstance(e, dict) else e for e in entries]
+
+        def landed():
+            present = self.list_sites()
+            return {'landed': True} if all(canonical_or_raw(n) in present for n in names) else None
+        answer = self.write('sites_add', body=entries, landed=landed, operation='add_sites',
+                            what='sites added: %s' % ', '.join(names))
+        if isinstance(answer, dict) and answer.get('landed'):
+            return {}
+        return dict((int(k), v) for k, v in (answer or {}).items()) if isinstance(answer, dict) else {}
+
+    def delete_site(self, host):
+        self.write('site_delete', host, landed=lambda: host not in self.list_sites(), operation='delete_site',
+                   what='site %s deleted' % host)
+
+    def unshare_site(self, unit, host):
+        self.write('site_unshare', unit, host, landed=lambda: not (self.list_sites().get(host) or {}).get('unit'),
+                   operation='unshare_site', what='site %s unshared from %s' % (host, unit))
+
+    def set_option(self, host, option, value):
+        """``site_setoption`` for a user-facing option name (see SITE_OPTIONS)."""
+        wire, field, convert = SITE_OPTIONS[option]
+        value = convert(value)
+
+        def landed():
+            return _int((self.list_sites().get(host) or {}).get(field)) == value
+        self.write('site_setoption', host, wire, value, landed=landed, operation='set_option',
+                   what='%s of %s set to %s' % (option, host, value),
+                   permission_hint='the API key may not change %s (a feature marked (!) in the API guide): use a key '
+                                   'that allows it, or leave %s out of the task' % (option, option))
+
+    def scan_site(self, host):
+        """``site_scan``: starts a scan; never sent twice when its outcome is unknown (there is no way to read it)."""
+        return self.write('site_scan', host, operation='scan_site', what='scan of %s started' % host,
+                          permission_hint='the API key may not start scans: use a key that allows site_scan')
+
+    # -- units -----------------------------------------------------------------
+    def update_unit(self, unit, new_email):
+        self.write('unit_update', unit, new_email, landed=lambda: self.unit_known(new_email), operation='update_unit',
+                   what='unit %s is now %s' % (unit, new_email))
+
+    def delete_unit(self, unit, with_sites=False):
+        query = {'withsites': '1'} if with_sites else None
+        self.write('unit_delete', unit, query=query, landed=lambda: not self.unit_known(unit), operation='delete_unit',
+                   what='unit %s deleted%s' % (unit, ' with its sites' if with_sites else ''))
+
+    def unit_known(self, unit):
+        if self.list_sites(unit=unit):
+            return True
+        return any((s.get('unit') or '').lower() == unit.lower() for s in self.list_sites().values())
+
+    # -- agency ------------------------------------------------------------------
+    def view_agency(self):
+        """The agency record, or None when the account has none."""
+        return self.call('agency_view') or None
+
+    def update_agency(self, fields):
+        return self.write('agency_update', body=fields, landed=lambda: _agency_has(self.view_agency(), fields),
+                          operation='update_agency', what='agency record updated (%s)' % ', '.join(sorted(fields)))
+
+    def delete_agency(self):
+        self.write('agency_delete', query={'ignore': '1'}, landed=lambda: self.view_agency() is None,
+                   operation='delete_agency', what='agency record deleted')
+
+    # -- sync file and metadata --------------------------------------------------
+    def syncfile(self):
+        """``(filename, content bytes)`` of the account's synchronization file. Never traced: it carries keys."""
+        response = self.http.request('GET', self.url('syncfile_get'), trace_body=False)
+        if response.status != 200:
+            raise DomainsecError('Virusdie refused syncfile_get (HTTP %d)' % response.status, vendor=VENDOR,
+                                 status=response.status)
+        name = response.headers.get('X-Filename') or ''
+        match = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', response.headers.get('Content-Disposition') or '')
+        if match and not name:
+            name = unquote(match.group(1))
+        name = name.strip().replace('/', '_').replace('\\', '_')
+        if not name or name.startswith('.'):
+            raise DomainsecError('Virusdie sent the sync file without a usable file name', vendor=VENDOR)
+        return name, response.body or b''
+
+    def method_data(self, method):
+        return self.call('api_methoddata', method) or {}
+
+
+def canonical_or_raw(domain):
+    try:
+        return canonical_domain(domain)
+    except ValueError:
+        return (domain or '').strip().lower()
+
+
+def _agency_has(agency, fields):
+    return agency is not None and all(str(agency.get(k)) == str(v) for k, v in fields.items())
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _seconds(timewait):
+    """A ``timewait`` in milliseconds -> seconds (None when absent or 0)."""
+    number = _int(timewait)
+    return number / 1000.0 if number else None

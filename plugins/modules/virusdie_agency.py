@@ -1,0 +1,167 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: virusdie_agency
+short_description: Manage the Virusdie agency (hoster) record of the account
+version_added: 0.2.0
+description:
+  - Makes sure the account's agency record (the partner's name, contact and bank details) has the given fields
+    (C(agency_update), which creates the record when there is none), or removes it (C(agency_delete)).
+  - Only the fields given are compared; C(agency_update) is sent with the current record merged with them.
+author:
+  - domainsec.onboard contributors (@domainsec)
+extends_documentation_fragment:
+  - domainsec.onboard.virusdie
+attributes:
+  check_mode:
+    support: full
+    description: Predicts the change and sends no write.
+  diff_mode:
+    support: full
+    description: Shows the record before and after.
+options:
+  state:
+    description: Whether the agency record exists.
+    type: str
+    choices: [present, absent]
+    default: present
+  title:
+    description: Agency (hoster) name. Required to create the record.
+    type: str
+  email:
+    description: Contact e-mail. Required to create the record.
+    type: str
+  website:
+    description: Website, in any form.
+    type: str
+  logourl:
+    description: Logo image URL, starting with C(http://) or C(https://).
+    type: str
+  phone:
+    description: Contact phone.
+    type: str
+  country:
+    description: Country name or ISO 3166-1 code.
+    type: str
+  zipcode:
+    description: Postal code.
+    type: str
+  address:
+    description: Address, in any form.
+    type: str
+  bank_currency:
+    description: Bank - 3-letter currency code (USD, GBP).
+    type: str
+  bank_swift:
+    description: Bank - SWIFT code.
+    type: str
+  bank_account:
+    description: Bank - account number.
+    type: str
+  bank_routing:
+    description: Bank - routing number.
+    type: str
+  bank_country:
+    description: Bank - country name or code.
+    type: str
+  bank_invoicemail:
+    description: Bank - e-mail address for invoices.
+    type: str
+notes:
+  - "Requests per run: 1 read (C(agency_view)), plus the write when one is needed."
+'''
+
+EXAMPLES = r'''
+- name: Our agency record
+  domainsec.onboard.virusdie_agency:
+    title: Example Hosting
+    email: partners@example.com
+    website: https://www.example.com
+    country: DE
+'''
+
+RETURN = r'''
+agency:
+  description: The record after the run (predicted in check mode); empty after removal.
+  returned: success
+  type: dict
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+import re
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+
+FIELDS = ('title', 'email', 'website', 'logourl', 'phone', 'country', 'zipcode', 'address', 'bank_currency',
+          'bank_swift', 'bank_account', 'bank_routing', 'bank_country', 'bank_invoicemail')
+
+
+def validate(params):
+    wanted = dict((f, params[f].strip()) for f in FIELDS if params[f] is not None)
+    if params['state'] == 'absent' and wanted:
+        raise ValueError('%s cannot be used with state=absent' % ', '.join(sorted(wanted)))
+    for option in ('email', 'bank_invoicemail'):
+        if wanted.get(option) and not vd.EMAIL.match(wanted[option]):
+            raise ValueError('%s must be an e-mail address, got %r' % (option, wanted[option]))
+    if wanted.get('logourl') and not re.match(r'https?://\S+\Z', wanted['logourl']):
+        raise ValueError('logourl must start with http:// or https://, got %r' % wanted['logourl'])
+    if wanted.get('bank_currency') and not re.match(r'[A-Za-z]{3}\Z', wanted['bank_currency']):
+        raise ValueError('bank_currency must be a 3-letter currency code such as USD, got %r' % wanted['bank_currency'])
+    if 'title' in wanted and not wanted['title']:
+        raise ValueError('title must not be empty')
+    return wanted
+
+
+def main():
+    spec = vd.VirusdieClient.argument_spec()
+    spec.update(state=dict(type='str', default='present', choices=['present', 'absent']))
+    spec.update((f, dict(type='str')) for f in FIELDS)
+    module = new_module(argument_spec=spec, supports_check_mode=True)
+    try:
+        wanted = validate(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    run_module(module, vd.VirusdieClient, lambda client: run(module, client, wanted))
+
+
+def run(module, client, wanted):
+    current = client.view_agency()
+    before = dict(current or {})
+    if module.params['state'] == 'absent':
+        result = dict(changed=current is not None, agency={})
+        if module._diff:
+            result['diff'] = dict(before=before, after={})
+        if current is not None and not module.check_mode:
+            client.delete_agency()
+        return result
+    if current is None and not (wanted.get('title') and wanted.get('email')):
+        raise DomainsecError('title and email are required to create the agency record (there is none yet)')
+    after = dict(before, **wanted)
+    changed = any(str(before.get(k) or '') != v for k, v in wanted.items())
+    result = dict(changed=changed, agency=after)
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+    if changed and not module.check_mode:
+        body = dict((k, v) for k, v in after.items() if k in FIELDS and v not in (None, ''))
+        answer = client.update_agency(body)
+        result['agency'] = answer if isinstance(answer, dict) and answer.get('title') else after
+    return result
+
+
+if __name__ == '__main__':
+    main()

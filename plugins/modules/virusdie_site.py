@@ -1,0 +1,284 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: virusdie_site
+short_description: Protect websites with Virusdie - add, share, set options, scan, remove
+version_added: 0.2.0
+description:
+  - Makes sure the listed domains are sites of the Virusdie account, shared with a unit (an end customer's e-mail)
+    when asked, with the given scan period, firewall and automatic treatment, and optionally starts a scan.
+  - One C(sites_list) read decides everything; every missing site is added in one C(sites_add) request; only the
+    options that differ are sent (C(site_setoption)). A site refused by Virusdie is reported under its domain, and only
+    the refused domains fail the task.
+author:
+  - domainsec.onboard contributors (@domainsec)
+extends_documentation_fragment:
+  - domainsec.onboard.virusdie
+attributes:
+  check_mode:
+    support: full
+    description: Predicts the change and sends no write (not even a scan).
+  diff_mode:
+    support: full
+    description: Shows each site's settings before and after.
+options:
+  domains:
+    description: The sites' domain names, in Unicode or punycode (compared in their IDNA 2008 form).
+    type: list
+    elements: str
+    required: true
+  state:
+    description: Whether the sites are in the account (V(absent) deletes them with C(site_delete)).
+    type: str
+    choices: [present, absent]
+    default: present
+  share_with:
+    description:
+      - E-mail address of the unit (end customer) the sites are shared with. A site shared with another unit is
+        unshared and shared again with this one. The empty string unshares.
+    type: str
+  scan_period:
+    description: Seconds between two automatic scans.
+    type: int
+  firewall:
+    description: Whether the site's firewall is on.
+    type: bool
+  auto_treatment:
+    description: Whether found malware is cleaned automatically.
+    type: bool
+  scan:
+    description:
+      - Start a scan of every listed site (C(site_scan)) after the other changes. The scan runs at Virusdie through the
+        sync file, which must be in the site's web root (see M(domainsec.onboard.virusdie_syncfile)); a site without it
+        fails with a sentence that says so.
+      - A scan is started on every run with O(scan=true), and reported as a change.
+    type: bool
+    default: false
+notes:
+  - "Requests per run: 1 read (C(sites_list)), plus one C(sites_add) for all missing sites, one C(site_setoption)
+    per option and site that differs, one C(site_unshare) per site to re-share, one C(site_scan) per site with
+    O(scan=true), and one C(sites_list) to return the sites after changes."
+  - "The firewall and automatic treatment are features some API keys may not change; Virusdie then answers 145904
+    (Permission denied), which the module reports naming the option."
+'''
+
+EXAMPLES = r'''
+- name: Protect two shops, shared with their owner, firewall on, daily scans
+  domainsec.onboard.virusdie_site:
+    domains: [shop.example.com, bücher.example]
+    share_with: owner@example.com
+    scan_period: 86400
+    firewall: true
+    auto_treatment: false
+
+- name: Scan after the sync file was put in the web root
+  domainsec.onboard.virusdie_site:
+    domains: [shop.example.com]
+    scan: true
+
+- name: Remove a site
+  domainsec.onboard.virusdie_site:
+    domains: [old.example.com]
+    state: absent
+'''
+
+RETURN = r'''
+sites:
+  description: One entry per listed domain, as it is after the run (predicted in check mode); refused domains left out.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{domain: shop.example.com, host: shop.example.com, scan_period: 86400, firewall: true,
+            auto_treatment: false, shared_with: owner@example.com, next_scan: 1764100000}]
+failed_domains:
+  description: The domains Virusdie refused, with its message.
+  returned: always
+  type: dict
+  sample: {bad.example: "Domain is not resolvable"}
+added:
+  description: Domains added.
+  returned: success
+  type: list
+  elements: str
+changed_options:
+  description: Per domain, the options that were changed.
+  returned: success
+  type: dict
+scanned:
+  description: Domains a scan was started for.
+  returned: with O(scan=true)
+  type: list
+  elements: str
+api_trace:
+  description: Redacted trace of every HTTP request of the run.
+  returned: with -vvv or on failure
+  type: list
+  elements: str
+'''
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+
+MAX_SCAN_PERIOD = 31536000
+
+
+def argument_spec():
+    spec = vd.VirusdieClient.argument_spec()
+    spec.update(
+        domains=dict(type='list', elements='str', required=True),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        share_with=dict(type='str'),
+        scan_period=dict(type='int'),
+        firewall=dict(type='bool'),
+        auto_treatment=dict(type='bool'),
+        scan=dict(type='bool', default=False),
+    )
+    return spec
+
+
+def validate(params):
+    """Canonical domains (in order, once each) and the wanted options; ValueError names the option."""
+    if not params['domains']:
+        raise ValueError('domains must list at least one domain')
+    hosts = []
+    for index, domain in enumerate(params['domains']):
+        try:
+            host = vd.canonical_domain(domain)
+        except ValueError as exc:
+            raise ValueError('domains[%d]: %s' % (index, exc))
+        if host not in hosts:
+            hosts.append(host)
+    wanted = {}
+    if params['scan_period'] is not None:
+        if not 3600 <= params['scan_period'] <= MAX_SCAN_PERIOD:
+            raise ValueError('scan_period must be a number of seconds from 3600 (hourly) to %d (yearly), got %d'
+                             % (MAX_SCAN_PERIOD, params['scan_period']))
+        wanted['scan_period'] = params['scan_period']
+    for option in ('firewall', 'auto_treatment'):
+        if params[option] is not None:
+            wanted[option] = params[option]
+    share = params['share_with']
+    if share is not None and share.strip() and not vd.EMAIL.match(share.strip()):
+        raise ValueError('share_with must be the e-mail address of a unit (end customer), got %r' % share)
+    if params['state'] == 'absent':
+        used = [o for o in ('share_with', 'scan_period', 'firewall', 'auto_treatment') if params[o] is not None]
+        if used or params['scan']:
+            raise ValueError('%s cannot be used with state=absent' % ', '.join(used + (['scan'] if params['scan'] else [])))
+    return hosts, wanted, (share.strip().lower() if share is not None else None)
+
+
+def main():
+    module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
+    try:
+        hosts, wanted, share = validate(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+
+    result = dict(failed_domains={})
+    run_module(module, vd.VirusdieClient, lambda client: run(module, client, hosts, wanted, share, result),
+               check=failed_sites, result=result)
+
+
+def failed_sites(result):
+    if result.get('failed_domains'):
+        return 'Virusdie refused %d of the sites: %s' % (len(result['failed_domains']), '; '.join(
+            '%s: %s' % item for item in sorted(result['failed_domains'].items())))
+    return None
+
+
+def option_changes(site, wanted):
+    """The options of ``wanted`` the site does not have yet (from the one table in the client)."""
+    changes = {}
+    for option, value in wanted.items():
+        dummy, field, convert = vd.SITE_OPTIONS[option]
+        if site is None or vd._int(site.get(field)) != convert(value):  # pylint: disable=protected-access
+            changes[option] = value
+    return changes
+
+
+def predicted(site, host, wanted, share):
+    view = vd.site_view(site or dict(domain=host, host=host))
+    for option, value in wanted.items():
+        view[option] = value
+    if share is not None:
+        view['shared_with'] = share or None
+    return view
+
+
+def run(module, client, hosts, wanted, share, result):
+    present = client.list_sites()
+    if module.params['state'] == 'absent':
+        doomed = [h for h in hosts if h in present]
+        result.update(changed=bool(doomed), deleted=doomed, sites=[])
+        if module._diff:
+            result['diff'] = dict(before=dict((h, vd.site_view(present[h])) for h in doomed),
+                                  after=dict((h, {}) for h in doomed))
+        if not module.check_mode:
+            for host in doomed:
+                client.delete_site(host)
+        return result
+
+    missing = [h for h in hosts if h not in present]
+    reshare = [h for h in hosts if h in present and share is not None and
+               (present[h].get('unit') or '').lower() != share]
+    options = dict((h, option_changes(present.get(h), wanted)) for h in hosts)
+    options = dict((h, c) for h, c in options.items() if c)
+    scans = list(hosts) if module.params['scan'] else []
+    result.update(changed=bool(missing or reshare or options or scans), added=missing, changed_options=options,
+                  sites=[predicted(present.get(h), h, wanted, share) for h in hosts])
+    if scans:
+        result['scanned'] = scans
+    if module._diff:
+        touched = [h for h in hosts if h in missing or h in reshare or h in options]
+        result['diff'] = dict(before=dict((h, vd.site_view(present[h]) if h in present else {}) for h in touched),
+                              after=dict((h, predicted(present.get(h), h, wanted, share)) for h in touched))
+    if module.check_mode or not result['changed']:
+        return result
+
+    failed = result['failed_domains']
+    # Re-sharing: unshare from the old unit, then add again shared with the new one (the API has no "share").
+    for host in reshare:
+        if present[host].get('unit'):
+            client.unshare_site(present[host]['unit'], host)
+    entries = [dict(name=h, share=share) if share else h for h in missing + [h for h in reshare if share]]
+    if entries:
+        refused = client.add_sites(entries)
+        if refused:
+            now = client.list_sites()
+            for index, message in sorted(refused.items()):
+                name = entries[index]['name'] if isinstance(entries[index], dict) else entries[index]
+                if name not in now or (share and (now[name].get('unit') or '').lower() != share):
+                    failed[name] = message
+    for host, changes in sorted(options.items()):
+        if host in failed:
+            continue
+        for option, value in sorted(changes.items()):
+            client.set_option(host, option, value)
+    for host in scans:
+        if host in failed:
+            continue
+        try:
+            client.scan_site(host)
+        except vd.VirusdieError as exc:
+            if 'sync' in str(exc).lower():
+                raise DomainsecError('%s: the Virusdie sync file is not on the site yet, so it cannot be scanned. Put '
+                                     'it in the site\'s web root first (domainsec.onboard.virusdie_syncfile downloads '
+                                     'it), then scan again. (%s)' % (host, exc), vendor=vd.VENDOR, code=exc.code)
+            raise
+    now = client.list_sites()
+    result['added'] = [h for h in missing if h not in failed]
+    result['sites'] = [vd.site_view(now[h]) for h in hosts if h in now and h not in failed]
+    return result
+
+
+if __name__ == '__main__':
+    main()
