@@ -351,7 +351,7 @@ class HttpClient(object):
         if self.rate_limit_waited + wait > self.rate_limit_wait:
             return False
         self.rate_limit_waited += wait
-        self._log('rate limited (HTTP 429): waiting %.1f s (%.0f of %d s of this run\'s rate_limit_wait used)'
+        self._log('rate limited: waiting %.1f s (%.0f of %d s of this run\'s rate_limit_wait used)'
                   % (wait, self.rate_limit_waited, self.rate_limit_wait))
         self.sleep(wait)
         return True

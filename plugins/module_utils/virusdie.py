@@ -209,6 +209,8 @@ class VirusdieClient(VendorClient):
                             what='sites added: %s' % ', '.join(names))
         if isinstance(answer, dict) and answer.get('landed'):
             return {}
+        if isinstance(answer, list):  # PHP's json_encode writes {"0": ..., "1": ...} as a list
+            return dict((index, message) for index, message in enumerate(answer) if message)
         return dict((int(k), v) for k, v in (answer or {}).items()) if isinstance(answer, dict) else {}
 
     def delete_site(self, host):
@@ -253,8 +255,13 @@ class VirusdieClient(VendorClient):
 
     # -- agency ------------------------------------------------------------------
     def view_agency(self):
-        """The agency record, or None when the account has none."""
-        return self.call('agency_view') or None
+        """The agency record, or None when the account has none (agency_view's "Agency not found")."""
+        try:
+            return self.call('agency_view') or None
+        except VirusdieError as exc:
+            if 'agency not found' in str(exc).lower():
+                return None
+            raise
 
     def update_agency(self, fields):
         return self.write('agency_update', body=fields, landed=lambda: _agency_has(self.view_agency(), fields),

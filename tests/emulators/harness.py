@@ -31,6 +31,7 @@ APPS = {
     'hardenize': 'hardenize:HardenizeApp',
     'receiver': 'webhook_receiver:WebhookReceiverApp',  # the customer's webhook endpoint Hardenize delivers to
     'sigsci': 'sigsci:SigsciApp',
+    'virusdie': 'virusdie:VirusdieApp',
 }
 
 
