@@ -147,7 +147,7 @@ EOF
 # Three on two cores: several targets mostly wait (injected timeouts, 429 back-off), so a third overlaps them.
 INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-3}"
 # The fault matrix mostly waits (timeouts, backoff): more workers than cores pay off there.
-MATRIX_WORKERS="${MATRIX_WORKERS:-4}"
+MATRIX_WORKERS="${MATRIX_WORKERS:-6}"
 XDIST=()
 if [ "$INTEGRATION_WORKERS" -gt 1 ] 2>/dev/null; then
     XDIST=(-n "$INTEGRATION_WORKERS" --dist load)

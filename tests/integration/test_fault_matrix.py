@@ -27,8 +27,13 @@ from ansible_collections.domainsec.onboard.plugins.modules import hardenize_even
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_type
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_group
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_host
+from ansible_collections.domainsec.onboard.plugins.modules import sigsci_site
+from ansible_collections.domainsec.onboard.plugins.modules import sigsci_site_member
 from ansible_collections.domainsec.onboard.plugins.modules import ssdns_domain
 from ansible_collections.domainsec.onboard.plugins.modules import ssdns_record
+from ansible_collections.domainsec.onboard.plugins.modules import virusdie_agency
+from ansible_collections.domainsec.onboard.plugins.modules import virusdie_site
+from ansible_collections.domainsec.onboard.plugins.modules import virusdie_unit
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 REPORT_DIR = os.path.join(ROOT, 'build', 'fault-matrix')
@@ -275,8 +280,140 @@ def hook_scenarios():
     ]
 
 
+def sigsci_scenarios():
+    site = 'matrix-site'
+    members = [dict(email='m%d@example.com' % i, role='user') for i in range(3)]
+
+    def state(emulators):
+        return emulators.harness.emulators['sigsci'].dump_state()
+
+    def sites(emulators):
+        return [s for s in state(emulators)['sites'] if s['name'] == site]
+
+    def no_setup(emulators):
+        pass
+
+    def setup_site(emulators):
+        result = run(sigsci_site, dict(name=site, agent_level='log'))
+        assert not result.get('failed'), result
+
+    def setup_members(emulators):
+        setup_site(emulators)
+        result = run(sigsci_site_member, dict(site=site, members=members))
+        assert not result.get('failed'), result
+
+    def one_site(level):
+        def check(emulators):
+            found = sites(emulators)
+            assert len(found) == 1 and found[0]['agentLevel'] == level, found
+        return check
+
+    def no_site(emulators):
+        assert sites(emulators) == []
+
+    def member_emails(emulators):
+        return sorted(m['email'] for m in sites(emulators)[0]['members'] if m['email'].startswith('m'))
+
+    def three_members(role):
+        def check(emulators):
+            found = [m for m in sites(emulators)[0]['members'] if m['email'].startswith('m')]
+            assert sorted(m['email'] for m in found) == [m['email'] for m in members], found
+            assert all(m['role'] == role for m in found), found
+        return check
+
+    def no_members(emulators):
+        assert member_emails(emulators) == []
+    return [
+        dict(vendor='sigsci', endpoint='POST /corps/{corp}/sites', writes=1, setup=no_setup, module=sigsci_site,
+             args=dict(name=site, agent_level='log'), check=one_site('log')),
+        dict(vendor='sigsci', endpoint='PATCH /corps/{corp}/sites/{site}', writes=1, setup=setup_site,
+             module=sigsci_site, args=dict(name=site, agent_level='block'), check=one_site('block')),
+        dict(vendor='sigsci', endpoint='DELETE /corps/{corp}/sites/{site}', writes=1, setup=setup_site,
+             module=sigsci_site, args=dict(name=site, state='absent', force=True), check=no_site),
+        dict(vendor='sigsci', endpoint='POST /corps/{corp}/sites/{site}/members/{email}/invite', writes=3,
+             setup=setup_site, module=sigsci_site_member, args=dict(site=site, members=members),
+             check=three_members('user')),
+        dict(vendor='sigsci', endpoint='PATCH /corps/{corp}/sites/{site}/members/{email}', writes=3,
+             setup=setup_members, module=sigsci_site_member,
+             args=dict(site=site, members=[dict(m, role='observer') for m in members]), check=three_members('observer')),
+        dict(vendor='sigsci', endpoint='DELETE /corps/{corp}/sites/{site}/members/{email}', writes=3,
+             setup=setup_members, module=sigsci_site_member, args=dict(site=site, members=members, state='absent'),
+             check=no_members),
+    ]
+
+
+def virusdie_scenarios():
+    domains = ['v%d.matrix.example' % i for i in range(3)]
+
+    def state(emulators):
+        return emulators.harness.emulators['virusdie'].dump_state()
+
+    def sites(emulators):
+        return dict((s['host'], s) for s in state(emulators)['sites'] if s['host'] in domains)
+
+    def no_setup(emulators):
+        emulators.configure('virusdie', rate_limit_enabled=False)
+
+    def setup_sites(emulators, **kwargs):
+        no_setup(emulators)
+        result = run(virusdie_site, dict(dict(domains=domains), **kwargs))
+        assert not result.get('failed'), result
+
+    def added(emulators):
+        found = sites(emulators)
+        assert sorted(found) == domains and all(s['unit'] == 'c@example.com' for s in found.values()), found
+
+    def firewalled(emulators):
+        assert all(s['firewallstatus'] == 1 for s in sites(emulators).values()), sites(emulators)
+
+    def gone(emulators):
+        assert sites(emulators) == {}
+
+    def reshared(emulators):
+        assert all(s['unit'] == 'd@example.com' for s in sites(emulators).values()), sites(emulators)
+
+    def unit_renamed(emulators):
+        assert all(s['unit'] == 'e@example.com' for s in sites(emulators).values()), sites(emulators)
+
+    def unit_gone(emulators):
+        assert all(s['unit'] is None for s in sites(emulators).values()), sites(emulators)
+
+    def agency_set(emulators):
+        assert (state(emulators)['agency'] or {}).get('title') == 'Matrix Hosting'
+
+    def agency_gone(emulators):
+        assert not state(emulators)['agency']
+
+    def setup_agency(emulators):
+        no_setup(emulators)
+        result = run(virusdie_agency, dict(title='Matrix Hosting', email='m@example.com'))
+        assert not result.get('failed'), result
+    return [
+        dict(vendor='virusdie', endpoint='sites_add', writes=1, setup=no_setup, module=virusdie_site,
+             args=dict(domains=domains, share_with='c@example.com'), check=added),
+        dict(vendor='virusdie', endpoint='site_setoption', writes=3, setup=lambda e: setup_sites(e),
+             module=virusdie_site, args=dict(domains=domains, firewall=True), check=firewalled),
+        dict(vendor='virusdie', endpoint='site_delete', writes=3, setup=lambda e: setup_sites(e), module=virusdie_site,
+             args=dict(domains=domains, state='absent'), check=gone),
+        dict(vendor='virusdie', endpoint='site_unshare', writes=3,
+             setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_site,
+             args=dict(domains=domains, share_with='d@example.com'), check=reshared),
+        dict(vendor='virusdie', endpoint='unit_update', writes=1,
+             setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_unit,
+             args=dict(unit='c@example.com', new_email='e@example.com'), check=unit_renamed),
+        dict(vendor='virusdie', endpoint='unit_delete', writes=1,
+             setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_unit,
+             args=dict(unit='c@example.com', state='absent'), check=unit_gone),
+        dict(vendor='virusdie', endpoint='agency_update', writes=1, setup=no_setup, module=virusdie_agency,
+             args=dict(title='Matrix Hosting', email='m@example.com'), check=agency_set),
+        dict(vendor='virusdie', endpoint='agency_delete', writes=1, setup=setup_agency, module=virusdie_agency,
+             args=dict(state='absent'), check=agency_gone),
+    ]
+
+
 SCENARIOS = ([add_records_scenario(endpoint) for endpoint in SAMPLES] + [delete_records_scenario(), publish_scenario()]
-             + domain_scenarios() + host_scenarios() + group_scenarios() + hook_scenarios())
+             + domain_scenarios() + host_scenarios() + group_scenarios() + hook_scenarios() + sigsci_scenarios()
+             + virusdie_scenarios())
 KINDS = list(GENERIC_FAULTS)
 
 
@@ -309,7 +446,7 @@ def _record(endpoint, row):
 @pytest.mark.parametrize('endpoint, kind, position', CASES, ids=['%s-%s-%s' % c for c in CASES])
 def test_fault_matrix(emulators, endpoint, kind, position):
     scenario = BY_ENDPOINT[endpoint]
-    for vendor in ('securityspace', 'hardenize'):
+    for vendor in ('securityspace', 'hardenize', 'sigsci', 'virusdie'):
         emulators.reset(vendor)
     if scenario['vendor'] == 'hardenize':
         emulators.configure('hardenize', rate_limit_enabled=False)
