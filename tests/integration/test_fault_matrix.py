@@ -391,9 +391,9 @@ def virusdie_scenarios():
     return [
         dict(vendor='virusdie', endpoint='sites_add', writes=1, setup=no_setup, module=virusdie_site,
              args=dict(domains=domains, share_with='c@example.com'), check=added),
-        dict(vendor='virusdie', endpoint='site_setoption', writes=3, setup=lambda e: setup_sites(e),
+        dict(vendor='virusdie', endpoint='site_setoption', writes=3, setup=setup_sites,
              module=virusdie_site, args=dict(domains=domains, firewall=True), check=firewalled),
-        dict(vendor='virusdie', endpoint='site_delete', writes=3, setup=lambda e: setup_sites(e), module=virusdie_site,
+        dict(vendor='virusdie', endpoint='site_delete', writes=3, setup=setup_sites, module=virusdie_site,
              args=dict(domains=domains, state='absent'), check=gone),
         dict(vendor='virusdie', endpoint='site_unshare', writes=3,
              setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_site,
