@@ -19,7 +19,8 @@
 # requirements files change). Every selected stage runs even when an earlier one
 # failed; the last line is `summary: N passed, M failed` and the exit status is 1
 # when anything failed. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
-# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none).
+# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none). The matrix stage runs in
+# the background beside the integration stage when both are selected (MATRIX_IN_BACKGROUND=0 runs it after).
 set -uo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -271,7 +272,56 @@ run_stage() {
 log "stages: ${stages[*]}"
 ensure_collection_link
 setup_venvs
+selected_stage() {
+    local stage
+    for stage in "${stages[@]}"; do
+        [ "$stage" = "$1" ] && return 0
+    done
+    return 1
+}
+
+# The fault matrix mostly waits (timeouts, back-off) while the integration targets keep both cores busy: when both
+# are selected, the matrix runs in the background beside the integration stage, its output kept in a log that is
+# printed (and its result recorded) once the integration stage is done.
+MATRIX_BG_PID=''
+MATRIX_BG_DIR="$BUILD/matrix-stage"
+start_matrix_in_background() {
+    rm -rf "$MATRIX_BG_DIR"
+    mkdir -p "$MATRIX_BG_DIR"
+    (
+        run_stage matrix >"$MATRIX_BG_DIR/output.log" 2>&1
+        printf '%s %s\n' "$PASSED" "$FAILED" >"$MATRIX_BG_DIR/counts"
+        printf '%s\n' "${REPORT[@]: -1}" >"$MATRIX_BG_DIR/report"
+    ) &
+    MATRIX_BG_PID=$!
+    log "matrix: started in the background (pid $MATRIX_BG_PID) beside the integration stage"
+}
+
+finish_matrix_in_background() {
+    local before_passed="$1" before_failed="$2" p f
+    wait "$MATRIX_BG_PID"
+    cat "$MATRIX_BG_DIR/output.log"
+    if read -r p f <"$MATRIX_BG_DIR/counts" 2>/dev/null; then
+        PASSED=$((PASSED + p - before_passed))
+        FAILED=$((FAILED + f - before_failed))
+        REPORT+=("$(cat "$MATRIX_BG_DIR/report")")
+    else
+        FAILED=$((FAILED + 1))
+        record matrix FAILED 0.0 "the background matrix stage left no result"
+    fi
+}
+
 for stage in "${stages[@]}"; do
+    if [ "$stage" = integration ] && selected_stage matrix && [ "${MATRIX_IN_BACKGROUND:-1}" = 1 ]; then
+        matrix_base_passed=$PASSED matrix_base_failed=$FAILED
+        start_matrix_in_background
+        run_stage integration
+        finish_matrix_in_background "$matrix_base_passed" "$matrix_base_failed"
+        continue
+    fi
+    if [ "$stage" = matrix ] && [ -n "$MATRIX_BG_PID" ]; then
+        continue  # already run beside the integration stage
+    fi
     run_stage "$stage"
 done
 

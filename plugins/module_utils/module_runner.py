@@ -142,7 +142,7 @@ def fail_module(module, client, error, partial=None, **result):
     if work:
         result['changed'] = True
         result['done'] = [entry['what'] for entry in client.done]
-        result['msg'] = '%s. Done before this failure: %s; a re-run completes the rest.' % (
+        result['msg'] = '%s. Done before this failure: %s; a re-run picks up from there.' % (
             result['msg'].rstrip('. '), work)
     if http is not None:
         result['msg'] = http.redactor.text(result['msg'])

@@ -185,7 +185,21 @@ def main():
 
     result = dict(failed_domains={})
     run_module(module, vd.VirusdieClient, lambda client: run(module, client, hosts, wanted, share, result),
-               check=failed_sites, result=result)
+               check=failed_sites, result=result, partial=lambda done: partial_sites(result, done))
+
+
+def partial_sites(result, done):
+    """What a run that failed for some sites did: "8 site(s) added (a, b, ...), 3 option(s) set"."""
+    parts = []
+    if any(d['operation'] == 'add_sites' for d in done):
+        added = result.get('added') or []
+        parts.append('%d site(s) added (%s)' % (len(added), ', '.join(added[:5]) + (', ...' if len(added) > 5 else '')))
+    for operation, label in (('unshare_site', 'unshared'), ('set_option', 'option(s) set'),
+                             ('scan_site', 'scan(s) started'), ('delete_site', 'deleted')):
+        count = sum(1 for d in done if d['operation'] == operation)
+        if count:
+            parts.append('%d %s' % (count, label))
+    return ', '.join(parts)
 
 
 def failed_sites(result):
