@@ -18,15 +18,19 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 def _targets():
-    names = []
+    """The targets as pytest parameters. ``disabled`` in a target's aliases leaves it out; ``main_core_only``
+    marks it ``main_core_only`` (the second core's stage deselects it: see scripts/test.sh)."""
+    params = []
     for name in sorted(os.listdir(TARGETS_DIR)):
         if name.startswith('setup_') or not os.path.exists(os.path.join(TARGETS_DIR, name, 'tasks', 'main.yml')):
             continue
-        aliases = os.path.join(TARGETS_DIR, name, 'aliases')
-        if os.path.exists(aliases) and 'disabled' in open(aliases).read().split():
+        aliases_path = os.path.join(TARGETS_DIR, name, 'aliases')
+        aliases = open(aliases_path).read().split() if os.path.exists(aliases_path) else []
+        if 'disabled' in aliases:
             continue
-        names.append(name)
-    return names
+        marks = [pytest.mark.main_core_only] if 'main_core_only' in aliases else []
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
 
 
 def ansible_bin(name):
