@@ -262,6 +262,41 @@ def echo_request(response, request):
     return Response(response.status, response.headers, response.body + b'\nrequest was: ' + json.dumps(echo).encode())
 
 
+class TokenBucket(object):
+    """A request-rate token bucket for an app whose config has ``rate_capacity`` and ``rate_refill_per_second``.
+
+    Call :meth:`init_bucket` in ``__init__`` (before ``EmulatorApp.__init__``, whose ``reset_state`` may call
+    :meth:`reset_bucket`). :meth:`_tokens_now` and :meth:`_take_token` expect ``_rate_lock`` to be held.
+    """
+
+    def init_bucket(self):
+        self._rate_lock = threading.Lock()
+        self.tokens = 0.0
+        self.refilled_at = time.monotonic()
+
+    def reset_bucket(self):
+        """A full bucket."""
+        with self._rate_lock:
+            self.tokens = float(self.config['rate_capacity'])
+            self.refilled_at = time.monotonic()
+
+    def _tokens_now(self):
+        """Refill the bucket up to now (call with _rate_lock held)."""
+        now = time.monotonic()
+        capacity = float(self.config['rate_capacity'])
+        self.tokens = min(capacity, self.tokens + (now - self.refilled_at) * self.config['rate_refill_per_second'])
+        self.refilled_at = now
+        return self.tokens
+
+    def _take_token(self):
+        """Take a token (call with _rate_lock held): 0 when taken, else the seconds until one is there."""
+        tokens = self._tokens_now()
+        if tokens < 1:
+            return (1 - tokens) / self.config['rate_refill_per_second']
+        self.tokens -= 1
+        return 0
+
+
 class EmulatorApp(object):
     """One vendor's API: state, counters, config and faults (see the module docstring)."""
 

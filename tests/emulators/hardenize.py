@@ -41,12 +41,11 @@ import math
 import re
 import secrets
 import ssl
-import threading
 import time
 import unicodedata
 import urllib.parse
 
-from .base import EmulatorApp, Response, random_alnum
+from .base import EmulatorApp, Response, TokenBucket, random_alnum
 
 ERROR_MIME = 'application/vnd.hardenize.v1.error-response+json'
 API_VERSION = '1.86.2'
@@ -207,7 +206,7 @@ def group_id_from_name(name, taken):
     return candidate
 
 
-class HardenizeApp(EmulatorApp):
+class HardenizeApp(TokenBucket, EmulatorApp):
     """The Hardenize Organization API v1 for one organization (see the module docstring)."""
 
     name = 'hardenize'
@@ -235,10 +234,8 @@ class HardenizeApp(EmulatorApp):
         self.user = self.credential('HARDENIZE_API_USER', lambda: 'svc-' + random_alnum(10).lower())
         self.password = self.credential('HARDENIZE_API_PASSWORD', lambda: random_alnum(24))
         self.ca_path = None  # set by the harness: the CA deliveries are verified against
-        self._rate_lock = threading.Lock()
+        self.init_bucket()
         self.in_flight = 0
-        self.tokens = 0.0
-        self.refilled_at = time.monotonic()
         self.previews = collections.Counter()
         super(HardenizeApp, self).__init__()
 
@@ -252,11 +249,6 @@ class HardenizeApp(EmulatorApp):
         self.next_event_id = 10001
         self.deliveries = []  # outcomes of event deliveries (not tests)
         self.reset_bucket()
-
-    def reset_bucket(self):
-        with self._rate_lock:
-            self.tokens = float(self.config['rate_capacity'])
-            self.refilled_at = time.monotonic()
 
     def endpoint_key(self, request):
         template = self.template(request.path)
@@ -399,14 +391,6 @@ class HardenizeApp(EmulatorApp):
         return isinstance(body, dict) and body.get('preview') is True
 
     # -- rate limits -----------------------------------------------------------
-    def _tokens_now(self):
-        """Refill the bucket up to now (call with _rate_lock held)."""
-        now = time.monotonic()
-        capacity = float(self.config['rate_capacity'])
-        self.tokens = min(capacity, self.tokens + (now - self.refilled_at) * self.config['rate_refill_per_second'])
-        self.refilled_at = now
-        return self.tokens
-
     def _allowance(self, in_flight):
         config = self.config
         tokens = self._tokens_now() if config['rate_limit_enabled'] else config['rate_capacity']
@@ -418,7 +402,7 @@ class HardenizeApp(EmulatorApp):
         """(refusal ApiError or None, X-Request-Allowance) for a request already counted in flight."""
         with self._rate_lock:
             config = self.config
-            tokens = self._tokens_now()
+            self._tokens_now()
             refusal = None
             if config['rate_limit_enabled']:
                 # Retry-After only with the knob: the document says to wait a full minute and names no header.
@@ -426,12 +410,13 @@ class HardenizeApp(EmulatorApp):
                     refusal = ApiError(429, 'Too many concurrent requests (%d in flight, at most %d allowed)'
                                        % (self.in_flight, config['max_concurrent']),
                                        headers={'Retry-After': '1'} if config['retry_after_header'] else None)
-                elif tokens < 1:
-                    wait = max(1, int(math.ceil((1 - tokens) / config['rate_refill_per_second'])))
-                    refusal = ApiError(429, 'Too many requests: the request allowance is exhausted; retry in %d s' % wait,
-                                       headers={'Retry-After': str(wait)} if config['retry_after_header'] else None)
                 else:
-                    self.tokens -= 1
+                    seconds = self._take_token()
+                    if seconds:
+                        wait = max(1, int(math.ceil(seconds)))
+                        refusal = ApiError(429, 'Too many requests: the request allowance is exhausted; retry in %d s'
+                                           % wait, headers={'Retry-After': str(wait)} if config['retry_after_header']
+                                           else None)
             return refusal, self._allowance(self.in_flight)
 
     # -- request handling ------------------------------------------------------------

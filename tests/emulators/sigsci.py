@@ -51,12 +51,11 @@ import hmac
 import math
 import re
 import secrets
-import threading
 import time
 import urllib.parse
 import uuid
 
-from .base import EmulatorApp, Response, random_alnum
+from .base import EmulatorApp, Response, TokenBucket, random_alnum
 
 API_PREFIX = '/api/v0'
 ROLES = ('owner', 'admin', 'user', 'observer')
@@ -151,7 +150,7 @@ def split_path(path):
     return template, values
 
 
-class SigsciApp(EmulatorApp):
+class SigsciApp(TokenBucket, EmulatorApp):
     """The Signal Sciences API v0 (see the module docstring)."""
 
     name = 'sigsci'
@@ -171,9 +170,7 @@ class SigsciApp(EmulatorApp):
         self.token = self.credential('SIGSCI_TOKEN', lambda: random_alnum(32))
         self.analyst_token = random_alnum(32)
         self.started = rfc3339()
-        self._rate_lock = threading.Lock()
-        self.tokens = 0.0
-        self.refilled_at = time.monotonic()
+        self.init_bucket()
         super(SigsciApp, self).__init__()
 
     # -- base hooks ----------------------------------------------------------
@@ -186,11 +183,6 @@ class SigsciApp(EmulatorApp):
         self._new_corp(self.corp_name, 'Emulator Corp', owner=self.email)
         self.corps[self.corp_name]['users']['analyst@example.com'] = 'user'
         self.reset_bucket()
-
-    def reset_bucket(self):
-        with self._rate_lock:
-            self.tokens = float(self.config['rate_capacity'])
-            self.refilled_at = time.monotonic()
 
     def endpoint_key(self, request):
         path = request.path
@@ -328,25 +320,17 @@ class SigsciApp(EmulatorApp):
         self.corps[name] = {'name': name, 'displayName': display_name, 'created': self.started, 'users': users}
 
     # -- rate limit ------------------------------------------------------------------
-    def _tokens_now(self):
-        """Refill the bucket up to now (call with _rate_lock held)."""
-        now = time.monotonic()
-        capacity = float(self.config['rate_capacity'])
-        self.tokens = min(capacity, self.tokens + (now - self.refilled_at) * self.config['rate_refill_per_second'])
-        self.refilled_at = now
-        return self.tokens
-
     def _admit(self):
         """Take a token; ApiError 429 when the bucket is empty (and the limit on)."""
         with self._rate_lock:
-            tokens = self._tokens_now()
             if not self.config['rate_limit_enabled']:
+                self._tokens_now()
                 return
-            if tokens < 1:
-                wait = max(1, int(math.ceil((1 - tokens) / self.config['rate_refill_per_second'])))
+            seconds = self._take_token()
+            if seconds:
+                wait = max(1, int(math.ceil(seconds)))
                 raise ApiError(429, 'Too many requests',
                                headers={'Retry-After': str(wait)} if self.config['retry_after_header'] else None)
-            self.tokens -= 1
 
     # -- request handling --------------------------------------------------------------
     def handle(self, request):

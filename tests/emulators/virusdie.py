@@ -63,7 +63,7 @@ import time
 import unicodedata
 import urllib.parse
 
-from .base import EmulatorApp, FaultQueue, Response, random_alnum
+from .base import EmulatorApp, FaultQueue, Response, TokenBucket, random_alnum
 
 API_PREFIX = '/api'
 VERSION = '2024.08.30'
@@ -305,7 +305,7 @@ def _seed(*parts):
     return hashlib.sha256('/'.join(str(p) for p in parts).encode('utf-8')).digest()
 
 
-class VirusdieApp(EmulatorApp):
+class VirusdieApp(TokenBucket, EmulatorApp):
     """The Virusdie API (see the module docstring)."""
 
     name = 'virusdie'
@@ -334,9 +334,7 @@ class VirusdieApp(EmulatorApp):
         self.started = int(time.time())
         self._key_ids = dict((k, secrets.token_hex(4)) for k in ('main', 'nomac', 'limited'))
         self._sync = {}  # login -> {"filename", "token"}: stable per account, across resets
-        self._rate_lock = threading.Lock()
-        self.tokens = 0.0
-        self.refilled_at = time.monotonic()
+        self.init_bucket()
         super(VirusdieApp, self).__init__()
         self.faults = _RecordingFaultQueue()
 
@@ -357,11 +355,6 @@ class VirusdieApp(EmulatorApp):
                               'permissions': permissions, 'account': self.email, 'uid': uid, 'source': kind,
                               'created': self.started, 'modified': self.started, 'expires': 0, 'ip': '', 'pid': ''}
         self.reset_bucket()
-
-    def reset_bucket(self):
-        with self._rate_lock:
-            self.tokens = float(self.config['rate_capacity'])
-            self.refilled_at = time.monotonic()
 
     def endpoint_key(self, request):
         path = request.path
@@ -484,24 +477,16 @@ class VirusdieApp(EmulatorApp):
         return {'found': count(value)}
 
     # -- rate limit ------------------------------------------------------------------------
-    def _tokens_now(self):
-        """Refill the bucket up to now (call with _rate_lock held)."""
-        now = time.monotonic()
-        capacity = float(self.config['rate_capacity'])
-        self.tokens = min(capacity, self.tokens + (now - self.refilled_at) * self.config['rate_refill_per_second'])
-        self.refilled_at = now
-        return self.tokens
-
     def _admit(self):
         """Take a token; VdError 145905 with timewait (ms until the next token) when the bucket is empty."""
         with self._rate_lock:
-            tokens = self._tokens_now()
             if not self.config['rate_limit_enabled']:
+                self._tokens_now()
                 return
-            if tokens < 1:
-                wait = max(1, int(math.ceil((1 - tokens) / self.config['rate_refill_per_second'] * 1000)))
+            seconds = self._take_token()
+            if seconds:
+                wait = max(1, int(math.ceil(seconds * 1000)))
                 raise system_error(E_TOO_MANY, 'retry in %d ms' % wait, timewait=wait)
-            self.tokens -= 1
 
     # -- answers ---------------------------------------------------------------------------
     @staticmethod
