@@ -137,13 +137,6 @@ class SecuritySpaceClient(VendorClient):
         super(SecuritySpaceClient, self).__init__(http, params)
         self.api_url = params['api_url'].rstrip('/')
 
-    @classmethod
-    def check_params(cls, params):
-        if not (params.get('api_url') or '').lower().startswith('https://'):
-            return ('api_url must be an https:// URL (SecuritySpace refuses plain HTTP with notSSL), got %s'
-                    % params.get('api_url'))
-        return None
-
     def make_auth(self):
         return FieldAuth(lambda: {'apikey': self.params['api_key'], 'sessionToken': self.token})
 

@@ -199,15 +199,12 @@ class SigsciClient(VendorClient):
 
     # -- site members ----------------------------------------------------------
     def list_members(self, site):
-        """``{email: role}`` of the site's members, plus their status in a second dict."""
+        """``{email: role}`` of the site's members."""
         members = self.request('GET', self._path('sites', site, 'members')).get('data') or []
-        roles = dict(((m.get('user') or {}).get('email', '').lower(), m.get('role')) for m in members)
-        status = dict(((m.get('user') or {}).get('email', '').lower(), (m.get('user') or {}).get('status'))
-                      for m in members)
-        return roles, status
+        return dict(((m.get('user') or {}).get('email', '').lower(), m.get('role')) for m in members)
 
     def _member_is(self, site, email, role):
-        return lambda: self.list_members(site)[0].get(email) == role
+        return lambda: self.list_members(site).get(email) == role
 
     def invite_member(self, site, email, role):
         """POST .../members/{email}/invite: adds a corp user, or invites a new one, with ``role``."""
@@ -223,7 +220,7 @@ class SigsciClient(VendorClient):
 
     def remove_member(self, site, email):
         self.write('DELETE', self._path('sites', site, 'members', email), expected=(200, 204),
-                   landed=lambda: email not in self.list_members(site)[0], operation='remove_member',
+                   landed=lambda: email not in self.list_members(site), operation='remove_member',
                    what='%s removed from %s' % (email, site))
 
 

@@ -169,7 +169,7 @@ class VirusdieClient(VendorClient):
                 limited += 1
                 continue
             hint = None
-            if _int(code) == PERMISSION_DENIED:
+            if as_int(code) == PERMISSION_DENIED:
                 hint = kwargs.get('permission_hint') or 'the API key does not allow %s; use a key with that feature' % method
             raise VirusdieError(method, code, answer.get('message'), answer.get('errorinfo'), hint)
 
@@ -227,7 +227,7 @@ class VirusdieClient(VendorClient):
         value = convert(value)
 
         def landed():
-            return _int((self.list_sites().get(host) or {}).get(field)) == value
+            return as_int((self.list_sites().get(host) or {}).get(field)) == value
         self.write('site_setoption', host, wire, value, landed=landed, operation='set_option',
                    what='%s of %s set to %s' % (option, host, value),
                    permission_hint='the API key may not change %s (a feature marked (!) in the API guide): use a key '
@@ -302,7 +302,8 @@ def _agency_has(agency, fields):
     return agency is not None and all(str(agency.get(k)) == str(v) for k, v in fields.items())
 
 
-def _int(value):
+def as_int(value):
+    """``value`` as an int, or None."""
     try:
         return int(value)
     except (TypeError, ValueError):
@@ -311,5 +312,5 @@ def _int(value):
 
 def _seconds(timewait):
     """A ``timewait`` in milliseconds -> seconds (None when absent or 0)."""
-    number = _int(timewait)
+    number = as_int(timewait)
     return number / 1000.0 if number else None

@@ -196,7 +196,7 @@ def run_absent(module, client, name, wanted):
     if site is None:
         return result
     if not module.params['force']:
-        others = sorted(e for e in client.list_members(name)[0] if e != client.email)
+        others = sorted(e for e in client.list_members(name) if e != client.email)
         agents = client.list_agents(name)
         if others or agents:
             raise DomainsecError('The site %s still has %s; it was not deleted. Set force=true to delete it anyway' % (

@@ -124,7 +124,7 @@ def read(client, params):
     site = client.get_site(params['name'])
     if site is None:
         return dict(exists=False, site={})
-    result = dict(exists=True, site=site, members=client.list_members(params['name'])[0])
+    result = dict(exists=True, site=site, members=client.list_members(params['name']))
     if params['agent_keys']:
         result['agent_keys'] = client.agent_keys(params['name'])
     return result

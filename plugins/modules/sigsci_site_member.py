@@ -164,7 +164,7 @@ def run(module, client, site, wanted):
             raise DomainsecError('The site %s does not exist in the corp %s; create it first with '
                                  'domainsec.onboard.sigsci_site.' % (site, client.corp))
     else:
-        have = client.list_members(site)[0]
+        have = client.list_members(site)
     if params['state'] == 'absent':
         invite, update, remove = [], [], sorted(e for e in wanted if e in have and e != client.email)
         if client.email in wanted and client.email in have:
@@ -192,7 +192,7 @@ def run(module, client, site, wanted):
     for email in remove:
         client.remove_member(site, email)
     if result['changed']:
-        result['members'] = client.list_members(site)[0]
+        result['members'] = client.list_members(site)
     return result
 
 

@@ -214,7 +214,7 @@ def option_changes(site, wanted):
     changes = {}
     for option, value in wanted.items():
         dummy, field, convert = vd.SITE_OPTIONS[option]
-        if site is None or vd._int(site.get(field)) != convert(value):  # pylint: disable=protected-access
+        if site is None or vd.as_int(site.get(field)) != convert(value):
             changes[option] = value
     return changes
 
