@@ -7,6 +7,7 @@ are helpers, not tests. Each target starts from empty emulators.
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -78,6 +79,27 @@ def assert_no_secrets(text, emulators):
     return len(secrets)
 
 
+def failure_excerpt(output, limit=4000):
+    """The failed tasks of a playbook's output: each failed task's header and the result lines that say why
+    (msg, assertion, evaluated_to, stderr), so a CI log that keeps only the head of the output still names them."""
+    lines = output.splitlines()
+    excerpt = []
+    task = None
+    for number, line in enumerate(lines):
+        if line.startswith('TASK ['):
+            task = line
+        elif line.startswith(('fatal: [', 'failed: [')) or ('FAILED!' in line and line.startswith('fatal')):
+            excerpt.append(task or '(no task header)')
+            excerpt.append(line[:500])
+            for follow in lines[number + 1:number + 400]:
+                if follow.startswith(('TASK [', 'PLAY RECAP', 'fatal: [', 'failed: [', '...ignoring')):
+                    break
+                if re.match(r'\s*"(msg|assertion|evaluated_to|stderr|module_stderr|exception)":', follow):
+                    excerpt.append(follow[:800])
+    text = '\n'.join(excerpt)
+    return text[:limit] if text else '(no failed task found in the output)'
+
+
 @pytest.mark.parametrize('target', _targets())
 def test_target(target, emulators, tmp_path):
     """Run the target at -vvv; it must pass, and its output must hold no secret."""
@@ -88,8 +110,10 @@ def test_target(target, emulators, tmp_path):
     result = run_playbook(str(playbook), extra_args=['-vvv'])
     (tmp_path / 'output.txt').write_text(result.stdout)
     if result.returncode != 0:
-        sys.stdout.write(result.stdout[-30000:])
-    assert result.returncode == 0, 'target %s failed (rc=%d), output in %s' % (target, result.returncode, tmp_path)
+        why = failure_excerpt(result.stdout)
+        sys.stdout.write('== failed tasks ==\n%s\n== end of the output ==\n%s' % (why, result.stdout[-20000:]))
+        pytest.fail('target %s failed (rc=%d), output in %s; failed tasks:\n%s'
+                    % (target, result.returncode, tmp_path, why))
     assert 'failed=0' in result.stdout
     credentials = set()
     for app in emulators.harness.emulators.values():
