@@ -38,6 +38,11 @@ Writing a new vendor emulator
      generic text answer.
    - ``companions``: names of other apps the harness starts with this one
      (the Hardenize emulator brings the webhook receiver).
+   - ``admin_action(method, route, body)``: the app's own admin routes
+     (control calls such as ``POST /_emulator/approve``): ``route`` is the path
+     after ``/_emulator/``, ``body`` the parsed JSON (``{}`` when empty);
+     return a Response, or None for the generic 404. Tried after the generic
+     routes; a ValueError is answered 400. Not counted, like the whole admin API.
    - ``world`` (set by the harness before the server starts): the other
      running apps, ``self.world.app('securityspace')`` (None when not running);
      see ``peer(name)``. Talk to another app through its read-only methods,
@@ -50,7 +55,8 @@ Admin API (JSON, no auth, never counted), under ``/_emulator/``:
 ``POST reset`` (``{"counters_only": true}`` keeps state, config and faults);
 ``POST|GET|DELETE faults``; ``GET state``; ``GET|POST config``; ``GET errors``
 (tracebacks of emulator bugs, which are also answered 500 and printed);
-``GET secrets`` -> ``{"secrets": [...]}`` (``app.secrets()``, sorted).
+``GET secrets`` -> ``{"secrets": [...]}`` (``app.secrets()``, sorted); any
+other route goes to ``app.admin_action`` (404 when it answers None).
 
 Generic faults (``POST /_emulator/faults`` with ``endpoint`` (key or ``*``),
 ``kind``, ``count``, ``skip``, ``delay``, ``retry_after``) are applied by the
@@ -358,6 +364,10 @@ class EmulatorApp(object):
     def dump_state(self):
         return {}
 
+    def admin_action(self, method, route, body):
+        """An app-specific admin route ``<method> /_emulator/<route>``: a Response, or None (no such route)."""
+        return None
+
     def env(self):
         return {}
 
@@ -491,6 +501,9 @@ def _admin(app, request):
             return Response.json({'errors': list(app.internal_errors)})
         if route == ('GET', 'secrets'):
             return Response.json({'secrets': sorted(app.secrets())})
+        answer = app.admin_action(route[0], route[1], body)
+        if answer is not None:
+            return answer
     except ValueError as exc:
         return Response.json({'error': str(exc)}, 400)
     return Response.json({'error': 'no admin route %s %s' % route}, 404)

@@ -32,6 +32,7 @@ APPS = {
     'receiver': 'webhook_receiver:WebhookReceiverApp',  # the customer's webhook endpoint Hardenize delivers to
     'sigsci': 'sigsci:SigsciApp',
     'virusdie': 'virusdie:VirusdieApp',
+    'cyberssl': 'cyberssl:CyberSSLApp',
 }
 
 

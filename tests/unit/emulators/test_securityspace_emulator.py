@@ -869,14 +869,15 @@ def test_world_receiver_entry_and_env(tmp_path):
     """One world: every app sees the others; the receiver is an ordinary app; env names as before."""
     assert emulator_harness.resolve(['hardenize']) == ['hardenize', 'receiver']  # a companion
     assert emulator_harness.resolve('securityspace') == ['securityspace']
-    assert emulator_harness.resolve(None) == ['securityspace', 'hardenize', 'receiver', 'sigsci', 'virusdie']
+    assert emulator_harness.resolve(None) == ['securityspace', 'hardenize', 'receiver', 'sigsci', 'virusdie',
+                                                  'cyberssl']
     with pytest.raises(ValueError):
         emulator_harness.resolve(['nope'])
     running = emulator_harness.start(str(tmp_path))
     try:
         apps = running.emulators
-        assert sorted(apps) == ['hardenize', 'receiver', 'securityspace', 'sigsci', 'virusdie']
-        assert running.world.names() == ['hardenize', 'receiver', 'securityspace', 'sigsci', 'virusdie']
+        assert sorted(apps) == ['cyberssl', 'hardenize', 'receiver', 'securityspace', 'sigsci', 'virusdie']
+        assert running.world.names() == ['cyberssl', 'hardenize', 'receiver', 'securityspace', 'sigsci', 'virusdie']
         for app in apps.values():
             assert app.world is running.world
         assert apps['hardenize'].world.app('securityspace') is apps['securityspace']
@@ -889,7 +890,7 @@ def test_world_receiver_entry_and_env(tmp_path):
                             'HARDENIZE_TEST_RECEIVER_URL', 'EMULATOR_RECEIVER_ADMIN', 'SIGSCI_API_URL', 'SIGSCI_EMAIL',
                             'SIGSCI_TOKEN', 'SIGSCI_CORP', 'EMULATOR_SIGSCI_ADMIN', 'VIRUSDIE_API_URL', 'VIRUSDIE_API_KEY',
                             'VIRUSDIE_MAC_KEY', 'VIRUSDIE_NOMAC_API_KEY', 'VIRUSDIE_LIMITED_API_KEY',
-                            'EMULATOR_VIRUSDIE_ADMIN'}
+                            'EMULATOR_VIRUSDIE_ADMIN', 'CYBERSSL_API_URL', 'CYBERSSL_API_KEY', 'EMULATOR_CYBERSSL_ADMIN'}
         assert env['EMULATOR_RECEIVER_ADMIN'] == running.urls['receiver'] + '/_receiver'  # the receiver's own admin
         assert running.admin_urls['receiver'] == running.urls['receiver'] + '/_emulator'
         assert running.servers['receiver'].log_path == os.path.join(str(tmp_path), 'receiver.log')
