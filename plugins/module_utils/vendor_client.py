@@ -84,6 +84,11 @@ class VendorClient(object):
         return None
 
     @classmethod
+    def base_url(cls, params):
+        """The API base URL for these options (``API_URL_OPTION``'s value unless the vendor derives it)."""
+        return params.get(cls.API_URL_OPTION)
+
+    @classmethod
     def transport_kwargs(cls, params):
         """Extra HttpClient arguments (hooks, static headers) for this vendor."""
         return {}
@@ -92,7 +97,7 @@ class VendorClient(object):
     def from_params(cls, params):
         """Build the client from option values (a module's ``params`` or a plugin's options)."""
         problem = validate_transport_params(params)
-        url = params.get(cls.API_URL_OPTION) or ''
+        url = cls.base_url(params) or ''
         if problem is None and not url.lower().startswith('https://'):
             problem = '%s must be an https:// URL, got %s' % (cls.API_URL_OPTION, url)
         if problem is None:

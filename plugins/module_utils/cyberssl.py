@@ -1,0 +1,416 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""CyberSSL client: certificate products, orders, domain validation.
+
+Every method is ``<base>/<method>``: GET with the parameters in the query
+string, or POST form-encoded. ``auth?apikey=`` yields a token sent as the
+``token`` parameter of every later call (added by the client's
+:class:`FieldAuth` as the request goes out, and registered as a secret the
+moment it arrives). Every reply is a JSON object with ``success``; the HTTP
+status is ignored like the vendor's own client does. A refused or expired
+token (102) fetches a new one once and sends the call again: the vendor
+refused it before doing anything. Orders cost money, so ``add_ssl_order``
+and ``reissue_ssl_order`` whose outcome is unknown are never sent again
+before ``my_orders``/``order_status`` shows that they did not land.
+See docs/cyberssl.md for the wire format and the decisions taken.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import datetime
+import errno
+import hashlib
+import os
+import re
+import tempfile
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
+    ApiError,
+    DomainsecError,
+    FieldAuth,
+    TransportError,
+    WriteOutcomeUnknown,
+)
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
+
+try:
+    import fcntl
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover (not POSIX)
+    HAS_FCNTL = False
+
+VENDOR = 'CyberSSL'
+LIVE_URL = 'https://api.cyberssl.com/v1'
+SANDBOX_URL = 'https://api.cyberssl.com/sandbox/v1'
+
+GET_METHODS = frozenset(['auth', 'list_products', 'get_dv_options', 'order_status', 'get_ssl_product_price',
+                         'get_balance', 'my_orders', 'ssl_certificates', 'order_extra_domains',
+                         'get_ssl_product_details', 'revalidate'])
+
+LIVE_STATUSES = ('Awaiting Validation', 'Awaiting Activation', 'Processing', 'Activated')
+TERMINAL_STATUSES = ('Rejected', 'Cancelled', 'Duplicate Certificate', 'Expired')
+DV_METHODS = ('dns', 'http', 'https', 'email')
+
+INVALID_API_KEY = 101
+INVALID_TOKEN = 102
+ORDER_NOT_FOUND = 106
+
+
+class CyberSSLError(ApiError):
+    """CyberSSL answered ``success: false``."""
+
+    def __init__(self, method, code, message):
+        shown = code if code not in (None, '') else 'no code'
+        msg = 'CyberSSL refused %s (%s): %s' % (method, shown, message or 'no error message')
+        if as_int(code) == INVALID_API_KEY:
+            msg += '; check api_key (or CYBERSSL_API_KEY)'
+        super(CyberSSLError, self).__init__(msg, vendor=VENDOR, code=code)
+        self.method = method
+        self.error_code = as_int(code)
+        self.error_message = message
+
+
+# -- pure helpers ----------------------------------------------------------------
+def as_int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def truthy(value):
+    """A PHP boolean as the API sends it: 1, "1", true -> True; "", 0, null -> False."""
+    return str(value).strip().lower() in ('1', 'true', 'yes')
+
+
+def money(value):
+    """A decimal string or number as float (None when absent)."""
+    if value in (None, ''):
+        return None
+    try:
+        return round(float(value), 2)
+    except (TypeError, ValueError):
+        raise DomainsecError('CyberSSL sent an amount that is not a number: %r' % (value,), vendor=VENDOR)
+
+
+def periods(product):
+    """The periods (years) a product offers: ``price_for_<n>year`` present and not empty."""
+    found = []
+    for key, value in (product or {}).items():
+        match = re.match(r'^price_for_(\d+)year$', key)
+        if match and value not in (None, ''):
+            found.append(int(match.group(1)))
+    return sorted(found)
+
+
+def max_domains(product):
+    return max(1, as_int((product or {}).get('multidomains_maximum')) or 1)
+
+
+def split_domains(value):
+    """``domains_included`` as a list: a comma-separated string or a list."""
+    if isinstance(value, list):
+        items = value
+    else:
+        items = str(value or '').split(',')
+    return [d.strip().lower().rstrip('.') for d in items if d and str(d).strip()]
+
+
+def base_domain(domain):
+    """A domain without its wildcard label (``*.example.com`` -> ``example.com``)."""
+    domain = domain.strip().lower().rstrip('.')
+    return domain[2:] if domain.startswith('*.') else domain
+
+
+def in_zone(name, zone):
+    return name == zone or name.endswith('.' + zone)
+
+
+_RECORD = re.compile(r'^\s*(\S+?)\.?\s+(?:(?:IN|\d+)\s+)*(CNAME|TXT)\s+(\S+?)\s*$', re.IGNORECASE)
+
+
+def parse_dv_record(record, domains):
+    """One DNS validation record string as ``{zone, name, type, value, fqdn}``.
+
+    Accepts the document's form (``F50E...D249.test.com. CNAME b056....comodoca.com.``) and the CA's current one
+    (``_<md5>.example.com. CNAME <hash>.<hash>.sectigo.com.``): the string is parsed, never rebuilt. ``zone`` is the
+    shortest domain of ``domains`` (wildcards removed) holding the record's name, ``name`` is relative to it
+    (``@`` at the apex) and ``value`` is absolute with its trailing dot.
+    """
+    match = _RECORD.match(record or '')
+    if not match:
+        raise DomainsecError('CyberSSL sent a DNS validation record that is not "<name>. CNAME <target>.": %r'
+                             % (record,), vendor=VENDOR)
+    fqdn = match.group(1).lower().rstrip('.')
+    rtype = match.group(2).upper()
+    value = match.group(3)
+    if rtype == 'CNAME':
+        value = value.lower().rstrip('.') + '.'
+    holders = sorted((base_domain(d) for d in domains if in_zone(fqdn, base_domain(d))), key=len)
+    zone = holders[0] if holders else fqdn.split('.', 1)[-1]
+    name = '@' if fqdn == zone else fqdn[:-(len(zone) + 1)]
+    return dict(zone=zone, name=name, type=rtype, value=value, fqdn=fqdn + '.')
+
+
+def dv_view(dv_options, method, domains):
+    """What a user needs to validate: ``{dv_records, dv_files, dv_emails}`` for ``method``."""
+    options = dv_options or {}
+    view = dict(dv_records=[], dv_files=[], dv_emails={})
+    if method == 'dns':
+        for domain, entry in sorted((options.get('dns') or {}).items()):
+            record = entry.get('record') if isinstance(entry, dict) else entry
+            parsed = parse_dv_record(record, domains or [domain])
+            parsed['domain'] = domain
+            view['dv_records'].append(parsed)
+    elif method in ('http', 'https'):
+        for domain, entry in sorted((options.get(method) or {}).items()):
+            entry = entry or {}
+            view['dv_files'].append(dict(domain=domain, filename=entry.get('filename'), content=entry.get('content'),
+                                         url=entry.get('link')))
+    elif method == 'email':
+        for domain, addresses in sorted((options.get('email') or {}).items()):
+            view['dv_emails'][domain] = list(addresses.values()) if isinstance(addresses, dict) else list(addresses)
+    return view
+
+
+def order_fields(answer):
+    """The order of an ``order_status`` reply, nested under ``order`` or flat."""
+    order = answer.get('order') if isinstance(answer.get('order'), dict) else answer
+    order = dict((k, v) for k, v in order.items() if k not in ('success',))
+    order['domains'] = order_domains(order)
+    return order
+
+
+def order_domains(order):
+    """Every domain of an order: the primary domain first, then ``domains_included`` (whether or not it repeats it)."""
+    found = split_domains(order.get('primary_domain'))[:1]
+    for domain in split_domains(order.get('domains_included')):
+        if domain not in found:
+            found.append(domain)
+    return found
+
+
+def dv_method_of(order):
+    """The order's validation method without the email list (``email:a@x,b@y`` -> ``email``)."""
+    return str(order.get('dv_method') or '').split(':', 1)[0].strip().lower()
+
+
+def parse_date(value):
+    if not value:
+        return None
+    try:
+        return datetime.datetime.strptime(str(value)[:10], '%Y-%m-%d').date()
+    except ValueError:
+        return None
+
+
+def days_left(order, today=None):
+    """Days until ``valid_till`` (None when the order has no certificate yet)."""
+    till = parse_date(order.get('valid_till'))
+    if till is None:
+        return None
+    return (till - (today or datetime.date.today())).days
+
+
+def pem_body(pem):
+    """A PEM block reduced to its base64 payload, for comparisons that ignore line breaks."""
+    return re.sub(r'-----[^-]+-----|\s', '', pem or '')
+
+
+def split_chain(pem):
+    return re.findall(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', pem or '', re.S)
+
+
+@contextlib.contextmanager
+def controller_lock(key, timeout=600, directory=None, sleep=time.sleep):
+    """An exclusive lock for ``key`` shared by every run on this machine (an ``flock`` on a file).
+
+    Held across read-decide-order so two runs of the same order on one controller cannot both decide to buy.
+    """
+    if not HAS_FCNTL:  # pragma: no cover
+        yield None
+        return
+    directory = directory or os.path.join(tempfile.gettempdir(), 'domainsec-onboard-locks')
+    try:
+        os.makedirs(directory, mode=0o700)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST:
+            raise
+    path = os.path.join(directory, 'cyberssl-%s.lock' % hashlib.sha256(key.encode('utf-8')).hexdigest()[:32])
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.time() >= deadline:
+                    raise DomainsecError('another run holds the order lock %s for more than %d seconds' % (path, timeout),
+                                         vendor=VENDOR)
+                sleep(0.2)
+        yield path
+    finally:
+        os.close(handle)  # closing releases the flock
+
+
+class CyberSSLClient(VendorClient):
+    """Named operations of the CyberSSL API; one token per run."""
+
+    VENDOR = VENDOR
+    DOC_FRAGMENT = 'domainsec.onboard.cyberssl'
+    OPTIONS = dict(
+        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['CYBERSSL_API_KEY'])),
+        sandbox=dict(type='bool', default=False),
+        api_url=dict(type='str', fallback=(env_fallback, ['CYBERSSL_API_URL'])),
+    )
+
+    def __init__(self, http, params):
+        super(CyberSSLClient, self).__init__(http, params)
+        self.base = self.base_url(params).rstrip('/')
+
+    @classmethod
+    def base_url(cls, params):
+        return params.get('api_url') or (SANDBOX_URL if params.get('sandbox') else LIVE_URL)
+
+    def make_auth(self):
+        return FieldAuth(lambda: {'token': self.token})
+
+    # -- low level ---------------------------------------------------------
+    def _send(self, method, params, write, auth=None):
+        verb = 'GET' if method in GET_METHODS else 'POST'
+        params = dict((k, v) for k, v in (params or {}).items() if v is not None)
+        response = self.http.request(verb, '%s/%s' % (self.base, method), params=params if verb == 'GET' else None,
+                                     data=params if verb == 'POST' else None, idempotent=not write,
+                                     expect_json=True, auth=auth)
+        try:
+            answer = response.json()
+        except ValueError:
+            answer = None
+        if not isinstance(answer, dict) or 'success' not in answer:
+            error = WriteOutcomeUnknown if write else TransportError
+            raise error('CyberSSL answered %s without a JSON success field (HTTP %d)' % (method, response.status),
+                        vendor=VENDOR, status=response.status)
+        return answer
+
+    def fetch_token(self):
+        answer = self._send('auth', {'apikey': self.params['api_key']}, write=False, auth=False)
+        if answer.get('success') is not True:
+            raise CyberSSLError('auth', answer.get('error_code'), answer.get('error_message'))
+        if not answer.get('token'):
+            raise DomainsecError('CyberSSL auth answered success without a token', vendor=VENDOR)
+        return answer['token']
+
+    def call(self, method, params=None, write=False):
+        """Call ``method``; the decoded reply. A refused token is fetched again once and the call repeated."""
+        for attempt in (0, 1):
+            self.ensure_token()
+            answer = self._send(method, params, write)
+            if answer.get('success') is True:
+                return answer
+            code = as_int(answer.get('error_code'))
+            if code == INVALID_TOKEN and attempt == 0:
+                self.forget_token()
+                continue
+            raise CyberSSLError(method, answer.get('error_code'), answer.get('error_message'))
+        raise CyberSSLError(method, INVALID_TOKEN, 'token refused twice')  # pragma: no cover
+
+    # -- products and money --------------------------------------------------
+    def products(self):
+        return self.call('list_products').get('ssl_products') or []
+
+    def product(self, product_id):
+        product = self.call('get_ssl_product_details', {'product_id': product_id}).get('product')
+        if not isinstance(product, dict):
+            raise DomainsecError('CyberSSL sent no details for product %s' % product_id, vendor=VENDOR)
+        return product
+
+    def price(self, product_id, period, nr_domains=1):
+        answer = self.call('get_ssl_product_price', {'product_id': product_id, 'period': period,
+                                                     'nr_domains': nr_domains})
+        return money(answer.get('amount'))
+
+    def balance(self):
+        return money(self.call('get_balance').get('balance'))
+
+    # -- orders: reads ---------------------------------------------------------
+    def orders(self):
+        """Every order of the account (``my_orders`` summaries), ``domains`` added as a list."""
+        found = []
+        for order in self.call('my_orders').get('ssl_orders') or []:
+            order = dict(order)
+            order['domains'] = order_domains(order)
+            found.append(order)
+        return found
+
+    def order(self, order_id):
+        """One order (``order_status``), nested or flat reply; None when the vendor does not know it."""
+        try:
+            return order_fields(self.call('order_status', {'order_id': order_id}))
+        except CyberSSLError as exc:
+            if exc.error_code == ORDER_NOT_FOUND:
+                return None
+            raise
+
+    def dv_options(self, order_id, method='all'):
+        return self.call('get_dv_options', {'order_id': order_id, 'dv_method': method}).get('dv_options') or {}
+
+    def validate_csr(self, csr, product_id=None, addon_domains=None):
+        return self.call('validate_csr', {'csr': csr, 'product_id': product_id,
+                                          'addon_domains': ','.join(addon_domains) if addon_domains else None}
+                         ).get('csr') or {}
+
+    # -- orders: writes ----------------------------------------------------------
+    def add_order(self, fields, known_ids, matches):
+        """``add_ssl_order``. When its outcome is unknown, ``my_orders`` is read: an order that was not among
+        ``known_ids`` and for which ``matches(order)`` holds is the one that landed (its reply is lost:
+        ``{'order_id': id, 'reply_lost': True}``); none means it did not land, and only then is it sent again."""
+        def landed():
+            new = [o for o in self.orders() if str(o.get('order_id')) not in known_ids and matches(o)]
+            if new:
+                return {'order_id': new[-1].get('order_id'), 'reply_lost': True}
+            return None
+        return self.guarded_write(lambda: self.call('add_ssl_order', fields, write=True), landed=landed,
+                                  operation='add_ssl_order',
+                                  what='%s order for %s' % (fields.get('order_type'), fields.get('csr_domain') or
+                                                            fields.get('primary_domain') or 'the domain'))
+
+    def reissue_order(self, order_id, fields, matches):
+        """``reissue_ssl_order``; an unknown outcome re-reads the order: ``matches(order)`` means it landed."""
+        def landed():
+            order = self.order(order_id)
+            return {'order_id': order_id, 'reply_lost': True} if order and matches(order) else None
+        fields = dict(fields, order_id=order_id)
+        return self.guarded_write(lambda: self.call('reissue_ssl_order', fields, write=True), landed=landed,
+                                  operation='reissue_ssl_order', what='order %s reissued' % order_id)
+
+    def change_dv_method(self, order_id, method, domain=None, email=None):
+        def landed():
+            order = self.order(order_id)
+            return {'landed': True} if order and dv_method_of(order) == method else None
+        return self.guarded_write(
+            lambda: self.call('change_dv_method', {'order_id': order_id, 'dv_method': method, 'domain': domain,
+                                                   'email': email}, write=True),
+            landed=landed, operation='change_dv_method', what='validation of order %s changed to %s' % (order_id, method))
+
+    def revalidate(self, order_id, domain):
+        """``revalidate``: asks the CA to check again. Asking twice does no harm, so it is retried like a read."""
+        self.call('revalidate', {'order_id': order_id, 'domain_name': domain})
+        self.record_done('revalidate', 'revalidation of %s asked' % domain)
+
+    def wait_for_order(self, order_id, timeout, interval):
+        """Poll ``order_status`` until the order is Activated or in a terminal status; the last order read."""
+        def settled():
+            order = self.order(order_id)
+            return order if order and order.get('status') not in LIVE_STATUSES[:3] else None
+        return self.wait_until(settled, timeout, interval, what='order %s' % order_id)

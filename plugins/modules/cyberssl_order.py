@@ -1,0 +1,756 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: cyberssl_order
+short_description: Ensure a live CyberSSL certificate order for a domain, renewed on time and never bought twice
+version_added: 0.3.0
+description:
+  - Ensures that a live certificate order exists for O(primary_domain) (and O(addon_domains)) with product
+    O(product_id). The order is found by O(order_id) when given, else by primary domain and product among the
+    account's orders in a live status (C(Awaiting Validation), C(Awaiting Activation), C(Processing), C(Activated)).
+  - When there is none, a new order is placed, after checking the price against O(max_price) and the account balance.
+    When the live certificate expires within O(renew_before_days) days, a renewal order is placed. When the domains or
+    the CSR differ from the live order, the order is reissued (free of charge); when only the validation method
+    differs, it is changed.
+  - The validation data comes back parsed, for DNS as records that M(domainsec.onboard.ssdns_record) takes as they
+    are (see RV(dv_records)).
+  - With O(wait), the task polls the order until it is C(Activated) or ends in a terminal status, and writes the
+    certificate, chain and full chain to the paths given (only when their content differs).
+  - Money is at stake. Check mode never orders; it reports what it would buy and its price. An order or reissue
+    whose outcome is unknown (timeout, dropped connection, server error, unreadable reply) is never sent again
+    before the account's orders show that it did not land. Two runs of the same task on one controller hold a
+    lock around read-decide-order, so they cannot both buy. See the notes for two controllers.
+  - CyberSSL has no call to cancel or refund an order, so this module has no C(state=absent).
+author: domainsec.onboard contributors (@domainsec)
+extends_documentation_fragment:
+  - domainsec.onboard.cyberssl
+attributes:
+  check_mode:
+    support: full
+    description: Nothing is ordered, changed or written; the result says what would be and at which price.
+  diff_mode:
+    support: full
+    description: Before and after of the order (product, domains, method, status) and the files written.
+options:
+  primary_domain:
+    description:
+      - The certificate's common name, for example C(example.com) or C(*.example.com) on a wildcard product.
+    type: str
+    required: true
+  addon_domains:
+    description:
+      - Further domains of a multi-domain certificate (wildcards where the product allows them).
+    type: list
+    elements: str
+    default: []
+  product_id:
+    description: The CyberSSL product (see M(domainsec.onboard.cyberssl_product_info)).
+    type: int
+    required: true
+  period:
+    description: Validity in years; the product must offer it.
+    type: int
+    default: 1
+  dv_method:
+    description:
+      - How domain ownership is validated. C(dns) publishes a CNAME, C(http) and C(https) a file on the site,
+        C(email) sends an approval mail to the addresses in O(dv_emails).
+      - Wildcard domains cannot be validated by C(http) or C(https).
+    type: str
+    choices: [dns, http, https, email]
+    default: dns
+  dv_emails:
+    description:
+      - With O(dv_method=email), one approval address per domain, in the order primary domain, then
+        O(addon_domains). Each address must be at its domain or a parent of it.
+    type: list
+    elements: str
+  csr:
+    description:
+      - The certificate signing request (PEM), for example from community.crypto's C(openssl_csr_pipe). Its common
+        name must be O(primary_domain). Mutually exclusive with O(csr_subject).
+    type: str
+  csr_subject:
+    description:
+      - Let CyberSSL generate the key and the CSR for O(primary_domain) with these subject fields. The private key
+        comes back once and is written to O(private_key_path), which is then required.
+    type: dict
+    suboptions:
+      city: {description: Locality., type: str, required: true}
+      state: {description: State or province., type: str, required: true}
+      country: {description: Two-letter country code., type: str, required: true}
+      organization: {description: Organisation name., type: str, required: true}
+      department: {description: Organisational unit., type: str}
+      email: {description: Contact email in the subject., type: str}
+  admin_contact:
+    description: The administrative contact; required when an order is placed.
+    type: dict
+    suboptions: &contact
+      first_name: {description: First name., type: str, required: true}
+      last_name: {description: Last name., type: str, required: true}
+      phone: {description: Phone number., type: str, required: true}
+      title: {description: Job title., type: str, required: true}
+      email: {description: Email address., type: str, required: true}
+  tech_contact:
+    description: The technical contact; the vendor uses O(admin_contact) when it is not set.
+    type: dict
+    suboptions: *contact
+  organization:
+    description:
+      - Organisation fields for business-validated products (the C(org_*) fields without the prefix). Required
+        exactly when the product says C(organization_required), refused otherwise.
+    type: dict
+    suboptions:
+      name: {description: Full organisation name., type: str, required: true}
+      division: {description: Division., type: str, required: true}
+      addressline: {description: Address., type: str, required: true}
+      city: {description: City., type: str, required: true}
+      country: {description: Country code., type: str, required: true}
+      phone: {description: Phone number., type: str, required: true}
+      postalcode: {description: Postal code., type: str, required: true}
+      region: {description: Region or state., type: str, required: true}
+  order_id:
+    description: Manage this order instead of looking for the live order of the domain and product.
+    type: int
+  max_price:
+    description: Fail before ordering when the price for this period and domain count is higher.
+    type: float
+  wait:
+    description: Poll the order until it is C(Activated) or ends in a terminal status.
+    type: bool
+    default: false
+  wait_timeout:
+    description: How long O(wait) polls, in seconds.
+    type: int
+    default: 600
+  wait_interval:
+    description: Seconds between two polls.
+    type: int
+    default: 10
+  renew_before_days:
+    description:
+      - Place a renewal order (C(order_type=renew)) when the live certificate expires within this many days, like
+        community.crypto's C(remaining_days). Not set, an activated order is never renewed by this module.
+    type: int
+  revalidate:
+    description: Ask the CA to check the validation again for every domain of an order awaiting validation.
+    type: bool
+    default: false
+  certificate_path:
+    description: Write the certificate (PEM) here once it is issued; only when the content differs.
+    type: path
+  chain_path:
+    description: Write the intermediate chain (PEM) here.
+    type: path
+  fullchain_path:
+    description: Write the certificate followed by the chain here.
+    type: path
+  mode:
+    description: File mode of the certificate files, for example C('0644').
+    type: raw
+    default: '0644'
+  private_key_path:
+    description:
+      - Where the private key goes when CyberSSL generates the CSR (O(csr_subject)). It is written with mode C(0600)
+        before anything else is done with the reply, and never returned.
+      - An existing file is never replaced by a new key unless O(force=true); the task fails before ordering instead.
+    type: path
+  force:
+    description: Allow a vendor-generated key to replace an existing O(private_key_path).
+    type: bool
+    default: false
+notes:
+  - Two runs at once on one controller are serialised by a lock file per domain and product in the controller's
+    temporary directory. Two controllers (two AWX execution nodes, two laptops) do not share that lock; a run reads the
+    account's orders right before ordering, so only runs started within the same second or two can both buy, and the
+    API offers no cancel. Run certificate orders from one place, or serialise the job template. A second live order for
+    the same domain and product is reported as a warning.
+  - Requests of a run that finds the order in place, activated and with its files written, are C(auth), C(my_orders)
+    and C(order_status) (the certificate to compare with the files).
+seealso:
+  - module: domainsec.onboard.cyberssl_order_info
+  - module: domainsec.onboard.cyberssl_product_info
+  - module: domainsec.onboard.ssdns_record
+'''
+
+EXAMPLES = r'''
+- name: Order a certificate for example.com, validated through DNS
+  domainsec.onboard.cyberssl_order:
+    primary_domain: example.com
+    product_id: 17
+    period: 1
+    csr: "{{ lookup('ansible.builtin.file', 'example.com.csr') }}"
+    admin_contact: &contact
+      first_name: Jane
+      last_name: Doe
+      phone: "+1.5555550100"
+      title: Platform engineer
+      email: hostmaster@example.com
+    max_price: 10
+  register: order
+
+- name: Publish the validation records in SecuritySpace
+  domainsec.onboard.ssdns_record:
+    domain: "{{ item.zone }}"
+    type: "{{ item.type }}"
+    name: "{{ item.name }}"
+    value: "{{ item.value }}"
+    publish: true
+  loop: "{{ order.dv_records }}"
+
+- name: Wait for the certificate and write it
+  domainsec.onboard.cyberssl_order:
+    primary_domain: example.com
+    product_id: 17
+    csr: "{{ lookup('ansible.builtin.file', 'example.com.csr') }}"
+    admin_contact: *contact
+    wait: true
+    wait_timeout: 900
+    renew_before_days: 30
+    certificate_path: /etc/ssl/example.com.crt
+    fullchain_path: /etc/ssl/example.com.fullchain.pem
+'''
+
+RETURN = r'''
+order_id:
+  description: The order (null in check mode when it would be placed).
+  returned: always
+  type: int
+  sample: 1001
+status:
+  description: The order's status; in check mode before a new order, C(would be ordered).
+  returned: always
+  type: str
+  sample: Awaiting Validation
+amount:
+  description: What the order cost; in check mode when an order would be placed, the price it would pay.
+  returned: always
+  type: float
+  sample: 5.0
+actions:
+  description: What the run did (or would do in check mode), among C(order), C(renew), C(reissue),
+    C(change_dv_method), C(revalidate), C(write_files).
+  returned: always
+  type: list
+  elements: str
+  sample: [order]
+domains:
+  description: Every domain of the order.
+  returned: always
+  type: list
+  elements: str
+  sample: [example.com]
+valid_from:
+  description: First day of the certificate (C(YYYY-MM-DD)), empty until issued.
+  returned: always
+  type: str
+  sample: "2026-11-26"
+valid_till:
+  description: Last day of the certificate (C(YYYY-MM-DD)), empty until issued.
+  returned: always
+  type: str
+  sample: "2027-11-26"
+days_left:
+  description: Days until C(valid_till); null until issued.
+  returned: always
+  type: int
+  sample: 365
+dv_records:
+  description:
+    - For DNS validation, the records to publish, relative to the zone that holds them (the shortest domain of the
+      order that contains the record name), as M(domainsec.onboard.ssdns_record) takes them.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - {zone: example.com, name: _3b2c9f0a1d, type: CNAME, value: 9f8e.7d6c.sectigo.com., fqdn: _3b2c9f0a1d.example.com.,
+       domain: example.com}
+dv_files:
+  description: For HTTP(S) validation, the file per domain (C(domain), C(filename), C(content), C(url)).
+  returned: always
+  type: list
+  elements: dict
+dv_emails:
+  description: For email validation, the approval addresses the CA accepts per domain.
+  returned: always
+  type: dict
+certificate:
+  description: The certificate (PEM) once issued.
+  returned: when the order is activated
+  type: str
+chain:
+  description: The intermediate chain (PEM) once issued.
+  returned: when the order is activated
+  type: str
+files_changed:
+  description: The certificate, chain, full chain and key paths that were (or would be) written.
+  returned: always
+  type: list
+  elements: str
+'''
+
+import os
+import tempfile
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
+
+CONTACT = dict(first_name='firstname', last_name='lastname', phone='phone', title='title', email='email')
+CSR_FIELDS = ('city', 'state', 'country', 'organization', 'department', 'email')
+ORG_FIELDS = ('name', 'division', 'addressline', 'city', 'country', 'phone', 'postalcode', 'region')
+
+
+def argument_spec():
+    contact = dict((name, dict(type='str', required=True)) for name in CONTACT)
+    spec = cs.CyberSSLClient.argument_spec()
+    spec.update(
+        primary_domain=dict(type='str', required=True),
+        addon_domains=dict(type='list', elements='str', default=[]),
+        product_id=dict(type='int', required=True),
+        period=dict(type='int', default=1),
+        dv_method=dict(type='str', choices=list(cs.DV_METHODS), default='dns'),
+        dv_emails=dict(type='list', elements='str'),
+        csr=dict(type='str'),
+        csr_subject=dict(type='dict', options=dict(
+            city=dict(type='str', required=True), state=dict(type='str', required=True),
+            country=dict(type='str', required=True), organization=dict(type='str', required=True),
+            department=dict(type='str'), email=dict(type='str'))),
+        admin_contact=dict(type='dict', options=contact),
+        tech_contact=dict(type='dict', options=dict(contact)),
+        organization=dict(type='dict', options=dict((name, dict(type='str', required=True)) for name in ORG_FIELDS)),
+        order_id=dict(type='int'),
+        max_price=dict(type='float'),
+        wait=dict(type='bool', default=False),
+        wait_timeout=dict(type='int', default=600),
+        wait_interval=dict(type='int', default=10),
+        renew_before_days=dict(type='int'),
+        revalidate=dict(type='bool', default=False),
+        certificate_path=dict(type='path'),
+        chain_path=dict(type='path'),
+        fullchain_path=dict(type='path'),
+        mode=dict(type='raw', default='0644'),
+        private_key_path=dict(type='path', no_log=False),
+        force=dict(type='bool', default=False),
+    )
+    return spec
+
+
+# -- input ---------------------------------------------------------------------------
+def domain_name(value, option):
+    name = to_ascii((value or '').strip().rstrip('.')).lower()
+    if not is_hostname(name, allow_wildcard=True) or '.' not in name:
+        raise ValueError('%s: %r is not a domain name (example.com, or *.example.com on a wildcard product)'
+                         % (option, value))
+    return name
+
+
+def validate(params):
+    """The wanted order from the options, checked before any request; raises ValueError naming the option."""
+    primary = domain_name(params['primary_domain'], 'primary_domain')
+    addons = [domain_name(d, 'addon_domains') for d in params['addon_domains']]
+    domains = [primary] + addons
+    if len(set(domains)) != len(domains):
+        raise ValueError('addon_domains: every domain may appear once (with primary_domain), got %s' % ', '.join(domains))
+    method = params['dv_method']
+    emails = params.get('dv_emails')
+    if method == 'email':
+        if not emails or len(emails) != len(domains):
+            raise ValueError('dv_emails: dv_method=email needs one approval address per domain (%d: %s), got %d'
+                             % (len(domains), ', '.join(domains), len(emails or [])))
+        for address, domain in zip(emails, domains):
+            local, dummy, at = address.strip().lower().partition('@')
+            if not local or not at or not cs.in_zone(cs.base_domain(domain), at.rstrip('.')):
+                raise ValueError('dv_emails: %r is not an address at %s or a parent domain of it' % (address, domain))
+    elif emails:
+        raise ValueError('dv_emails is only for dv_method=email (dv_method is %s)' % method)
+    if method in ('http', 'https') and any(d.startswith('*.') for d in domains):
+        raise ValueError('dv_method: a wildcard domain cannot be validated by %s; use dns or email' % method)
+    csr = params.get('csr')
+    if csr is not None:
+        if not any('-----BEGIN %s-----' % kind in csr for kind in ('CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST')) \
+                or '-----END ' not in csr:
+            raise ValueError('csr must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)')
+        if params.get('csr_subject'):
+            raise ValueError('csr and csr_subject are mutually exclusive: give your own CSR or let CyberSSL make one')
+    if params.get('csr_subject') and not params.get('private_key_path'):
+        raise ValueError('private_key_path is required with csr_subject: the key CyberSSL generates is sent once')
+    for option, low, high in (('period', 1, 10), ('wait_timeout', 0, 86400), ('wait_interval', 1, 3600),
+                              ('renew_before_days', 0, 3650), ('product_id', 1, 10 ** 9), ('order_id', 1, 10 ** 12)):
+        value = params.get(option)
+        if value is not None and not low <= value <= high:
+            raise ValueError('%s must be between %d and %d, got %s' % (option, low, high, value))
+    if params.get('max_price') is not None and params['max_price'] < 0:
+        raise ValueError('max_price must not be negative, got %s' % params['max_price'])
+    mode = params.get('mode')
+    try:
+        int(str(mode), 8) if not isinstance(mode, int) else mode
+    except ValueError:
+        raise ValueError("mode must be an octal file mode such as '0644', got %r" % (mode,))
+    return dict(primary=primary, addons=addons, domains=domains, method=method, emails=emails, csr=csr)
+
+
+# -- the decision ----------------------------------------------------------------------
+def find_live(client, params, wanted):
+    """The order this task manages (or None), and a warning when there are several."""
+    if params.get('order_id'):
+        order = client.order(params['order_id'])
+        if order is None:
+            raise DomainsecError('order_id %s: CyberSSL knows no such order' % params['order_id'], vendor=cs.VENDOR)
+        if cs.base_domain(order.get('primary_domain') or '') != cs.base_domain(wanted['primary']) and \
+                (order.get('primary_domain') or '').lower() != wanted['primary']:
+            raise DomainsecError('order_id %s is for %s, not for primary_domain %s' % (
+                params['order_id'], order.get('primary_domain'), wanted['primary']), vendor=cs.VENDOR)
+        return order, [order]
+    live = [o for o in client.orders() if matches_live(o, wanted['primary'], params['product_id'])]
+    live.sort(key=lambda o: cs.as_int(o.get('order_id')) or 0)
+    if not live:
+        return None, live
+    # The newest live order, read in full: a my_orders summary has neither the CSR nor the certificate.
+    return client.order(live[-1]['order_id']) or live[-1], live
+
+
+def matches_live(order, primary, product_id):
+    return ((order.get('primary_domain') or '').lower().rstrip('.') == primary and
+            cs.as_int(order.get('product_id')) == product_id and order.get('status') in cs.LIVE_STATUSES)
+
+
+def decide(params, wanted, order):
+    """What to do with ``order`` (the live order or None): a list of actions."""
+    if order is None:
+        return ['order']
+    actions = []
+    left = cs.days_left(order)
+    if order.get('status') == 'Activated' and params.get('renew_before_days') is not None and left is not None \
+            and left <= params['renew_before_days']:
+        return ['renew']
+    reissue = sorted(order.get('domains') or []) != sorted(wanted['domains'])
+    if wanted['csr'] and order.get('csr') is not None and cs.pem_body(order.get('csr')) != cs.pem_body(wanted['csr']):
+        reissue = True
+    if reissue:
+        return ['reissue']
+    if cs.dv_method_of(order) and cs.dv_method_of(order) != wanted['method']:
+        actions.append('change_dv_method')
+    if params['revalidate'] and order.get('status') == 'Awaiting Validation':
+        actions.append('revalidate')
+    return actions
+
+
+def check_purchase(client, params, wanted, action, product):
+    """Everything a paid order needs, checked before it is placed; returns the price."""
+    check_product(client, params, wanted, product)
+    if not params.get('admin_contact'):
+        raise DomainsecError('admin_contact is required to place an order (first_name, last_name, phone, title, email)',
+                             vendor=cs.VENDOR)
+    price = client.price(params['product_id'], params['period'], len(wanted['domains']))
+    if params.get('max_price') is not None and price > params['max_price']:
+        raise DomainsecError('max_price %.2f is below the price %.2f of product %s for %d year(s) and %d domain(s); '
+                             'nothing was ordered' % (params['max_price'], price, params['product_id'], params['period'],
+                                                      len(wanted['domains'])), vendor=cs.VENDOR)
+    balance = client.balance()
+    if balance is not None and balance < price:
+        raise DomainsecError('the CyberSSL balance %.2f is %.2f short of the price %.2f of this %s order; nothing was '
+                             'ordered' % (balance, price - balance, price, 'renewal' if action == 'renew' else 'new'),
+                             vendor=cs.VENDOR)
+    return price
+
+
+def check_product(client, params, wanted, product):
+    """The product offers the period, the domain count and wildcards; organisation fields exactly when required."""
+    name = '%s (%s)' % (params['product_id'], product.get('name') or 'product')
+    offered = cs.periods(product)
+    if params['period'] not in offered:
+        raise DomainsecError('period: product %s is not offered for %d year(s); it is for %s' % (
+            name, params['period'], ', '.join(str(p) for p in offered) or 'no period'), vendor=cs.VENDOR)
+    wildcards = [d for d in wanted['domains'] if d.startswith('*.')]
+    if wildcards and not cs.truthy(product.get('is_wildcard')):
+        raise DomainsecError('%s: product %s does not allow wildcard domains (%s)' % (
+            'primary_domain' if wanted['primary'].startswith('*.') else 'addon_domains', name, ', '.join(wildcards)),
+            vendor=cs.VENDOR)
+    if len(wanted['domains']) > cs.max_domains(product):
+        raise DomainsecError('addon_domains: product %s covers at most %d domain(s), the order has %d' % (
+            name, cs.max_domains(product), len(wanted['domains'])), vendor=cs.VENDOR)
+    required = cs.truthy(product.get('organization_required'))
+    if required and not params.get('organization'):
+        raise DomainsecError('organization is required: product %s is business-validated (organization_required)'
+                             % name, vendor=cs.VENDOR)
+    if params.get('organization') and not required:
+        raise DomainsecError('organization is only for business-validated products; product %s does not take it'
+                             % name, vendor=cs.VENDOR)
+
+
+def check_csr(client, params, wanted):
+    """The vendor's reading of the CSR names primary_domain (and no domain outside the order)."""
+    if not wanted['csr']:
+        return
+    parsed = client.validate_csr(wanted['csr'], params['product_id'], wanted['addons'])
+    common = (parsed.get('common_name') or '').lower().rstrip('.')
+    if common != wanted['primary']:
+        raise DomainsecError('csr: its common name is %s, not primary_domain %s' % (common or '(none)', wanted['primary']),
+                             vendor=cs.VENDOR)
+    san = cs.split_domains(parsed.get('san'))
+    stray = sorted(set(san) - set(wanted['domains']))
+    if stray:
+        raise DomainsecError('csr: it names %s, which is not among primary_domain and addon_domains' % ', '.join(stray),
+                             vendor=cs.VENDOR)
+
+
+def check_key_path(params):
+    path = params.get('private_key_path')
+    if params.get('csr_subject') and path and os.path.exists(path) and not params['force']:
+        raise DomainsecError('private_key_path %s exists: an order with csr_subject comes with a new key, which would '
+                             'replace it. Set force=true, or give the CSR of that key as csr' % path, vendor=cs.VENDOR)
+
+
+# -- the wire fields -------------------------------------------------------------------
+def order_fields(params, wanted, order_type=None):
+    fields = dict(dv_method='email:' + ','.join(wanted['emails']) if wanted['method'] == 'email' else wanted['method'],
+                  addon_domains=','.join(wanted['addons']) or None)
+    if order_type:
+        fields.update(product_id=params['product_id'], order_type=order_type, period=params['period'])
+        for role in ('admin', 'tech'):
+            contact = params.get('%s_contact' % role) or {}
+            for option, wire in CONTACT.items():
+                if contact.get(option):
+                    fields['%s_%s' % (role, wire)] = contact[option]
+        for option in ORG_FIELDS:
+            if (params.get('organization') or {}).get(option):
+                fields['org_%s' % option] = params['organization'][option]
+    if wanted['csr']:
+        fields['csr'] = wanted['csr']
+    else:
+        subject = params.get('csr_subject') or {}
+        fields['csr_domain'] = wanted['primary']
+        for option in CSR_FIELDS:
+            if subject.get(option):
+                fields['csr_%s' % option] = subject[option]
+    fields['primary_domain'] = wanted['primary']  # named in messages only
+    return fields
+
+
+def wire(fields):
+    return dict((k, v) for k, v in fields.items() if k != 'primary_domain')
+
+
+# -- files -------------------------------------------------------------------------------
+def file_mode(mode):
+    return mode if isinstance(mode, int) else int(str(mode), 8)
+
+
+def file_differs(path, content, mode):
+    if not os.path.exists(path):
+        return True
+    with open(path, 'rb') as handle:
+        if handle.read() != content.encode('utf-8'):
+            return True
+    return (os.stat(path).st_mode & 0o7777) != mode
+
+
+def write_file(path, content, mode):
+    """Write ``content`` atomically (a temporary file in the same directory, then a rename) with ``mode``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
+    try:
+        os.fchmod(handle, mode)
+        with os.fdopen(handle, 'wb') as stream:
+            stream.write(content.encode('utf-8'))
+        os.rename(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    os.chmod(path, mode)
+
+
+def certificate_files(params, order):
+    """``{path: content}`` of the certificate files this task manages, from an issued order."""
+    leaf = (order.get('certificate') or '').strip()
+    chain = (order.get('certificate_chain') or '').strip()
+    if not leaf:
+        return {}
+    files = {}
+    for option, content in (('certificate_path', leaf), ('chain_path', chain),
+                            ('fullchain_path', '\n'.join(part for part in (leaf, chain) if part))):
+        if params.get(option) and content:
+            files[params[option]] = content + '\n'
+    return files
+
+
+# -- the run -------------------------------------------------------------------------------
+def view(order):
+    if not order:
+        return {}
+    return dict(order_id=cs.as_int(order.get('order_id')), product_id=cs.as_int(order.get('product_id')),
+                domains=order.get('domains'), dv_method=cs.dv_method_of(order), status=order.get('status'),
+                valid_till=order.get('valid_till') or '')
+
+
+def run(module, client, wanted):
+    params = module.params
+    result = dict(changed=False, actions=[], files_changed=[], dv_records=[], dv_files=[], dv_emails={})
+    if module.check_mode:
+        order, live = find_live(client, params, wanted)
+        return finish(module, client, wanted, result, order, live, decide(params, wanted, order))
+    with cs.controller_lock('%s|%s' % (wanted['primary'], params['product_id'])):
+        order, live = find_live(client, params, wanted)
+        actions = decide(params, wanted, order)
+        return finish(module, client, wanted, result, order, live, actions)
+
+
+def finish(module, client, wanted, result, order, live, actions):
+    params = module.params
+    if len(live) > 1 and not params.get('order_id'):
+        module.warn('%d live orders for %s with product %s (%s): a second purchase may have happened, for example from '
+                    'two controllers at once' % (len(live), wanted['primary'], params['product_id'],
+                                                 ', '.join(str(o.get('order_id')) for o in live)))
+    before = view(order)
+    reply = None
+    if actions and actions[0] in ('order', 'renew', 'reissue'):
+        action = actions[0]
+        product = client.product(params['product_id'])
+        if action == 'reissue':
+            check_product(client, params, wanted, product)
+            price = 0.0
+        else:
+            price = check_purchase(client, params, wanted, action, product)
+        check_csr(client, params, wanted)
+        check_key_path(params)
+        result['actions'] = [action]
+        if module.check_mode:
+            return predicted(module, wanted, result, order, action, price, before)
+        known = set(str(o.get('order_id')) for o in live) | set(str(o.get('order_id')) for o in [order] if o)
+        if action == 'reissue':
+            fields = order_fields(params, wanted)
+            reply = client.reissue_order(order['order_id'], wire(fields), lambda o: reissued(o, wanted))
+        else:
+            fields = order_fields(params, wanted, 'new' if action == 'order' else 'renew')
+            reply = client.add_order(wire(fields), known_ids=known,
+                                     matches=lambda o: matches_live(o, wanted['primary'], params['product_id']))
+        if keep_key(module, client, reply):
+            result['files_changed'].append(params['private_key_path'])
+        order_id = reply.get('order_id') or (order or {}).get('order_id')
+        order = client.order(order_id)
+        result['changed'] = True
+    elif actions:
+        result['actions'] = list(actions)
+        result['changed'] = True
+        if not module.check_mode:
+            if 'change_dv_method' in actions:
+                change_method(client, order, wanted)
+            if 'revalidate' in actions:
+                for domain in order.get('domains') or [wanted['primary']]:
+                    client.revalidate(order['order_id'], domain)
+            order = client.order(order['order_id'])
+        else:
+            order = dict(order, dv_method=wanted['method'])
+    if params['wait'] and not module.check_mode and order.get('status') in cs.LIVE_STATUSES[:3]:
+        order = client.wait_for_order(order['order_id'], params['wait_timeout'], params['wait_interval'])
+    report(client, result, order, wanted, reply)
+    write_certificates(module, result, order)
+    if module._diff:
+        result['diff'] = dict(before=before, after=dict(view(order), files=result['files_changed']))
+    return result
+
+
+def terminal(result):
+    """The task fails when the order ended without a certificate (Rejected, Cancelled, ...)."""
+    if result.get('status') in cs.TERMINAL_STATUSES:
+        return 'CyberSSL order %s is %s' % (result.get('order_id'), result.get('status'))
+    return None
+
+
+def reissued(order, wanted):
+    if sorted(order.get('domains') or []) != sorted(wanted['domains']):
+        return False
+    return not wanted['csr'] or cs.pem_body(order.get('csr')) == cs.pem_body(wanted['csr'])
+
+
+def change_method(client, order, wanted):
+    if wanted['method'] == 'email':
+        for domain, address in zip(wanted['domains'], wanted['emails']):
+            client.change_dv_method(order['order_id'], 'email', domain=domain, email=address)
+    else:
+        client.change_dv_method(order['order_id'], wanted['method'])
+
+
+def keep_key(module, client, reply):
+    """Write a vendor-generated private key at once (mode 0600); it is never returned."""
+    key = (reply or {}).get('private_key')
+    if key:
+        client.http.add_secret(key)
+        module.no_log_values.add(key)
+        write_file(module.params['private_key_path'], key.strip() + '\n', 0o600)
+        client.record_done('write_key', 'private key written to %s' % module.params['private_key_path'])
+        return True
+    if (reply or {}).get('reply_lost') and module.params.get('csr_subject'):
+        raise DomainsecError(
+            'order %s was placed but its reply, which carried the private key CyberSSL generated, was lost; the key '
+            'cannot be read again. Reissue the order with your own csr (cyberssl_order with order_id=%s and csr)'
+            % (reply.get('order_id'), reply.get('order_id')), vendor=cs.VENDOR)
+    return False
+
+
+def predicted(module, wanted, result, order, action, price, before):
+    after = dict(order_id=None if action != 'reissue' else before.get('order_id'),
+                 product_id=module.params['product_id'], domains=wanted['domains'], dv_method=wanted['method'],
+                 status='would be %s' % {'order': 'ordered', 'renew': 'renewed', 'reissue': 'reissued'}[action],
+                 valid_till='')
+    result.update(changed=True, order_id=after['order_id'], status=after['status'], amount=price,
+                  domains=wanted['domains'], valid_from='', valid_till='', days_left=None)
+    if module.params.get('csr_subject') and module.params.get('private_key_path'):
+        result['files_changed'].append(module.params['private_key_path'])
+    if module._diff:
+        result['diff'] = dict(before=before, after=after)
+    return result
+
+
+def report(client, result, order, wanted, reply):
+    method = cs.dv_method_of(order) or wanted['method']
+    result.update(order_id=cs.as_int(order.get('order_id')), status=order.get('status'),
+                  amount=cs.money(order.get('amount')), domains=order.get('domains') or wanted['domains'],
+                  valid_from=order.get('valid_from') or '', valid_till=order.get('valid_till') or '',
+                  days_left=cs.days_left(order))
+    if order.get('status') != 'Activated' and order.get('status') not in cs.TERMINAL_STATUSES:
+        options = (reply or {}).get('dv_options') if (reply or {}).get('dv_options') and method != 'email' else None
+        if options is None:
+            options = client.dv_options(order['order_id'], method)
+        result.update(cs.dv_view(options, method, result['domains']))
+    if order.get('certificate'):
+        result['certificate'] = order['certificate']
+        result['chain'] = order.get('certificate_chain') or ''
+
+
+def write_certificates(module, result, order):
+    mode = file_mode(module.params['mode'])
+    written = [path for path, content in sorted(certificate_files(module.params, order).items())
+               if file_differs(path, content, mode)]
+    for path in written:
+        result['files_changed'].append(path)
+        if not module.check_mode:
+            write_file(path, certificate_files(module.params, order)[path], mode)
+    if written:
+        result['actions'].append('write_files')
+        result['changed'] = True
+
+
+def main():
+    module = new_module(argument_spec(), multiline=('csr',), supports_check_mode=True,
+                        mutually_exclusive=[('csr', 'csr_subject')])
+    try:
+        wanted = validate(module.params)
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
+    run_module(module, cs.CyberSSLClient, lambda client: run(module, client, wanted), check=terminal)
+
+
+if __name__ == '__main__':
+    main()
