@@ -88,6 +88,8 @@ def failure_excerpt(output, limit=4000):
     for number, line in enumerate(lines):
         if line.startswith('TASK ['):
             task = line
+        elif line.startswith('[ERROR]'):
+            excerpt.extend(follow[:800] for follow in lines[number:number + 8])
         elif line.startswith(('fatal: [', 'failed: [')) or ('FAILED!' in line and line.startswith('fatal')):
             excerpt.append(task or '(no task header)')
             excerpt.append(line[:500])
