@@ -137,12 +137,13 @@ def in_zone(name, zone):
 _RECORD = re.compile(r'^\s*(\S+?)\.?\s+(?:(?:IN|\d+)\s+)*(CNAME|TXT)\s+(\S+?)\s*$', re.IGNORECASE)
 
 
-def parse_dv_record(record, domains):
+def parse_dv_record(record, domains, zones=None):
     """One DNS validation record string as ``{zone, name, type, value, fqdn}``.
 
     Accepts the document's form (``F50E...D249.test.com. CNAME b056....comodoca.com.``) and the CA's current one
     (``_<md5>.example.com. CNAME <hash>.<hash>.sectigo.com.``): the string is parsed, never rebuilt. ``zone`` is the
-    shortest domain of ``domains`` (wildcards removed) holding the record's name, ``name`` is relative to it
+    longest of ``zones`` (the DNS zones the caller knows) holding the record's name, else the shortest domain of
+    ``domains`` (wildcards removed) holding it; ``name`` is relative to it
     (``@`` at the apex) and ``value`` is absolute with its trailing dot.
     """
     match = _RECORD.match(record or '')
@@ -154,20 +155,21 @@ def parse_dv_record(record, domains):
     value = match.group(3)
     if rtype == 'CNAME':
         value = value.lower().rstrip('.') + '.'
+    known = sorted((z.lower().rstrip('.') for z in zones or () if in_zone(fqdn, z.lower().rstrip('.'))), key=len)
     holders = sorted((base_domain(d) for d in domains if in_zone(fqdn, base_domain(d))), key=len)
-    zone = holders[0] if holders else fqdn.split('.', 1)[-1]
+    zone = known[-1] if known else (holders[0] if holders else fqdn.split('.', 1)[-1])
     name = '@' if fqdn == zone else fqdn[:-(len(zone) + 1)]
     return dict(zone=zone, name=name, type=rtype, value=value, fqdn=fqdn + '.')
 
 
-def dv_view(dv_options, method, domains):
+def dv_view(dv_options, method, domains, zones=None):
     """What a user needs to validate: ``{dv_records, dv_files, dv_emails}`` for ``method``."""
     options = dv_options or {}
     view = dict(dv_records=[], dv_files=[], dv_emails={})
     if method == 'dns':
         for domain, entry in sorted((options.get('dns') or {}).items()):
             record = entry.get('record') if isinstance(entry, dict) else entry
-            parsed = parse_dv_record(record, domains or [domain])
+            parsed = parse_dv_record(record, domains or [domain], zones)
             parsed['domain'] = domain
             view['dv_records'].append(parsed)
     elif method in ('http', 'https'):

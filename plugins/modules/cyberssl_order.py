@@ -73,6 +73,13 @@ options:
         O(addon_domains). Each address must be at its domain or a parent of it.
     type: list
     elements: str
+  dv_zones:
+    description:
+      - The DNS zones that hold the validation records (for example the SecuritySpace zones of the domains). Each
+        record of RV(dv_records) is given relative to the longest of these zones that contains it. Not set, the
+        zone is the shortest domain of the order that contains the record.
+    type: list
+    elements: str
   csr:
     description:
       - The certificate signing request (PEM), for example from community.crypto's C(openssl_csr_pipe). Its common
@@ -320,6 +327,7 @@ def argument_spec():
         period=dict(type='int', default=1),
         dv_method=dict(type='str', choices=list(cs.DV_METHODS), default='dns'),
         dv_emails=dict(type='list', elements='str'),
+        dv_zones=dict(type='list', elements='str'),
         csr=dict(type='str'),
         csr_subject=dict(type='dict', options=dict(
             city=dict(type='str', required=True), state=dict(type='str', required=True),
@@ -367,10 +375,14 @@ def validate(params):
         if not emails or len(emails) != len(domains):
             raise ValueError('dv_emails: dv_method=email needs one approval address per domain (%d: %s), got %d'
                              % (len(domains), ', '.join(domains), len(emails or [])))
+        normalised = []
         for address, domain in zip(emails, domains):
-            local, dummy, at = address.strip().lower().partition('@')
-            if not local or not at or not cs.in_zone(cs.base_domain(domain), at.rstrip('.')):
+            local, dummy, at = address.strip().partition('@')
+            at = to_ascii(at.rstrip('.')).lower()
+            if not local or not at or not cs.in_zone(cs.base_domain(domain), at):
                 raise ValueError('dv_emails: %r is not an address at %s or a parent domain of it' % (address, domain))
+            normalised.append('%s@%s' % (local, at))
+        emails = normalised
     elif emails:
         raise ValueError('dv_emails is only for dv_method=email (dv_method is %s)' % method)
     if method in ('http', 'https') and any(d.startswith('*.') for d in domains):
@@ -396,7 +408,8 @@ def validate(params):
         int(str(mode), 8) if not isinstance(mode, int) else mode
     except ValueError:
         raise ValueError("mode must be an octal file mode such as '0644', got %r" % (mode,))
-    return dict(primary=primary, addons=addons, domains=domains, method=method, emails=emails, csr=csr)
+    zones = [domain_name(z, 'dv_zones') for z in params.get('dv_zones') or []]
+    return dict(primary=primary, addons=addons, domains=domains, method=method, emails=emails, csr=csr, zones=zones)
 
 
 # -- the decision ----------------------------------------------------------------------
@@ -723,7 +736,7 @@ def report(client, result, order, wanted, reply):
         options = (reply or {}).get('dv_options') if (reply or {}).get('dv_options') and method != 'email' else None
         if options is None:
             options = client.dv_options(order['order_id'], method)
-        result.update(cs.dv_view(options, method, result['domains']))
+        result.update(cs.dv_view(options, method, result['domains'], zones=wanted['zones']))
     if order.get('certificate'):
         result['certificate'] = order['certificate']
         result['chain'] = order.get('certificate_chain') or ''

@@ -22,7 +22,13 @@ import pytest
 
 from ansible.module_utils.testing import patch_module_args
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
 from emulators.base import GENERIC_FAULTS
+from ansible_collections.domainsec.onboard.plugins.modules import cyberssl_order
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_hook
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_type
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_group
@@ -411,9 +417,60 @@ def virusdie_scenarios():
     ]
 
 
+def make_csr(*names):
+    """A PEM CSR for ``names`` (the first is the common name) with a new EC key."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    csr = (x509.CertificateSigningRequestBuilder()
+           .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])]))
+           .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+           .sign(key, hashes.SHA256()))
+    return csr.public_bytes(serialization.Encoding.PEM).decode('ascii')
+
+
+def cyberssl_scenarios():
+    """Money: whatever the fault, exactly one order exists afterwards and the balance is charged once."""
+    primary = 'c.matrix.example'
+    two = [primary, 'www.' + primary]
+    three = two + ['api.' + primary]
+    csr2, csr3 = make_csr(*two), make_csr(*three)
+    contact = dict(first_name='Jane', last_name='Doe', phone='+1.5555550100', title='Ops', email='ops@matrix.example')
+    base = dict(primary_domain=primary, addon_domains=two[1:], product_id=19, csr=csr2, admin_contact=contact)
+
+    def state(emulators):
+        return emulators.harness.emulators['cyberssl'].dump_state()
+
+    def orders(emulators):
+        return [o for o in state(emulators)['orders'] if o['primary_domain'] == primary]
+
+    def no_setup(emulators):
+        emulators.reset('cyberssl')
+
+    def setup_order(emulators):
+        no_setup(emulators)
+        result = run(cyberssl_order, dict(base, dv_method='http'))
+        assert not result.get('failed'), result
+
+    def one_order(domains, method, balance):
+        def check(emulators):
+            found = orders(emulators)
+            assert len(found) == 1, 'orders: %s' % [o['order_id'] for o in found]
+            assert sorted(found[0]['domains']) == sorted(domains), found[0]['domains']
+            assert found[0]['dv_method'].split(':')[0] == method, found[0]['dv_method']
+            assert abs(float(state(emulators)['balance']) - balance) < 0.001, state(emulators)['balance']
+        return check
+    return [
+        dict(vendor='cyberssl', endpoint='add_ssl_order', writes=1, setup=no_setup, module=cyberssl_order,
+             args=dict(base, dv_method='http'), check=one_order(two, 'http', 480.0)),
+        dict(vendor='cyberssl', endpoint='reissue_ssl_order', writes=1, setup=setup_order, module=cyberssl_order,
+             args=dict(base, dv_method='http', addon_domains=three[1:], csr=csr3), check=one_order(three, 'http', 480.0)),
+        dict(vendor='cyberssl', endpoint='change_dv_method', writes=1, setup=setup_order, module=cyberssl_order,
+             args=dict(base, dv_method='dns'), check=one_order(two, 'dns', 480.0)),
+    ]
+
+
 SCENARIOS = ([add_records_scenario(endpoint) for endpoint in SAMPLES] + [delete_records_scenario(), publish_scenario()]
              + domain_scenarios() + host_scenarios() + group_scenarios() + hook_scenarios() + sigsci_scenarios()
-             + virusdie_scenarios())
+             + virusdie_scenarios() + cyberssl_scenarios())
 KINDS = list(GENERIC_FAULTS)
 
 
@@ -446,7 +503,7 @@ def _record(endpoint, row):
 @pytest.mark.parametrize('endpoint, kind, position', CASES, ids=['%s-%s-%s' % c for c in CASES])
 def test_fault_matrix(emulators, endpoint, kind, position):
     scenario = BY_ENDPOINT[endpoint]
-    for vendor in ('securityspace', 'hardenize', 'sigsci', 'virusdie'):
+    for vendor in ('securityspace', 'hardenize', 'sigsci', 'virusdie', 'cyberssl'):
         emulators.reset(vendor)
     if scenario['vendor'] == 'hardenize':
         emulators.configure('hardenize', rate_limit_enabled=False)
