@@ -33,8 +33,6 @@ options:
       - If not set, the value of the E(CYBERSSL_API_URL) environment variable is used; if neither is set, O(sandbox)
         picks the URL.
     type: str
-extends_documentation_fragment:
-  - domainsec.onboard.transport
 notes:
   - Use C(module_defaults) with C(group/domainsec.onboard.cyberssl) to set the credentials once per play.
 '''

@@ -37,8 +37,6 @@ options:
       - If not set, the value of the E(HARDENIZE_API_URL) environment variable is used.
     type: str
     default: https://api.hardenize.com
-extends_documentation_fragment:
-  - domainsec.onboard.transport
 notes:
   - The API allows about one request per second with a burst allowance, and five concurrent requests. The modules read
     the C(X-Request-Allowance) header of every answer and slow down before the allowance runs out; a C(429) answer is

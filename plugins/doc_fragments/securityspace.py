@@ -38,8 +38,6 @@ options:
       - If not set, the value of the E(SECURITYSPACE_API_URL) environment variable is used.
     type: str
     default: https://secure1.securityspace.com/api
-extends_documentation_fragment:
-  - domainsec.onboard.transport
 notes:
   - The module authenticates at most once per run (one C(auth.php) call) and re-authenticates once when the
     session token expired during the run.

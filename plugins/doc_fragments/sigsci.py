@@ -38,8 +38,6 @@ options:
       - If not set, the value of the E(SIGSCI_API_URL) environment variable is used.
     type: str
     default: https://dashboard.signalsciences.net/api/v0
-extends_documentation_fragment:
-  - domainsec.onboard.transport
 notes:
   - A refused token (HTTP 401) or a user without the rights (HTTP 403) fails with "the credentials were refused",
     never with "not found".

@@ -44,4 +44,13 @@ options:
         once the budget is spent, 429 counts as a failed attempt like any other.
     type: int
     default: 120
+  parallel_writes:
+    description:
+      - How many independent writes of one task (records added or deleted, per-site or per-member changes) may be
+        in flight at once (1-16); C(1) sends them one after another.
+      - Every guarantee holds as with one at a time - a write whose outcome is unknown is re-read before it is sent
+        again, 429 answers are waited out within O(rate_limit_wait), the trace and the result keep the order of the
+        plan, and the first failure stops new writes and the failure names the writes that were done.
+    type: int
+    default: 4
 '''

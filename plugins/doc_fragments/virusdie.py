@@ -32,8 +32,6 @@ options:
       - If not set, the value of the E(VIRUSDIE_API_URL) environment variable is used.
     type: str
     default: https://virusdie.com/api
-extends_documentation_fragment:
-  - domainsec.onboard.transport
 notes:
   - Use C(module_defaults) with C(group/domainsec.onboard.virusdie) to set the credentials once per play.
 '''

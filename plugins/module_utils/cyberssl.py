@@ -21,14 +21,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import datetime
-import errno
-import hashlib
-import os
 import re
-import tempfile
-import time
 
 from ansible.module_utils.basic import env_fallback
 
@@ -40,12 +34,6 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     WriteOutcomeUnknown,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
-
-try:
-    import fcntl
-    HAS_FCNTL = True
-except ImportError:  # pragma: no cover (not POSIX)
-    HAS_FCNTL = False
 
 VENDOR = 'CyberSSL'
 LIVE_URL = 'https://api.cyberssl.com/v1'
@@ -231,41 +219,6 @@ def split_chain(pem):
     return re.findall(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', pem or '', re.S)
 
 
-@contextlib.contextmanager
-def controller_lock(key, timeout=600, directory=None, sleep=time.sleep):
-    """An exclusive lock for ``key`` shared by every run on this machine (an ``flock`` on a file).
-
-    Held across read-decide-order so two runs of the same order on one controller cannot both decide to buy.
-    """
-    if not HAS_FCNTL:  # pragma: no cover
-        yield None
-        return
-    directory = directory or os.path.join(tempfile.gettempdir(), 'domainsec-onboard-locks')
-    try:
-        os.makedirs(directory, mode=0o700)
-    except OSError as exc:
-        if exc.errno != errno.EEXIST:
-            raise
-    path = os.path.join(directory, 'cyberssl-%s.lock' % hashlib.sha256(key.encode('utf-8')).hexdigest()[:32])
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        deadline = time.time() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except (IOError, OSError) as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.time() >= deadline:
-                    raise DomainsecError('another run holds the order lock %s for more than %d seconds' % (path, timeout),
-                                         vendor=VENDOR)
-                sleep(0.2)
-        yield path
-    finally:
-        os.close(handle)  # closing releases the flock
-
-
 class CyberSSLClient(VendorClient):
     """Named operations of the CyberSSL API; one token per run."""
 
@@ -316,13 +269,13 @@ class CyberSSLClient(VendorClient):
     def call(self, method, params=None, write=False):
         """Call ``method``; the decoded reply. A refused token is fetched again once and the call repeated."""
         for attempt in (0, 1):
-            self.ensure_token()
+            used = self.ensure_token()
             answer = self._send(method, params, write)
             if answer.get('success') is True:
                 return answer
             code = as_int(answer.get('error_code'))
             if code == INVALID_TOKEN and attempt == 0:
-                self.forget_token()
+                self.forget_token(used)
                 continue
             raise CyberSSLError(method, answer.get('error_code'), answer.get('error_message'))
         raise CyberSSLError(method, INVALID_TOKEN, 'token refused twice')  # pragma: no cover

@@ -33,6 +33,7 @@ import json
 import os
 import random
 import re
+import threading
 import time
 import traceback
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -275,7 +276,7 @@ class HttpClient(object):
     def __init__(self, vendor, timeout=30, connect_timeout=10, validate_certs=True, ca_path=None,
                  retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None, rate_limit_wait=120,
                  response_hook=None, before_request=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep,
-                 auth=None, headers=None):
+                 auth=None, headers=None, parallel_writes=1):
         if not HAS_REQUESTS:
             raise TransportError(missing_required_lib('requests'), vendor=vendor)
         self.vendor = vendor
@@ -283,6 +284,9 @@ class HttpClient(object):
         self.retries = retries
         self.rate_limit_wait = rate_limit_wait
         self.rate_limit_waited = 0.0
+        self.parallel_writes = max(1, int(parallel_writes or 1))
+        self._budget_lock = threading.Lock()
+        self._local = threading.local()  # a parallel task's own trace, merged in plan order (see run_parallel)
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.redactor = Redactor(secrets)
@@ -330,7 +334,8 @@ class HttpClient(object):
         return ' '.join(parts)
 
     def _log(self, line):
-        self.trace.append(self.redactor.text(line))
+        buffer = getattr(self._local, 'trace', None)
+        (buffer if buffer is not None else self.trace).append(self.redactor.text(line))
 
     def _delay(self, attempt, retry_after=None):
         if retry_after is not None:
@@ -348,9 +353,10 @@ class HttpClient(object):
         so a server that keeps refusing is not hammered.
         """
         wait = self._delay(limited, retry_after)
-        if self.rate_limit_waited + wait > self.rate_limit_wait:
-            return False
-        self.rate_limit_waited += wait
+        with self._budget_lock:  # parallel writes draw on one budget
+            if self.rate_limit_waited + wait > self.rate_limit_wait:
+                return False
+            self.rate_limit_waited += wait
         self._log('rate limited: waiting %.1f s (%.0f of %d s of this run\'s rate_limit_wait used)'
                   % (wait, self.rate_limit_waited, self.rate_limit_wait))
         self.sleep(wait)
@@ -515,6 +521,68 @@ class HttpClient(object):
                             self.vendor, attempts, exc), vendor=self.vendor, status=exc.status)
                 self._log('the write had not landed; sending it again')
 
+    def run_parallel(self, tasks, on_done=None):
+        """Run independent ``tasks`` (callables, each one guarded write) on at most ``parallel_writes`` threads.
+
+        Tasks start in plan order; the first failure stops new tasks from
+        starting, lets those in flight finish, and is raised once they have.
+        Each task's trace lines are kept apart and added to the trace in plan
+        order, so the trace reads as if the writes had gone one after another.
+        ``on_done(index, result)`` is called in plan order for every task that
+        succeeded (also when another one failed). Returns the results in plan
+        order. With ``parallel_writes`` 1 (or one task) the tasks run in turn
+        on the calling thread.
+        """
+        tasks = list(tasks)
+        if self.parallel_writes <= 1 or len(tasks) <= 1:
+            results = []
+            for index, task in enumerate(tasks):
+                results.append(task())
+                if on_done is not None:
+                    on_done(index, results[-1])
+            return results
+        outcomes = [None] * len(tasks)  # (ok, value, trace) per task that ran
+        lock = threading.Lock()
+        state = dict(next=0, failed=False)
+
+        def worker():
+            while True:
+                with lock:
+                    if state['failed'] or state['next'] >= len(tasks):
+                        return
+                    index = state['next']
+                    state['next'] += 1
+                self._local.trace = []
+                try:
+                    outcomes[index] = (True, tasks[index](), self._local.trace)
+                except BaseException as exc:  # pylint: disable=broad-exception-caught
+                    outcomes[index] = (False, exc, self._local.trace)
+                    with lock:
+                        state['failed'] = True
+                finally:
+                    self._local.trace = None
+        threads = [threading.Thread(target=worker) for dummy in range(min(self.parallel_writes, len(tasks)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        error = None
+        results = []
+        for index, outcome in enumerate(outcomes):
+            if outcome is None:
+                continue
+            ok, value, trace = outcome
+            self.trace.extend(trace)
+            if ok:
+                results.append(value)
+                if on_done is not None:
+                    on_done(index, value)
+            elif error is None:
+                error = value
+        if error is not None:
+            raise error
+        return results
+
     def close(self):
         self.session.close()
 
@@ -543,6 +611,7 @@ def transport_argument_spec():
         timeout=dict(type='int', default=30),
         retries=dict(type='int', default=3),
         rate_limit_wait=dict(type='int', default=120),
+        parallel_writes=dict(type='int', default=4),
     )
 
 
@@ -554,4 +623,6 @@ def validate_transport_params(params):
         return 'retries must be between 0 and 10, got %s' % params['retries']
     if params.get('rate_limit_wait') is not None and not 0 <= params['rate_limit_wait'] <= 3600:
         return 'rate_limit_wait must be between 0 and 3600 seconds, got %s' % params['rate_limit_wait']
+    if params.get('parallel_writes') is not None and not 1 <= params['parallel_writes'] <= 16:
+        return 'parallel_writes must be between 1 and 16, got %s' % params['parallel_writes']
     return None

@@ -187,14 +187,14 @@ class SecuritySpaceClient(VendorClient):
         ``allow_errors`` returns error answers instead of raising (publish).
         """
         for attempt in (0, 1):
-            self.ensure_token()  # fetched before the request that carries it
+            used = self.ensure_token()  # fetched before the request that carries it
             form = dict((k, v) for k, v in (params or {}).items() if v is not None)
             answer = self._post(endpoint, form, write)
             if str(answer.get('status')) == '0':
                 return answer
             code = answer.get('error')
             if isinstance(code, str) and code in SESSION_ERRORS and attempt == 0:
-                self.forget_token()
+                self.forget_token(used)  # unless a parallel write has fetched a new one already
                 continue
             if allow_errors:
                 return answer

@@ -30,6 +30,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import copy
+import threading
 import time
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
@@ -65,6 +66,8 @@ class VendorClient(object):
         self.token_count = 0  # how often a token was fetched in this run
         self.clock = time.time
         self.done = []  # what the run's writes changed, in order: {'operation': ..., 'what': ...}
+        self._token_lock = threading.RLock()  # parallel writes share one token
+        self._local = threading.local()  # a parallel task's own ``done`` entries, merged in plan order
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -109,6 +112,7 @@ class VendorClient(object):
         http = HttpClient(cls.VENDOR, timeout=params.get('timeout') or 30,
                           validate_certs=params.get('validate_certs', True), ca_path=params.get('ca_path'),
                           retries=params.get('retries', 3), rate_limit_wait=params.get('rate_limit_wait', 120),
+                          parallel_writes=params.get('parallel_writes') or 1,
                           secrets=[params.get(name) for name in cls.secret_options()], **kwargs)
         client = cls(http, params)
         http.auth = client.make_auth()
@@ -122,12 +126,13 @@ class VendorClient(object):
     @property
     def token(self):
         """The session token, fetched on first use and registered as a secret at once."""
-        if self._token is None:
-            token = self.fetch_token()
-            self.http.add_secret(token)
-            self.token_count += 1
-            self._token = token
-        return self._token
+        with self._token_lock:
+            if self._token is None:
+                token = self.fetch_token()
+                self.http.add_secret(token)
+                self.token_count += 1
+                self._token = token
+            return self._token
 
     def ensure_token(self):
         """Fetch the token now unless the run has one (before a request that carries it)."""
@@ -136,9 +141,12 @@ class VendorClient(object):
     def fetch_token(self):
         raise NotImplementedError('%s has no session token' % self.VENDOR)
 
-    def forget_token(self):
-        """Drop the token (expired or refused): the next use fetches a new one."""
-        self._token = None
+    def forget_token(self, token=None):
+        """Drop the token (expired or refused): the next use fetches a new one. With ``token``, only when it is
+        still the current one (a parallel write may have fetched a new one already)."""
+        with self._token_lock:
+            if token is None or token == self._token:
+                self._token = None
 
     # -- writes ---------------------------------------------------------------
     def guarded_write(self, send, landed=None, operation=None, what=None):
@@ -156,7 +164,38 @@ class VendorClient(object):
     # -- what the run changed -------------------------------------------------
     def record_done(self, operation, what):
         """Note a write that was carried out (or found to have landed): a failure later in the run reports it."""
-        self.done.append(dict(operation=operation, what=what))
+        buffer = getattr(self._local, 'done', None)
+        (buffer if buffer is not None else self.done).append(dict(operation=operation, what=what))
+
+    def parallel(self, calls):
+        """Run independent writes (callables) over the transport's bounded pool (``parallel_writes``).
+
+        Results come back in plan order and ``done`` lists the writes in plan
+        order too (also those carried out before a failure stopped the others);
+        see ``HttpClient.run_parallel``. The token is fetched before the pool
+        starts, so the writes share it.
+        """
+        calls = list(calls)
+        if self.http.parallel_writes > 1 and len(calls) > 1 and type(self).fetch_token is not VendorClient.fetch_token:
+            self.ensure_token()
+        entries = [None] * len(calls)
+
+        def wrap(index, call):
+            def task():
+                self._local.done = []
+                try:
+                    return call()
+                finally:
+                    entries[index] = self._local.done
+                    self._local.done = None
+            return task
+        if self.http.parallel_writes <= 1 or len(calls) <= 1:
+            return self.http.run_parallel(calls)
+        try:
+            return self.http.run_parallel([wrap(i, c) for i, c in enumerate(calls)])
+        finally:
+            for entry in entries:
+                self.done.extend(entry or [])
 
     def done_count(self, operation):
         return sum(1 for entry in self.done if entry['operation'] == operation)

@@ -32,6 +32,7 @@ description:
 author: domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.cyberssl
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full
@@ -309,6 +310,7 @@ import tempfile
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
 
@@ -613,7 +615,7 @@ def run(module, client, wanted):
     if module.check_mode:
         order, live = find_live(client, params, wanted)
         return finish(module, client, wanted, result, order, live, decide(params, wanted, order))
-    with cs.controller_lock('%s|%s' % (wanted['primary'], params['product_id'])):
+    with controller_lock('%s|%s' % (wanted['primary'], params['product_id'])):
         order, live = find_live(client, params, wanted)
         actions = decide(params, wanted, order)
         return finish(module, client, wanted, result, order, live, actions)

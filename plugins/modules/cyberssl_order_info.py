@@ -23,6 +23,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.cyberssl
+  - domainsec.onboard.transport
   - domainsec.onboard.attributes.INFO_MODULE
 options:
   order_id:

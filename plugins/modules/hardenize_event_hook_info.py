@@ -22,6 +22,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
+  - domainsec.onboard.transport
   - domainsec.onboard.attributes.info_module
 options:
   destination:

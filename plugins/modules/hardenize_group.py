@@ -20,6 +20,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full

@@ -25,6 +25,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.hardenize
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full
@@ -132,7 +133,9 @@ EXAMPLES = r'''
 
 RETURN = r'''
 hosts:
-  description: The hosts after the run (predicted in check mode), as Hardenize returns them.
+  description:
+    - The hosts after the run, as Hardenize returns them, without reading them again after the writes (predicted in
+      check mode). A group this run created by name shows under that name until the next read shows its id.
   returned: success with O(state=present)
   type: list
   elements: dict
@@ -384,8 +387,8 @@ def run_present(module, client, names, wanted):
         client.create_hosts(missing, settings, landed=settled(missing))
     if to_update:
         client.update_hosts(to_update, changes, landed=settled(to_update))
-    now = client.read_hosts(names, False)
-    result['hosts'] = [now.get(n) for n in names if n in now]
+    # No read after the writes (200 hosts are 55 KB): the hosts as the writes left them, computed like check mode.
+    result['hosts'] = [after[n] for n in names]
     return result
 
 

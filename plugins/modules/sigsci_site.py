@@ -19,6 +19,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.sigsci
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full

@@ -22,6 +22,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.sigsci
+  - domainsec.onboard.transport
   - domainsec.onboard.attributes.INFO_MODULE
 options:
   name:

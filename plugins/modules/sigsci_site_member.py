@@ -22,6 +22,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.sigsci
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full
@@ -106,6 +107,8 @@ api_trace:
   elements: str
 '''
 
+import functools
+
 from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
@@ -185,12 +188,9 @@ def run(module, client, site, wanted):
         result['diff'] = dict(before=have, after=after)
     if module.check_mode:
         return result
-    for email in invite:
-        client.invite_member(site, email, wanted[email])
-    for email in update:
-        client.set_member_role(site, email, wanted[email])
-    for email in remove:
-        client.remove_member(site, email)
+    client.parallel([functools.partial(client.invite_member, site, email, wanted[email]) for email in invite] +
+                    [functools.partial(client.set_member_role, site, email, wanted[email]) for email in update] +
+                    [functools.partial(client.remove_member, site, email) for email in remove])
     if result['changed']:
         result['members'] = client.list_members(site)
     return result

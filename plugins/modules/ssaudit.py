@@ -23,6 +23,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full

@@ -21,6 +21,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
+  - domainsec.onboard.transport
   - domainsec.onboard.attributes.info_module
 options:
   scanuid:

@@ -23,6 +23,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full
@@ -119,7 +120,8 @@ domain:
       type: str
       sample: example.com
     seq:
-      description: SecuritySpace sequence number of the zone.
+      description: SecuritySpace sequence number of the zone (null right after this run created it; the next run or
+        M(domainsec.onboard.ssdns_domain_info) returns it).
       type: int
       sample: 12
     state:
@@ -302,7 +304,7 @@ def run(module, client, zone, wanted):
         client.add_domain(zone, params['type'])
 
     answer = None
-    if wanted or params['zone_file'] or existing is None:
+    if wanted or params['zone_file']:  # the read decides which settings differ (a new zone has no others)
         answer = client.get_domain(zone)
         have = ss.current_settings(answer['records'])
         before.update(have)
@@ -340,9 +342,16 @@ def run(module, client, zone, wanted):
         if params['zone_file'] and existing.get('seq') is not None:
             result['zone'] = client.build_zone(zone)  # a read: the zone as it is now, before the predicted change
         return result
-    if result['changed'] or existing is None:
-        existing = client.find_domain(zone) or {}
-    result['domain'] = ss.domain_summary(dict(existing, domain=zone))
+    # No read after the writes: the state follows from what was sent (a publish leaves the zone waiting for
+    # distribution, an edit without one leaves it unvalidated). A zone created by this run has no seq until read.
+    summary = dict(existing or {}, domain=zone)
+    if existing is None:
+        summary.update(seq=(answer or {}).get('seq'), state=0, stateText=None)
+    if do_publish:
+        summary.update(state=2 if result['publish']['published'] else 1, stateText=None)
+    elif result['changed']:
+        summary.update(state=0, stateText=None)
+    result['domain'] = ss.domain_summary(summary)
     if params['zone_file']:
         result['zone'] = client.build_zone(zone)
     return result

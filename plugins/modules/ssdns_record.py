@@ -27,6 +27,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full
@@ -153,6 +154,20 @@ options:
       - Publish the zone when something changed or the zone is not published (Unvalidated or Configuration Errors).
     type: bool
     default: true
+  return_records:
+    description:
+      - Return the zone's records after the run in RV(records). A run that changed the zone reads it once more for
+        that (with the sequence numbers of the new records), and removes extra copies of the records it wants that a
+        run on another controller added at the same time.
+      - Off, the result carries what changed (RV(added), RV(deleted)) and RV(counts), so the result of a task of
+        thousands of records stays small; a run that changes N records sends N + 3 requests (log in, read the zone,
+        N writes, publish).
+    type: bool
+    default: false
+notes:
+  - Runs on one controller that change the same zone hold a lock around read, writes and publish, so two of them at
+    once (forks, C(async), two playbooks) never add a record twice. See docs/securityspace.md for runs on several
+    controllers.
 '''
 
 EXAMPLES = r'''
@@ -203,9 +218,14 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+counts:
+  description: How many records the run added, deleted and left as they were (what it would do in check mode).
+  returned: success
+  type: dict
+  sample: {added: 2, deleted: 1, unchanged: 14}
 records:
   description: The zone's A, AAAA, CNAME, MX, NS, CAA, TXT and SRV records after the run (predicted in check mode).
-  returned: success
+  returned: with O(return_records=true)
   type: list
   elements: dict
   contains:
@@ -297,8 +317,11 @@ api_trace:
   elements: str
 '''
 
+import functools
+
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
@@ -330,6 +353,7 @@ def argument_spec():
         exclusive=dict(type='bool', default=False),
         purge=dict(type='bool', default=False),
         publish=dict(type='bool', default=True),
+        return_records=dict(type='bool', default=False),
     )
     return spec
 
@@ -406,11 +430,10 @@ def read_zone(client, zone, module=None):
 
 
 def apply_changes(client, zone, to_add, to_delete):
-    """Adds first, then deletes; each write is checked by a re-read when its outcome is unknown."""
-    for record in to_add:
-        client.add_record(zone, record)
-    for record in to_delete:
-        client.delete_record(zone, record)
+    """Adds first, then deletes, each over the bounded pool of ``parallel_writes``; a write whose outcome is
+    unknown is checked by a re-read before it is sent again, and the first failure stops new writes."""
+    client.parallel([functools.partial(client.add_record, zone, record) for record in to_add])
+    client.parallel([functools.partial(client.delete_record, zone, record) for record in to_delete])
 
 
 def partial_records(result):
@@ -427,6 +450,14 @@ def partial_records(result):
 
 
 def run(module, client, zone, desired, result):
+    if module.check_mode:
+        return plan_and_apply(module, client, zone, desired, result)
+    # One run at a time per zone on this controller: two runs of the same task never both add a record.
+    with controller_lock(zone, scope='securityspace-zone', vendor='SecuritySpace'):
+        return plan_and_apply(module, client, zone, desired, result)
+
+
+def plan_and_apply(module, client, zone, desired, result):
     params = module.params
     answer, current = read_zone(client, zone, module)
     to_add, to_delete = dr.plan_changes(current, desired, state=params['state'], exclusive=params['exclusive'],
@@ -445,12 +476,14 @@ def run(module, client, zone, desired, result):
 
     result.update(changed=changed or do_publish,
                   added=[dr.public_record(r, zone) for r in to_add],
-                  deleted=[dr.public_record(r, zone) for r in to_delete])
+                  deleted=[dr.public_record(r, zone) for r in to_delete],
+                  counts=dict(added=len(to_add), deleted=len(to_delete), unchanged=len(current) - len(to_delete)))
     if module._diff:
         result['diff'] = dict(before=dr.zone_text(current, zone), after=dr.zone_text(predicted, zone),
                               before_header='%s (SecuritySpace)' % zone, after_header='%s (SecuritySpace)' % zone)
     if module.check_mode:
-        result['records'] = [dr.public_record(r, zone) for r in predicted]
+        if params['return_records']:
+            result['records'] = [dr.public_record(r, zone) for r in predicted]
         result['domain'] = ss.domain_summary(dict(answer, domain=zone))
         if do_publish:
             result['publish'] = dict(published=None, warnings=[], errors=[])
@@ -461,6 +494,15 @@ def run(module, client, zone, desired, result):
     apply_changes(client, zone, to_add, to_delete)
     if do_publish:
         result['publish'] = client.publish(zone)
+    if not params['return_records']:
+        # No read after the writes: the state follows from what was sent (a publish leaves the zone waiting for
+        # distribution, any edit without one leaves it unvalidated).
+        if do_publish:
+            answer = dict(answer, state=2 if result['publish']['published'] else 1, stateText=None)
+        elif changed:
+            answer = dict(answer, state=0, stateText=None)
+        result['domain'] = ss.domain_summary(dict(answer, domain=zone))
+        return result
     if result['changed']:
         answer, current = read_zone(client, zone)
         if params['state'] == 'present':

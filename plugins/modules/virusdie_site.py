@@ -22,6 +22,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.virusdie
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full
@@ -123,6 +124,8 @@ api_trace:
   type: list
   elements: str
 '''
+
+import functools
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
@@ -237,8 +240,7 @@ def run(module, client, hosts, wanted, share, result):
             result['diff'] = dict(before=dict((h, vd.site_view(present[h])) for h in doomed),
                                   after=dict((h, {}) for h in doomed))
         if not module.check_mode:
-            for host in doomed:
-                client.delete_site(host)
+            client.parallel([functools.partial(client.delete_site, host) for host in doomed])
         return result
 
     missing = [h for h in hosts if h not in present]
@@ -260,9 +262,8 @@ def run(module, client, hosts, wanted, share, result):
 
     failed = result['failed_domains']
     # Re-sharing: unshare from the old unit, then add again shared with the new one (the API has no "share").
-    for host in reshare:
-        if present[host].get('unit'):
-            client.unshare_site(present[host]['unit'], host)
+    client.parallel([functools.partial(client.unshare_site, present[host]['unit'], host)
+                     for host in reshare if present[host].get('unit')])
     entries = [dict(name=h, share=share) if share else h for h in missing + [h for h in reshare if share]]
     if entries:
         refused = client.add_sites(entries)
@@ -272,26 +273,25 @@ def run(module, client, hosts, wanted, share, result):
                 name = entries[index]['name'] if isinstance(entries[index], dict) else entries[index]
                 if name not in now or (share and (now[name].get('unit') or '').lower() != share):
                     failed[name] = message
-    for host, changes in sorted(options.items()):
-        if host in failed:
-            continue
-        for option, value in sorted(changes.items()):
-            client.set_option(host, option, value)
-    for host in scans:
-        if host in failed:
-            continue
-        try:
-            client.scan_site(host)
-        except vd.VirusdieError as exc:
-            if 'sync' in str(exc).lower():
-                raise DomainsecError('%s: the Virusdie sync file is not on the site yet, so it cannot be scanned. Put '
-                                     'it in the site\'s web root first (domainsec.onboard.virusdie_syncfile downloads '
-                                     'it), then scan again. (%s)' % (host, exc), vendor=vd.VENDOR, code=exc.code)
-            raise
+    client.parallel([functools.partial(client.set_option, host, option, value)
+                     for host, changes in sorted(options.items()) if host not in failed
+                     for option, value in sorted(changes.items())])
+    client.parallel([functools.partial(scan, client, host) for host in scans if host not in failed])
     now = client.list_sites()
     result['added'] = [h for h in missing if h not in failed]
     result['sites'] = [vd.site_view(now[h]) for h in hosts if h in now and h not in failed]
     return result
+
+
+def scan(client, host):
+    try:
+        client.scan_site(host)
+    except vd.VirusdieError as exc:
+        if 'sync' in str(exc).lower():
+            raise DomainsecError('%s: the Virusdie sync file is not on the site yet, so it cannot be scanned. Put '
+                                 'it in the site\'s web root first (domainsec.onboard.virusdie_syncfile downloads '
+                                 'it), then scan again. (%s)' % (host, exc), vendor=vd.VENDOR, code=exc.code)
+        raise
 
 
 if __name__ == '__main__':

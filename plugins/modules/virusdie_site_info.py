@@ -19,6 +19,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.virusdie
+  - domainsec.onboard.transport
   - domainsec.onboard.attributes.INFO_MODULE
 options:
   domains:

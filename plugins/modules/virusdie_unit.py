@@ -22,6 +22,7 @@ author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.virusdie
+  - domainsec.onboard.transport
 attributes:
   check_mode:
     support: full

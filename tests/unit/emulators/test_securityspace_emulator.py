@@ -869,8 +869,7 @@ def test_world_receiver_entry_and_env(tmp_path):
     """One world: every app sees the others; the receiver is an ordinary app; env names as before."""
     assert emulator_harness.resolve(['hardenize']) == ['hardenize', 'receiver']  # a companion
     assert emulator_harness.resolve('securityspace') == ['securityspace']
-    assert emulator_harness.resolve(None) == ['securityspace', 'hardenize', 'receiver', 'sigsci', 'virusdie',
-                                                  'cyberssl']
+    assert emulator_harness.resolve(None) == ['securityspace', 'hardenize', 'receiver', 'sigsci', 'virusdie', 'cyberssl']
     with pytest.raises(ValueError):
         emulator_harness.resolve(['nope'])
     running = emulator_harness.start(str(tmp_path))

@@ -13,6 +13,7 @@ import pytest
 from unit.fake_http import FakeHttp, dropped
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
+from ansible_collections.domainsec.onboard.plugins.module_utils import locks
 
 API_KEY = 'cs-key-0123456789abcdef'
 BASE = 'https://cs.test/v1'
@@ -345,7 +346,7 @@ def test_controller_lock_makes_a_second_run_wait_until_the_first_releases(tmp_pa
     release = threading.Event()
 
     def first():
-        with cs.controller_lock('order www.example.com 17', directory=str(tmp_path)):
+        with locks.controller_lock('order www.example.com 17', directory=str(tmp_path)):
             events.append('first in')
             first_holds.set()
             release.wait(10)
@@ -358,7 +359,7 @@ def test_controller_lock_makes_a_second_run_wait_until_the_first_releases(tmp_pa
 
     def second():
         first_holds.wait(10)
-        with cs.controller_lock('order www.example.com 17', directory=str(tmp_path), sleep=waiting):
+        with locks.controller_lock('order www.example.com 17', directory=str(tmp_path), sleep=waiting):
             events.append('second in')
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]
@@ -373,12 +374,12 @@ def test_controller_lock_makes_a_second_run_wait_until_the_first_releases(tmp_pa
 
 
 def test_controller_lock_times_out_with_a_message_and_other_keys_do_not_wait(tmp_path):
-    with cs.controller_lock('key one', directory=str(tmp_path)) as path:
+    with locks.controller_lock('key one', directory=str(tmp_path)) as path:
         assert path.startswith(str(tmp_path))
-        with pytest.raises(H.DomainsecError, match='another run holds the order lock'):
-            with cs.controller_lock('key one', timeout=0, directory=str(tmp_path), sleep=lambda s: None):
+        with pytest.raises(H.DomainsecError, match='another run on this controller has held the lock'):
+            with locks.controller_lock('key one', timeout=0, directory=str(tmp_path), sleep=lambda s: None):
                 pass  # pragma: no cover
-        with cs.controller_lock('key two', timeout=0, directory=str(tmp_path)) as other:
+        with locks.controller_lock('key two', timeout=0, directory=str(tmp_path)) as other:
             assert other != path
-    with cs.controller_lock('key one', timeout=0, directory=str(tmp_path)):
+    with locks.controller_lock('key one', timeout=0, directory=str(tmp_path)):
         pass  # released when the first block ended

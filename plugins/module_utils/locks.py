@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Locks shared by every run on one controller.
+
+Two runs of the same task on one machine (two forks, two playbooks, ``async``)
+must not both read, decide and write: a CyberSSL order would be bought twice,
+records added to a zone twice. :func:`controller_lock` is an exclusive
+``flock`` on a file named after the scope and key, in the controller's
+temporary directory; it is released when the run ends, even when it dies.
+It does not reach other machines: see docs/architecture.md.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+import errno
+import hashlib
+import os
+import tempfile
+import time
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+
+try:
+    import fcntl
+    HAS_FCNTL = True
+except ImportError:  # pragma: no cover (not POSIX)
+    HAS_FCNTL = False
+
+
+def lock_directory():
+    return os.path.join(tempfile.gettempdir(), 'domainsec-onboard-locks')
+
+
+@contextlib.contextmanager
+def controller_lock(key, timeout=600, directory=None, sleep=time.sleep, scope='cyberssl', vendor='CyberSSL'):
+    """Hold the exclusive lock ``<scope>-<sha256(key)>`` for the ``with`` block; yields the lock file's path.
+
+    Waits up to ``timeout`` seconds for another run to release it, then fails naming the lock file.
+    """
+    if not HAS_FCNTL:  # pragma: no cover
+        yield None
+        return
+    directory = directory or lock_directory()
+    try:
+        os.makedirs(directory, mode=0o700)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST:
+            raise
+    path = os.path.join(directory, '%s-%s.lock' % (scope, hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]))
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except (IOError, OSError) as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.time() >= deadline:
+                    raise DomainsecError('another run on this controller has held the lock %s for more than %d seconds'
+                                         % (path, timeout), vendor=vendor)
+                sleep(0.2)
+        yield path
+    finally:
+        os.close(handle)  # closing releases the flock
