@@ -81,20 +81,27 @@ def assert_no_secrets(text, emulators):
 
 def failure_excerpt(output, limit=4000):
     """The failed tasks of a playbook's output: each failed task's header and the result lines that say why
-    (msg, assertion, evaluated_to, stderr), so a CI log that keeps only the head of the output still names them."""
-    lines = output.splitlines()
+    (msg, assertion, evaluated_to, stderr), so a CI log that keeps only the head of the output still names them.
+    Failures a task ignores (``...ignoring``) are left out."""
+    segments, current = [], []
+    for line in output.splitlines():
+        if line.startswith(('TASK [', 'PLAY RECAP')) and current:
+            segments.append(current)
+            current = []
+        current.append(line)
+    segments.append(current)
     excerpt = []
-    task = None
-    for number, line in enumerate(lines):
-        if line.startswith('TASK ['):
-            task = line
-        elif line.startswith('[ERROR]'):
-            excerpt.extend(follow[:800] for follow in lines[number:number + 8])
-        elif line.startswith(('fatal: [', 'failed: [')) or ('FAILED!' in line and line.startswith('fatal')):
-            excerpt.append(task or '(no task header)')
-            excerpt.append(line[:500])
-            for follow in lines[number + 1:number + 400]:
-                if follow.startswith(('TASK [', 'PLAY RECAP', 'fatal: [', 'failed: [', '...ignoring')):
+    for segment in segments:
+        if any(line.startswith('...ignoring') for line in segment):
+            continue
+        failed = [n for n, line in enumerate(segment) if line.startswith(('fatal: [', 'failed: [', '[ERROR]'))]
+        if not failed:
+            continue
+        excerpt.append(segment[0][:300] if segment[0].startswith('TASK [') else '(no task header)')
+        for number in failed:
+            excerpt.append(segment[number][:800])
+            for follow in segment[number + 1:number + 400]:
+                if follow.startswith(('fatal: [', 'failed: [', '[ERROR]')):
                     break
                 if re.match(r'\s*"(msg|assertion|evaluated_to|stderr|module_stderr|exception)":', follow):
                     excerpt.append(follow[:800])
