@@ -8,6 +8,7 @@
 # Stages (in the order they run):
 #   unit             pytest tests/unit                              .venv     (Python 3.11, ansible-core 2.19)
 #   integration      pytest tests/integration (real ansible-playbook against the emulators)
+#   bench-quick      scripts/bench.sh --quick: the benchmark's smoke run (tests/perf, docs/performance.md)
 #   matrix           the fault matrix: every fault kind x first/middle/last write x every write endpoint
 #   sanity           ansible-test sanity --local --python 3.11 on a copy in build/sanity/
 #   lint             ansible-lint --profile production
@@ -28,7 +29,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(unit integration matrix sanity lint integration-313 sanity-313)
+ALL_STAGES=(unit integration bench-quick matrix sanity lint integration-313 sanity-313)
 
 usage() {
     sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
@@ -41,7 +42,7 @@ for arg in "$@"; do
         --quick) selected+=(unit integration) ;;
         all) selected+=("${ALL_STAGES[@]}") ;;
         core2) selected+=(integration-313 sanity-313) ;;
-        unit | integration | matrix | sanity | lint | integration-313 | sanity-313) selected+=("$arg") ;;
+        unit | integration | bench-quick | matrix | sanity | lint | integration-313 | sanity-313) selected+=("$arg") ;;
         *) usage >&2; die "unknown stage or option: $arg" ;;
     esac
 done
@@ -81,7 +82,7 @@ needs() {
     local stage
     for stage in "${stages[@]}"; do
         case "$1:$stage" in
-            main:unit | main:integration | main:matrix | main:sanity | main:lint) return 0 ;;
+            main:unit | main:integration | main:bench-quick | main:matrix | main:sanity | main:lint) return 0 ;;
             313:integration-313 | 313:sanity-313) return 0 ;;
         esac
     done
@@ -226,6 +227,21 @@ run_lint() {
     fi
 }
 
+# The benchmark's smoke run (records-10 once at 0 ms): fails when a scenario breaks, not on its timings.
+run_bench_quick() {
+    local rc
+    (
+        activate_path "$VENV"
+        "$ROOT/scripts/bench.sh" --quick
+    )
+    rc=$?
+    if [ "$rc" -eq 0 ]; then
+        STAGE_PASSED=1 STAGE_FAILED=0 STAGE_DETAIL="scripts/bench.sh --quick; build/bench/quick.md"
+    else
+        STAGE_PASSED=0 STAGE_FAILED=1 STAGE_DETAIL="rc=$rc; logs in build/bench/logs/quick/"
+    fi
+}
+
 run_stage() {
     local stage="$1" start status
     STAGE_PASSED=0 STAGE_FAILED=0 STAGE_DETAIL=''
@@ -241,6 +257,7 @@ run_stage() {
     case "$stage" in
         unit) header "unit: pytest tests/unit (Python 3.11, ansible-core 2.19)" ;;
         integration) header "integration: pytest tests/integration (Python 3.11, ansible-core 2.19)" ;;
+        bench-quick) header "bench-quick: scripts/bench.sh --quick (Python 3.11, ansible-core 2.19)" ;;
         matrix) header "matrix: the fault matrix, $MATRIX_WORKERS workers (Python 3.11, ansible-core 2.19)" ;;
         sanity) header "sanity: ansible-test sanity --local --python 3.11 (ansible-core 2.19)" ;;
         lint) header "lint: ansible-lint --profile production" ;;
@@ -256,6 +273,7 @@ run_stage() {
         case "$stage" in
             unit) run_pytest "$VENV" unit tests/unit ;;
             integration) run_pytest "$VENV" integration tests/integration -m 'not matrix' "${XDIST[@]}" ;;
+            bench-quick) run_bench_quick ;;
             matrix) run_pytest "$VENV" matrix tests/integration/test_fault_matrix.py -n "$MATRIX_WORKERS" ;;
             sanity) run_sanity "$VENV" sanity 3.11 ;;
             lint) run_lint ;;
