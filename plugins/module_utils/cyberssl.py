@@ -326,7 +326,7 @@ class CyberSSLClient(VendorClient):
                          ).get('csr') or {}
 
     # -- orders: writes ----------------------------------------------------------
-    def add_order(self, fields, known_ids, matches):
+    def add_order(self, fields, domain, known_ids, matches):
         """``add_ssl_order``. When its outcome is unknown, ``my_orders`` is read: an order that was not among
         ``known_ids`` and for which ``matches(order)`` holds is the one that landed (its reply is lost:
         ``{'order_id': id, 'reply_lost': True}``); none means it did not land, and only then is it sent again."""
@@ -337,8 +337,7 @@ class CyberSSLClient(VendorClient):
             return None
         return self.guarded_write(lambda: self.call('add_ssl_order', fields, write=True), landed=landed,
                                   operation='add_ssl_order',
-                                  what='%s order for %s' % (fields.get('order_type'), fields.get('csr_domain') or
-                                                            fields.get('primary_domain') or 'the domain'))
+                                  what='%s order for %s' % (fields.get('order_type'), domain))
 
     def reissue_order(self, order_id, fields, matches):
         """``reissue_ssl_order``; an unknown outcome re-reads the order: ``matches(order)`` means it landed."""

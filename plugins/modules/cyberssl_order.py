@@ -462,7 +462,7 @@ def decide(params, wanted, order):
 
 def check_purchase(client, params, wanted, action, product):
     """Everything a paid order needs, checked before it is placed; returns the price."""
-    check_product(client, params, wanted, product)
+    check_product(params, wanted, product)
     if not params.get('admin_contact'):
         raise DomainsecError('admin_contact is required to place an order (first_name, last_name, phone, title, email)',
                              vendor=cs.VENDOR)
@@ -479,7 +479,7 @@ def check_purchase(client, params, wanted, action, product):
     return price
 
 
-def check_product(client, params, wanted, product):
+def check_product(params, wanted, product):
     """The product offers the period, the domain count and wildcards; organisation fields exactly when required."""
     name = '%s (%s)' % (params['product_id'], product.get('name') or 'product')
     offered = cs.periods(product)
@@ -548,12 +548,7 @@ def order_fields(params, wanted, order_type=None):
         for option in CSR_FIELDS:
             if subject.get(option):
                 fields['csr_%s' % option] = subject[option]
-    fields['primary_domain'] = wanted['primary']  # named in messages only
     return fields
-
-
-def wire(fields):
-    return dict((k, v) for k, v in fields.items() if k != 'primary_domain')
 
 
 # -- files -------------------------------------------------------------------------------
@@ -633,7 +628,7 @@ def finish(module, client, wanted, result, order, live, actions):
         action = actions[0]
         product = client.product(params['product_id'])
         if action == 'reissue':
-            check_product(client, params, wanted, product)
+            check_product(params, wanted, product)
             price = 0.0
         else:
             price = check_purchase(client, params, wanted, action, product)
@@ -645,10 +640,10 @@ def finish(module, client, wanted, result, order, live, actions):
         known = set(str(o.get('order_id')) for o in live) | set(str(o.get('order_id')) for o in [order] if o)
         if action == 'reissue':
             fields = order_fields(params, wanted)
-            reply = client.reissue_order(order['order_id'], wire(fields), lambda o: reissued(o, wanted))
+            reply = client.reissue_order(order['order_id'], fields, lambda o: reissued(o, wanted))
         else:
             fields = order_fields(params, wanted, 'new' if action == 'order' else 'renew')
-            reply = client.add_order(wire(fields), known_ids=known,
+            reply = client.add_order(fields, wanted['primary'], known_ids=known,
                                      matches=lambda o: matches_live(o, wanted['primary'], params['product_id']))
         if keep_key(module, client, reply):
             result['files_changed'].append(params['private_key_path'])
@@ -746,12 +741,12 @@ def report(client, result, order, wanted, reply):
 
 def write_certificates(module, result, order):
     mode = file_mode(module.params['mode'])
-    written = [path for path, content in sorted(certificate_files(module.params, order).items())
-               if file_differs(path, content, mode)]
+    files = certificate_files(module.params, order)
+    written = [path for path, content in sorted(files.items()) if file_differs(path, content, mode)]
     for path in written:
         result['files_changed'].append(path)
         if not module.check_mode:
-            write_file(path, certificate_files(module.params, order)[path], mode)
+            write_file(path, files[path], mode)
     if written:
         result['actions'].append('write_files')
         result['changed'] = True

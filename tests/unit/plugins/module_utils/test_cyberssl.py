@@ -168,7 +168,7 @@ def test_a_lost_order_reply_is_found_in_my_orders_and_never_sent_twice():
     c, fake, sleeps = client()
     fake.on('add_ssl_order', (200, b'<html>gateway</html>', {'Content-Type': 'text/html'}))
     fake.on('my_orders', ok(ssl_orders=[OLD, NEW]))
-    answer = c.add_order(ORDER_FIELDS, known_ids={'1001'}, matches=same_order)
+    answer = c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order)
     assert answer == {'order_id': 1002, 'reply_lost': True}
     assert len(fake.to('add_ssl_order')) == 1
     assert fake.keys() == ['auth', 'add_ssl_order', 'my_orders']
@@ -181,7 +181,7 @@ def test_a_reply_without_success_to_an_order_is_an_unknown_outcome_too():
     c, fake, _sleeps = client()
     fake.on('add_ssl_order', {'order_id': 1002})
     fake.on('my_orders', ok(ssl_orders=[OLD, NEW]))
-    assert c.add_order(ORDER_FIELDS, known_ids={'1001'}, matches=same_order) == {'order_id': 1002, 'reply_lost': True}
+    assert c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order) == {'order_id': 1002, 'reply_lost': True}
     assert len(fake.to('add_ssl_order')) == 1
 
 
@@ -189,7 +189,7 @@ def test_an_order_that_did_not_land_is_sent_again_exactly_once_more():
     c, fake, _sleeps = client()
     fake.on('add_ssl_order', (200, b'not json'), ok(order_id=1003, dv_options={}))
     fake.on('my_orders', ok(ssl_orders=[OLD, dict(NEW, primary_domain='other.example.com')]))
-    answer = c.add_order(ORDER_FIELDS, known_ids={'1001'}, matches=same_order)
+    answer = c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order)
     assert answer['order_id'] == 1003 and 'reply_lost' not in answer
     assert fake.keys() == ['auth', 'add_ssl_order', 'my_orders', 'add_ssl_order']
     assert len(fake.to('add_ssl_order')) == 2
@@ -199,7 +199,7 @@ def test_a_dropped_connection_to_an_order_is_re_read_before_anything_else():
     c, fake, _sleeps = client()
     fake.on('add_ssl_order', dropped())
     fake.on('my_orders', ok(ssl_orders=[OLD, NEW]))
-    assert c.add_order(ORDER_FIELDS, known_ids={'1001'}, matches=same_order)['reply_lost'] is True
+    assert c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order)['reply_lost'] is True
     assert len(fake.to('add_ssl_order')) == 1
 
 
