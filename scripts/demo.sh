@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Run the demo: onboard a domain end to end against the local vendor emulators.
+# The main job: onboard a sample domain across the five vendors against the local emulators, then run it again.
 #
-#   scripts/demo.sh [ansible-playbook options...]     e.g. scripts/demo.sh --diff -v
+#   scripts/demo.sh [--once] [ansible-playbook options...]     e.g. scripts/demo.sh --diff -v, scripts/demo.sh --check
 #
 # Creates .venv on first use (requirements-dev.txt), starts the emulators
 # (tests/emulators/serve.py, state and request logs in build/emulators/), exports
-# their URLs, credentials and CA, runs playbooks/demo.yml, and stops the
-# emulators again on exit. Extra arguments go to ansible-playbook.
+# their URLs, credentials and CA, and runs the collection's playbook
+#   ansible-playbook domainsec.onboard.onboard -e @playbooks/vars/demo.yml
+# which ends with a summary per domain. Then it runs the same playbook a second time and checks that nothing changed
+# and no vendor received a write (from the emulators' request counters); --once (or --check) skips the second run.
+# The emulators keep their state in memory only: every demo starts from empty vendors (and an empty build/demo/).
+# The emulators stop again on exit. Extra arguments go to ansible-playbook.
 set -euo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -80,6 +84,46 @@ export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH"
 export ANSIBLE_LOCALHOST_WARNING="${ANSIBLE_LOCALHOST_WARNING:-False}"
 export ANSIBLE_INVENTORY_UNPARSED_WARNING="${ANSIBLE_INVENTORY_UNPARSED_WARNING:-False}"
 
+once=0
+args=()
+for arg in "$@"; do
+    case "$arg" in
+        --once) once=1 ;;
+        --check | -C) once=1; args+=("$arg") ;;
+        *) args+=("$arg") ;;
+    esac
+done
+
+# What the site would have in production: a directory for the certificate, a web root that the web server serves
+# (the Virusdie emulator is told the sync file is there once the role copies it), and the webhook receiver reading
+# the hook's secret from a directory (the role writes it there).
+export DEMO_DIR="$BUILD/demo"
+rm -rf "$DEMO_DIR"
+mkdir -p "$DEMO_DIR/www" "$DEMO_DIR/hook-secrets"
+admin() { "$VENV/bin/python" tests/emulators/admin.py "$@"; }
+admin config virusdie '{"syncfile_uploaded": ["example.com"]}'
+admin config receiver "{\"org\": \"$HARDENIZE_ORG\", \"secrets_dir\": \"$DEMO_DIR/hook-secrets\"}"
+
+playbook=(ansible-playbook domainsec.onboard.onboard -e @playbooks/vars/demo.yml)
+log "run 1: ${playbook[*]} ${args[*]}"
 rc=0
-ansible-playbook playbooks/demo.yml "$@" || rc=$?
-exit "$rc"
+"${playbook[@]}" "${args[@]}" || rc=$?
+log "requests per vendor in run 1:"
+admin writes >&2
+if [ "$rc" -ne 0 ] || [ "$once" = 1 ]; then
+    exit "$rc"
+fi
+
+admin reset-counters
+log "run 2 (the same again: nothing may change, no vendor may receive a write)"
+output="$STATE_DIR/run2.log"
+"${playbook[@]}" "${args[@]}" >"$output" 2>&1 || rc=$?
+sed -n '/TASK \[Onboarding summary\]/,$p' "$output"
+changed="$(sed -n '/^PLAY RECAP/,$s/.* changed=\([0-9]*\).*/\1/p' "$output" | awk '{ n += $1 } END { print n + 0 }')"
+log "run 2: changed=$changed; requests per vendor:"
+admin writes --expect-zero >&2 || { warn "run 2 wrote to a vendor (output in ${output#"$ROOT"/})"; rc=1; }
+if [ "$rc" -ne 0 ] || [ "$changed" != 0 ]; then
+    warn "run 2 was not a no-op (rc=$rc, changed=$changed); its output is in ${output#"$ROOT"/}"
+    exit 1
+fi
+log "run 2: no change, no write: the onboarding is idempotent"

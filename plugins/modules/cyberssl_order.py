@@ -203,7 +203,7 @@ EXAMPLES = r'''
       title: Platform engineer
       email: hostmaster@example.com
     max_price: 10
-  register: order
+  register: cert_order
 
 - name: Publish the validation records in SecuritySpace
   domainsec.onboard.ssdns_record:
@@ -212,7 +212,7 @@ EXAMPLES = r'''
     name: "{{ item.name }}"
     value: "{{ item.value }}"
     publish: true
-  loop: "{{ order.dv_records }}"
+  loop: "{{ cert_order.dv_records }}"
 
 - name: Wait for the certificate and write it
   domainsec.onboard.cyberssl_order:
@@ -223,8 +223,8 @@ EXAMPLES = r'''
     wait: true
     wait_timeout: 900
     renew_before_days: 30
-    certificate_path: /etc/ssl/example.com.crt
-    fullchain_path: /etc/ssl/example.com.fullchain.pem
+    certificate_path: "{{ tls_dir | default('/etc/ssl') }}/example.com.crt"
+    fullchain_path: "{{ tls_dir | default('/etc/ssl') }}/example.com.fullchain.pem"
 '''
 
 RETURN = r'''
@@ -298,6 +298,12 @@ chain:
   description: The intermediate chain (PEM) once issued.
   returned: when the order is activated
   type: str
+certificate_info:
+  description: The certificate's serial number (colon-separated hex, as C(openssl x509 -serial) shows it) and validity,
+    read from the certificate.
+  returned: when the order is activated
+  type: dict
+  sample: {serial: "5D:0B:8E:21:3C:77:A9:10", not_before: "2026-11-25T00:00:00Z", not_after: "2027-11-26T00:00:00Z"}
 files_changed:
   description: The certificate, chain, full chain and key paths that were (or would be) written.
   returned: always
@@ -313,6 +319,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import CertificateError, certificate_summary
 
 CONTACT = dict(first_name='firstname', last_name='lastname', phone='phone', title='title', email='email')
 CSR_FIELDS = ('city', 'state', 'country', 'organization', 'department', 'email')
@@ -519,7 +526,20 @@ def check_csr(client, params, wanted):
                              vendor=cs.VENDOR)
 
 
-def check_key_path(params):
+def check_key_path(module):
+    """Before anything is paid for: the key (sent once) and the certificate files must be writable where asked. In
+    check mode a missing directory is a warning: an earlier task of the play (in check mode too) may create it."""
+    params = module.params
+    for option in ('private_key_path', 'certificate_path', 'chain_path', 'fullchain_path'):
+        if not params.get(option):
+            continue
+        directory = os.path.dirname(os.path.abspath(params[option]))
+        if os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
+            continue
+        problem = '%s %s: the directory %s does not exist or is not writable' % (option, params[option], directory)
+        if not module.check_mode:
+            raise DomainsecError(problem + '; create it first (nothing was ordered)', vendor=cs.VENDOR)
+        module.warn(problem + ': the order would fail unless it is created first')
     path = params.get('private_key_path')
     if params.get('csr_subject') and path and os.path.exists(path) and not params['force']:
         raise DomainsecError('private_key_path %s exists: an order with csr_subject comes with a new key, which would '
@@ -633,7 +653,7 @@ def finish(module, client, wanted, result, order, live, actions):
         else:
             price = check_purchase(client, params, wanted, action, product)
         check_csr(client, params, wanted)
-        check_key_path(params)
+        check_key_path(module)
         result['actions'] = [action]
         if module.check_mode:
             return predicted(module, wanted, result, order, action, price, before)
@@ -737,6 +757,11 @@ def report(client, result, order, wanted, reply):
     if order.get('certificate'):
         result['certificate'] = order['certificate']
         result['chain'] = order.get('certificate_chain') or ''
+        try:
+            result['certificate_info'] = certificate_summary(order['certificate'])
+        except CertificateError as exc:
+            result['certificate_info'] = {}
+            result.setdefault('warnings', []).append('the certificate of order %s could not be read (%s)' % (order.get('order_id'), exc))
 
 
 def write_certificates(module, result, order):

@@ -199,12 +199,15 @@ class FaultQueue(object):
         with self._lock:
             return [dict(f) for f in self._faults]
 
-    def take(self, key):
-        """The fault that applies to a request with endpoint ``key`` (or None); updates skip/count."""
+    def take(self, key, request=None):
+        """The fault that applies to a request with endpoint ``key`` (or None); updates skip/count. A fault with
+        ``match`` applies only to requests whose target (path and query) or body contains that text."""
         chosen = None
         with self._lock:
             for fault in self._faults:
                 if fault['endpoint'] not in ('*', key):
+                    continue
+                if fault.get('match') and not _request_contains(request, fault['match']):
                     continue
                 if fault['skip'] > 0:
                     fault['skip'] -= 1
@@ -213,6 +216,12 @@ class FaultQueue(object):
                     fault['count'] -= 1
             self._faults = [f for f in self._faults if f['count'] > 0]
         return chosen
+
+
+def _request_contains(request, text):
+    if request is None:
+        return False
+    return text in request.target or text.encode('utf-8') in (request.body or b'')
 
 
 def parse_fault(body, app):
@@ -232,6 +241,10 @@ def parse_fault(body, app):
         if value < minimum:
             raise ValueError('%s must be >= %s' % (field, minimum))
         fault[field] = value
+    if body.get('match') is not None:
+        if not isinstance(body['match'], str) or not body['match']:
+            raise ValueError('match must be a non-empty string (text the request target or body contains)')
+        fault['match'] = body['match']
     unknown = set(body) - set(fault)
     if unknown:
         raise ValueError('unknown fault fields: %s' % ', '.join(sorted(unknown)))
@@ -587,7 +600,7 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             key = app.endpoint_key(request)
             app.count(key)
-            fault = app.faults.take(key)
+            fault = app.faults.take(key, request)
 
             def process():
                 return app.handle(request) if request.secure else app.insecure_response(request)

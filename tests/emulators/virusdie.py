@@ -295,8 +295,8 @@ class _RecordingFaultQueue(FaultQueue):
         super(_RecordingFaultQueue, self).__init__()
         self.taken = threading.local()
 
-    def take(self, key):
-        chosen = super(_RecordingFaultQueue, self).take(key)
+    def take(self, key, request=None):
+        chosen = super(_RecordingFaultQueue, self).take(key, request)
         self.taken.fault = chosen
         return chosen
 

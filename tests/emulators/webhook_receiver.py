@@ -20,7 +20,10 @@ answer. The check is written here on purpose, independently of the
 collection's own verifier.
 
 Admin API (JSON): ``GET|POST|DELETE /_receiver/config`` (``org``,
-``secrets`` {hook id: secret} merged on POST (null clears), ``max_age``
+``secrets`` {hook id: secret} merged on POST (null clears), ``secrets_dir``
+(a directory where ``<hook id>.secret`` files hold further secrets, read at
+each delivery: how a receiver that is handed the secret as a file works; the
+onboard_domain role writes them there), ``max_age``
 (0: no age check), ``force_status`` (null: off)); ``GET|DELETE
 /_receiver/deliveries``. The emulator admin API (``/_emulator/``: counters,
 faults such as ``drop`` or ``slow``, ``reset``, ``secrets``) works here too.
@@ -32,6 +35,7 @@ import copy
 import hashlib
 import hmac
 import json
+import os
 import re
 import threading
 import time
@@ -45,11 +49,21 @@ _HEADER_NAMES = dict((name.lower(), name) for name in (
     'X-Hardenize-Org', 'X-Hardenize-EventHookId', 'X-Hardenize-Signature', 'Content-Type', 'Content-Length',
     'User-Agent', 'Host', 'Accept-Encoding', 'Connection'))
 _SIGNATURE = re.compile(r'^\s*t\s*=\s*(\d+)\s*;\s*hmac-sha256\s*=\s*([0-9a-fA-F]{64})\s*$')
-DEFAULT_CONFIG = {'org': None, 'secrets': {}, 'max_age': 300, 'force_status': None}
+DEFAULT_CONFIG = {'org': None, 'secrets': {}, 'secrets_dir': None, 'max_age': 300, 'force_status': None}
+_HOOK_ID = re.compile(r'^[0-9A-Za-z_-]{1,128}$')
 
 
 def header_name(lower):
     return _HEADER_NAMES.get(lower) or '-'.join(part.capitalize() for part in lower.split('-'))
+
+
+def read_secret_file(path):
+    """The secret in ``path`` (surrounding white space dropped), or None when there is no such file."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            return handle.read().strip() or None
+    except (IOError, OSError):
+        return None
 
 
 def check_delivery(headers, body, config, now=None):
@@ -59,6 +73,8 @@ def check_delivery(headers, body, config, now=None):
         return 'unknown organization %r' % org
     hook_id = headers.get('X-Hardenize-EventHookId')
     secret = config['secrets'].get(hook_id) if hook_id else None
+    if not secret and hook_id and config.get('secrets_dir') and _HOOK_ID.match(hook_id):
+        secret = read_secret_file(os.path.join(config['secrets_dir'], hook_id + '.secret'))
     if not secret:
         return 'unknown event hook id %r' % hook_id
     match = _SIGNATURE.match(headers.get('X-Hardenize-Signature') or '')
@@ -131,6 +147,11 @@ class WebhookReceiverApp(EmulatorApp):
         headers = dict((header_name(k), v) for k, v in request.headers.items())
         with self.receiver_lock:
             config = copy.deepcopy(self.receiver_config)
+        hook_id = request.headers.get('X-Hardenize-EventHookId') or ''
+        if config.get('secrets_dir') and _HOOK_ID.match(hook_id):
+            from_file = read_secret_file(os.path.join(config['secrets_dir'], hook_id + '.secret'))
+            if from_file:
+                self.remember_secret(from_file)  # the suite's secret grep covers it too
         reason = check_delivery(request.headers, request.body, config)
         if config['force_status'] is not None:
             status = config['force_status']
@@ -185,6 +206,8 @@ class WebhookReceiverApp(EmulatorApp):
         if 'max_age' in body and (isinstance(body['max_age'], bool) or not isinstance(body['max_age'], (int, float))
                                   or body['max_age'] < 0):
             raise ValueError('max_age must be a number >= 0 (0: no age check)')
+        if body.get('secrets_dir') is not None and not isinstance(body['secrets_dir'], str):
+            raise ValueError('secrets_dir must be a directory path or null')
         force = body.get('force_status')
         if force is not None and (isinstance(force, bool) or not isinstance(force, int) or not 200 <= force <= 599):
             raise ValueError('force_status must be an HTTP status (200-599) or null')
@@ -198,6 +221,8 @@ class WebhookReceiverApp(EmulatorApp):
                 config['secrets'] = dict(config['secrets'], **secrets) if secrets is not None else {}
             if 'max_age' in body:
                 config['max_age'] = body['max_age']
+            if 'secrets_dir' in body:
+                config['secrets_dir'] = body['secrets_dir']
             if 'force_status' in body:
                 config['force_status'] = force
             return self.public_config()

@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+"""The collection playbook domainsec.onboard.onboard (playbooks/onboard.yml) run by FQCN against the emulators:
+many domains where one vendor call fails for one domain, and check mode on a new domain through every stage."""
+
+import json
+import os
+
+from test_targets import assert_no_secrets, failure_excerpt, run_playbook
+
+VENDORS = ('securityspace', 'cyberssl', 'hardenize', 'virusdie', 'sigsci')
+
+
+def write_vars(path, data):
+    path.write_text(json.dumps(data))
+    return '@%s' % path
+
+
+def reset_all(emulators):
+    for vendor in emulators.harness.emulators:
+        emulators.reset(vendor)
+
+
+def writes(emulators):
+    return dict((vendor, emulators.counters(vendor)['writes']) for vendor in VENDORS)
+
+
+def test_twenty_domains_one_failing(emulators, tmp_path):
+    """20 domains, DNS + monitoring + WAF each; every request naming d07's WAF site fails with HTTP 500 (more often
+    than the transport retries): 19 domains are onboarded, d07 is named with the reason, the others are whole."""
+    reset_all(emulators)
+    domains = ['d%02d.example' % n for n in range(1, 21)]
+    summary_path = tmp_path / 'summary.json'
+    extra = write_vars(tmp_path / 'domains.json', {
+        'onboard_domains': [{'name': d, 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.%d' % n}]}
+                            for n, d in enumerate(domains, 1)],
+        'onboard_defaults': {'monitoring': True, 'waf': True, 'waf_agent_level': 'log'},
+        'onboard_summary_path': str(summary_path)})
+    emulators.fault('sigsci', '*', 'http_500', count=50, match='d07-example')
+    result = run_playbook('domainsec.onboard.onboard', ['-e', extra, '-f', '20'])
+    (tmp_path / 'output.txt').write_text(result.stdout)
+    assert result.returncode == 2, failure_excerpt(result.stdout)  # 2: a host failed
+    summary = json.loads(summary_path.read_text())
+    assert sorted(summary['onboarded']) == [d for d in domains if d != 'd07.example']
+    assert list(summary['failed']) == ['d07.example']
+    reason = summary['failed']['d07.example']
+    assert reason.startswith('WAF stage (sigsci_site): Signal Sciences refused') and 'd07-example (HTTP 500)' in reason, reason
+    assert 'd07.example: FAILED - WAF stage (sigsci_site)' in result.stdout
+    assert '19 onboarded, 1 failed' in result.stdout
+    # The others are whole: 20 zones (d07's DNS stage ran before its WAF stage), 19 WAF sites, 20 monitored hosts.
+    zones = list(emulators.state('securityspace')['domains'])
+    assert sorted(d for d in zones if d.endswith('.example')) == domains
+    sites = sorted(s['name'] for s in emulators.state('sigsci')['sites'])
+    assert sites == sorted(d.replace('.', '-') for d in domains if d != 'd07.example')
+    hosts = sorted(h['hostname'] for h in emulators.state('hardenize')['hosts'])
+    assert hosts == domains
+    for domain in summary['onboarded']:
+        assert summary['results'][domain]['waf']['site'] == domain.replace('.', '-')
+        assert summary['results'][domain]['dns']['records'] == 1
+    assert_no_secrets(result.stdout, emulators)
+
+
+def test_check_mode_new_domain_every_stage(emulators, tmp_path):
+    """Check mode on a domain no vendor knows: every stage runs, no vendor receives a write, the summary says what
+    would be done, and --diff shows each vendor's change."""
+    reset_all(emulators)
+    receiver = emulators.env['HARDENIZE_TEST_RECEIVER_URL']
+    extra = write_vars(tmp_path / 'domains.json', {'onboard_domains': [{
+        'name': 'check.example', 'admin_email': 'hostmaster@check.example',
+        'records': [{'type': 'A', 'name': '', 'value': '192.0.2.44'}, {'type': 'CNAME', 'name': 'www', 'value': 'check.example'}],
+        'certificate': True, 'certificate_dir': str(tmp_path / 'tls'),
+        'certificate_csr_subject': {'city': 'Springfield', 'state': 'Oregon', 'country': 'US', 'organization': 'Check'},
+        'certificate_admin_contact': {'first_name': 'Jane', 'last_name': 'Doe', 'phone': '+1.5555550100', 'title': 'Ops',
+                                      'email': 'hostmaster@check.example'},
+        'monitoring': True, 'monitor_groups': ['production'],
+        'hook': True, 'hook_destination': receiver + '/check', 'hook_secret_dir': str(tmp_path / 'secrets'),
+        'virusdie': True, 'virusdie_syncfile_dir': str(tmp_path), 'virusdie_webroot': str(tmp_path / 'www'),
+        'virusdie_scan': True,
+        'waf': True, 'waf_members': [{'email': 'secops@example.com', 'role': 'admin'}],
+        'waf_keys_file': str(tmp_path / 'agent.conf')}],
+        'onboard_summary_path': str(tmp_path / 'summary.json')})
+    result = run_playbook('domainsec.onboard.onboard', ['-e', extra, '--check', '--diff'])
+    (tmp_path / 'output.txt').write_text(result.stdout)
+    assert result.returncode == 0, failure_excerpt(result.stdout)
+    assert writes(emulators) == dict((vendor, 0) for vendor in VENDORS)
+    summary = json.loads((tmp_path / 'summary.json').read_text())
+    r = summary['results']['check.example']
+    assert r['check_mode'] is True and r['changed'] is True
+    assert r['stages'] == ['dns', 'certificate', 'monitoring', 'hook', 'virusdie', 'waf']
+    assert r['dns']['added'] == 2 and r['certificate']['status'] == 'would be ordered'
+    assert r['monitoring']['created'] == ['check.example'] and r['hook']['changed'] is True
+    assert r['virusdie']['added'] == ['check.example'] and r['waf']['changed'] is True
+    # Nothing was written on the controller either.
+    assert not os.path.exists(str(tmp_path / 'tls')) and not os.path.exists(str(tmp_path / 'agent.conf'))
+    assert '1 would be onboarded (check mode), 0 failed' in result.stdout
+    assert 'check mode: the order would be placed' in result.stdout
+    # --diff: a diff per vendor (zone records, order, hosts, hook, site, WAF site).
+    for marker in ('192.0.2.44', 'check.example', 'hookType', 'check-example'):
+        assert marker in result.stdout
+    assert result.stdout.count('--- before') >= 6
