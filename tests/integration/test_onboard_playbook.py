@@ -97,3 +97,40 @@ def test_check_mode_new_domain_every_stage(emulators, tmp_path):
     for marker in ('192.0.2.44', 'check.example', 'hookType', 'check-example'):
         assert marker in result.stdout
     assert result.stdout.count('--- before') >= 6
+
+
+def recap_changed(output):
+    """The sum of changed= over the PLAY RECAP lines."""
+    import re
+    return sum(int(n) for n in re.findall(r'^\S+\s+: ok=\d+\s+changed=(\d+)', output.split('PLAY RECAP')[-1], re.M))
+
+
+def test_offboard_playbook_same_file(emulators, tmp_path):
+    """domainsec.onboard.offboard with the onboarding's own file: hosts archived (not deleted), zones and WAF sites
+    kept; a second offboarding changes nothing; offboard_defaults delete_zone deletes the zones."""
+    reset_all(emulators)
+    extra = write_vars(tmp_path / 'domains.json', {
+        'onboard_domains': [{'name': 'off1.example', 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.61'}],
+                             'monitor_hostnames': ['off1.example', 'www.off1.example']},
+                            'off2.example'],
+        'onboard_defaults': {'monitoring': True, 'waf': True}})
+    onboarded = run_playbook('domainsec.onboard.onboard', ['-e', extra])
+    assert onboarded.returncode == 0, failure_excerpt(onboarded.stdout)
+    first = run_playbook('domainsec.onboard.offboard', ['-e', extra])
+    assert first.returncode == 0, failure_excerpt(first.stdout)
+    hosts = dict((h['hostname'], h['status']) for h in emulators.state('hardenize')['hosts'])
+    assert hosts == {'off1.example': 'archived', 'www.off1.example': 'archived', 'off2.example': 'archived'}
+    assert sorted(emulators.state('securityspace')['domains']) == ['off1.example', 'off2.example']
+    assert sorted(s['name'] for s in emulators.state('sigsci')['sites']) == ['off1-example', 'off2-example']
+    assert 'off1.example: changed - Hardenize hosts archived, zone kept' in first.stdout
+    assert '2 offboarded, 0 failed' in first.stdout
+    emulators.reset('hardenize', counters_only=True)
+    again = run_playbook('domainsec.onboard.offboard', ['-e', extra])
+    assert again.returncode == 0 and recap_changed(again.stdout) == 0, failure_excerpt(again.stdout)
+    assert emulators.counters('hardenize')['writes'] == 0
+    deleting = run_playbook('domainsec.onboard.offboard', ['-e', extra, '-e', '{"offboard_defaults": {"delete_zone": true}}'])
+    assert deleting.returncode == 0, failure_excerpt(deleting.stdout)
+    assert sorted(emulators.state('securityspace')['domains']) == []
+    unknown = run_playbook('domainsec.onboard.offboard', ['-e', extra, '-e', '{"offboard_defaults": {"delete_everything": true}}'])
+    assert unknown.returncode != 0 and 'unknown here: delete_everything' in unknown.stdout
+    assert_no_secrets(first.stdout + again.stdout + deleting.stdout, emulators)
