@@ -217,7 +217,7 @@ run_lint() {
         activate_path "$VENV"
         color=()
         [ -t 1 ] || color=(--nocolor)
-        ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH" ansible-lint --profile production "${color[@]}"
+        ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH:$AWX_COLLECTIONS_PATH" ansible-lint --profile production "${color[@]}"
     )
     rc=$?
     if [ "$rc" -eq 0 ]; then
@@ -298,6 +298,20 @@ selected_stage() {
     done
     return 1
 }
+
+# awx.awx (for extensions/awx/register_credential_types.yml: its tests and ansible-lint) ships only inside the
+# `ansible` package's wheel: fetched once into build/collections-awx (build/cache keeps the wheel).
+AWX_COLLECTIONS_PATH="$BUILD/collections-awx"
+if [ "$VENV_OK" = 1 ] && { selected_stage integration || selected_stage lint; }; then
+    header "awx.awx: scripts/fetch-awx-collection.sh"
+    start="$(now)"
+    if "$ROOT/scripts/fetch-awx-collection.sh"; then
+        record awx-collection ok "$(elapsed "$start" "$(now)")" "build/collections-awx"
+    else
+        FAILED=$((FAILED + 1))
+        record awx-collection FAILED "$(elapsed "$start" "$(now)")" "could not fetch awx.awx"
+    fi
+fi
 
 # The fault matrix mostly waits (timeouts, back-off) while the integration targets keep both cores busy: when both
 # are selected, the matrix runs in the background beside the integration stage, its output kept in a log that is

@@ -44,17 +44,10 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: Make a key and a CSR for www.example.com
-  community.crypto.openssl_csr_pipe:
-    privatekey_path: /etc/ssl/private/www.example.com.key
-    common_name: www.example.com
-    subject_alt_name: [DNS:www.example.com, DNS:example.com]
-  register: csr
-
-- name: Check it with CyberSSL against the product to order
+- name: Check the CSR for www.example.com and example.com (files/www.example.com.csr) against the product to order
   domainsec.onboard.cyberssl_csr_info:
-    csr: "{{ csr.csr }}"
-    product_id: 17
+    csr: "{{ lookup('ansible.builtin.file', 'www.example.com.csr') }}"
+    product_id: 19
     addon_domains: [example.com]
   environment:
     CYBERSSL_API_KEY: "{{ vault_cyberssl_api_key }}"

@@ -69,14 +69,14 @@ EXAMPLES = r'''
     order_id: 1001
   environment:
     CYBERSSL_API_KEY: "{{ vault_cyberssl_api_key }}"
-  register: order
+  register: one_order
 
 - name: Install the certificate and its chain
   ansible.builtin.copy:
-    dest: /etc/ssl/certs/www.example.com.pem
-    content: "{{ order.orders[0].certificate }}\n{{ order.orders[0].chain }}\n"
+    dest: "{{ tls_dir | default('/etc/ssl') }}/certs/www.example.com.pem"
+    content: "{{ one_order.orders[0].certificate }}\n{{ one_order.orders[0].chain }}\n"
     mode: "0644"
-  when: order.orders[0].status == 'Activated'
+  when: one_order.orders[0].status == 'Activated'
 
 - name: Every order of the account, credentials set once for the play
   module_defaults:

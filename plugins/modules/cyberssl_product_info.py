@@ -63,7 +63,7 @@ EXAMPLES = r'''
   domainsec.onboard.cyberssl_product_info:
     api_key: "{{ vault_cyberssl_api_key }}"
     sandbox: true
-    product_id: 17
+    product_id: 19
     period: 2
     nr_domains: 3
     balance: true

@@ -91,32 +91,41 @@ options:
 '''
 
 EXAMPLES = r'''
-- name: A webhook for new certificates, tested before it is enabled
-  domainsec.onboard.hardenize_event_hook:
-    destination: https://hooks.example.com/hardenize/4c1f0a
-    event_types: [pki.cert.new]
-    test: true
-    return_secret: true
-  register: hook
-  no_log: true  # the result carries the hook's secret (return_secret)
+- name: A webhook for new certificates, from its creation to its removal
+  vars:
+    hook_url: https://hooks.example.com/hardenize/4c1f0a
+  block:
+    - name: Create the webhook, disabled until its receiver can check the signatures
+      domainsec.onboard.hardenize_event_hook:
+        destination: "{{ hook_url }}"
+        event_types: [pki.cert.new]
+        status: disabled
+        return_secret: true
+      register: hook
+      no_log: true  # the result carries the hook's secret (return_secret)
 
-- name: Hand the secret to the receiver
-  ansible.builtin.copy:
-    content: "{{ hook.hook.secret }}"
-    dest: /etc/hook-receiver/hardenize.secret
-    mode: "0600"
-  no_log: true
+    - name: Hand the secret to the receiver, which reads <hook id>.secret from its directory
+      ansible.builtin.copy:
+        content: "{{ hook.hook.secret }}\n"
+        dest: "{{ hook_receiver_dir | default('/etc/hook-receiver') }}/{{ hook.hook.id }}.secret"
+        mode: "0600"
+      no_log: true
 
-- name: Check that the receiver refuses a bad signature
-  domainsec.onboard.hardenize_event_hook:
-    destination: https://hooks.example.com/hardenize/4c1f0a
-    test: true
-    test_invalid: signature
+    - name: Test the webhook, and enable it once the receiver accepted the test delivery
+      domainsec.onboard.hardenize_event_hook:
+        destination: "{{ hook_url }}"
+        test: true
 
-- name: Remove the webhook
-  domainsec.onboard.hardenize_event_hook:
-    destination: https://hooks.example.com/hardenize/4c1f0a
-    state: absent
+    - name: Check that the receiver refuses a bad signature
+      domainsec.onboard.hardenize_event_hook:
+        destination: "{{ hook_url }}"
+        test: true
+        test_invalid: signature
+
+    - name: Remove the webhook
+      domainsec.onboard.hardenize_event_hook:
+        destination: "{{ hook_url }}"
+        state: absent
 '''
 
 RETURN = r'''

@@ -85,7 +85,7 @@ EXAMPLES = r'''
     group/domainsec.onboard.sigsci:
       email: "{{ vault_sigsci_email }}"
       api_token: "{{ vault_sigsci_token }}"
-      corp: example-corp
+      corp: "{{ sigsci_corp }}"
   block:
     - name: A site for www.example.com, blocking, behind a load balancer
       domainsec.onboard.sigsci_site:

@@ -48,7 +48,7 @@ EXAMPLES = r'''
 
 - name: Give the web servers' agent its keys
   ansible.builtin.copy:
-    dest: /etc/sigsci/agent.conf
+    dest: "{{ sigsci_agent_dir | default('/etc/sigsci') }}/agent.conf"
     content: |
       accesskeyid = "{{ waf_site.agent_keys[0].accessKey }}"
       secretaccesskey = "{{ waf_site.agent_keys[0].secretKey }}"

@@ -199,7 +199,8 @@ EXAMPLES = r'''
         records:
           - {type: A, name: "", value: 192.0.2.10}
           - {type: AAAA, name: "", value: "2001:db8::10"}
-          - {type: CNAME, name: www, value: example.com}
+          - {type: A, name: www, value: 192.0.2.20}
+          - {type: CNAME, name: shop, value: www.example.com}
           - {type: MX, name: "", value: mail.example.com, priority: 10}
           - {type: A, name: mail, value: 192.0.2.25}
           - {type: TXT, name: "", value: "v=spf1 mx -all"}

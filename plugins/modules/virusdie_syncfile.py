@@ -48,13 +48,13 @@ notes:
 EXAMPLES = r'''
 - name: Fetch the sync file
   domainsec.onboard.virusdie_syncfile:
-    dest: /srv/virusdie/
+    dest: "{{ virusdie_dir | default('/srv/virusdie') }}/"
   register: syncfile
 
 - name: Put it in the shop's web root
   ansible.builtin.copy:
     src: "{{ syncfile.path }}"
-    dest: "/var/www/shop/{{ syncfile.filename }}"
+    dest: "{{ shop_web_root | default('/var/www/shop') }}/{{ syncfile.filename }}"
     mode: "0640"
   delegate_to: web1.example.com
 
