@@ -55,7 +55,7 @@ stop_leftover_emulators() {
         pid_file="$state_dir/emulators.pid"
         [ -f "$pid_file" ] || continue
         pid="$(cat "$pid_file" 2>/dev/null)" || continue
-        case "$(ps -o args= -p "$pid" 2>/dev/null)" in
+        case "$(ps -ww -o args= -p "$pid" 2>/dev/null)" in
             *serve.py*"$state_dir"*) ;;
             *) continue ;;
         esac

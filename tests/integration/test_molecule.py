@@ -40,3 +40,8 @@ def test_molecule_scenario(scenario, tmp_path):
         pytest.fail('molecule test -s %s failed (rc=%d); output in %s' % (scenario, result.returncode, tmp_path))
     for step in ('converge', 'idempotence', 'verify', 'cleanup'):
         assert step in result.stdout
+    # destroy stopped the scenario's emulators (a ps that cut the command line at COLUMNS once hid them from it)
+    state_dir = os.path.join(ROOT, 'build', 'molecule', scenario, 'emulators')
+    processes = subprocess.run(['ps', '-ww', '-eo', 'args='], stdout=subprocess.PIPE, universal_newlines=True,
+                               check=True).stdout.splitlines()
+    assert not [p for p in processes if 'serve.py' in p and state_dir in p], 'emulators left running'
