@@ -17,7 +17,7 @@ cd "$ROOT" || exit 1
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
+        script_usage "${BASH_SOURCE[0]}"
         "$VENV/bin/python" tests/perf/bench.py --help 2>/dev/null | sed -n '/^options:/,$p'
         exit 0
         ;;

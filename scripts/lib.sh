@@ -181,3 +181,8 @@ activate_path() {
     export PATH="$1/bin:$PATH"
     hash -r
 }
+
+# script_usage FILE: print the comment block at the top of a script (from line 2 to its `set -...` line) as its help.
+script_usage() {
+    sed -n '2,/^set -/p' "$1" | sed -e '/^set -/d' -e 's/^# \{0,1\}//'
+}

@@ -17,7 +17,7 @@ cd "$ROOT"
 
 case "${1:-}" in
     -h | --help)
-        sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+        script_usage "${BASH_SOURCE[0]}"
         exit 0
         ;;
 esac
