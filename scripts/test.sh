@@ -153,7 +153,8 @@ INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-3}"
 MATRIX_WORKERS="${MATRIX_WORKERS:-6}"
 XDIST=()
 if [ "$INTEGRATION_WORKERS" -gt 1 ] 2>/dev/null; then
-    XDIST=(-n "$INTEGRATION_WORKERS" --dist load)
+    # worksteal: an idle worker takes unstarted tests from a busy one (tests/conftest.py deals the long ones out)
+    XDIST=(-n "$INTEGRATION_WORKERS" --dist worksteal)
 fi
 
 # run_pytest VENV LABEL PATH [PYTEST ARGS...]
