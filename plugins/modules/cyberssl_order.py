@@ -526,7 +526,7 @@ def check_csr(client, params, wanted):
                              vendor=cs.VENDOR)
 
 
-def check_key_path(module):
+def check_file_paths(module):
     """Before anything is paid for: the key (sent once) and the certificate files must be writable where asked. In
     check mode a missing directory is a warning: an earlier task of the play (in check mode too) may create it."""
     params = module.params
@@ -653,7 +653,7 @@ def finish(module, client, wanted, result, order, live, actions):
         else:
             price = check_purchase(client, params, wanted, action, product)
         check_csr(client, params, wanted)
-        check_key_path(module)
+        check_file_paths(module)
         result['actions'] = [action]
         if module.check_mode:
             return predicted(module, wanted, result, order, action, price, before)

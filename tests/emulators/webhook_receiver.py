@@ -73,8 +73,6 @@ def check_delivery(headers, body, config, now=None):
         return 'unknown organization %r' % org
     hook_id = headers.get('X-Hardenize-EventHookId')
     secret = config['secrets'].get(hook_id) if hook_id else None
-    if not secret and hook_id and config.get('secrets_dir') and _HOOK_ID.match(hook_id):
-        secret = read_secret_file(os.path.join(config['secrets_dir'], hook_id + '.secret'))
     if not secret:
         return 'unknown event hook id %r' % hook_id
     match = _SIGNATURE.match(headers.get('X-Hardenize-Signature') or '')
@@ -148,10 +146,12 @@ class WebhookReceiverApp(EmulatorApp):
         with self.receiver_lock:
             config = copy.deepcopy(self.receiver_config)
         hook_id = request.headers.get('X-Hardenize-EventHookId') or ''
-        if config.get('secrets_dir') and _HOOK_ID.match(hook_id):
+        if config.get('secrets_dir') and _HOOK_ID.match(hook_id) and not config['secrets'].get(hook_id):
+            # Read once per delivery, into this delivery's copy of the config: check_delivery sees it as configured.
             from_file = read_secret_file(os.path.join(config['secrets_dir'], hook_id + '.secret'))
             if from_file:
                 self.remember_secret(from_file)  # the suite's secret grep covers it too
+                config['secrets'][hook_id] = from_file
         reason = check_delivery(request.headers, request.body, config)
         if config['force_status'] is not None:
             status = config['force_status']

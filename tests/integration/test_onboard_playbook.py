@@ -4,6 +4,7 @@ many domains where one vendor call fails for one domain, and check mode on a new
 
 import json
 import os
+import re
 
 import pytest
 
@@ -106,7 +107,6 @@ def test_check_mode_new_domain_every_stage(emulators, tmp_path):
 
 def recap_changed(output):
     """The sum of changed= over the PLAY RECAP lines."""
-    import re
     return sum(int(n) for n in re.findall(r'^\S+\s+: ok=\d+\s+changed=(\d+)', output.split('PLAY RECAP')[-1], re.M))
 
 
