@@ -28,8 +28,10 @@ attributes:
     support: full
     description: Downloads the file (a read) and reports whether it would be written; writes nothing.
   diff_mode:
-    support: none
-    description: The content is a secret; no diff is shown.
+    support: partial
+    description:
+      - The content is a secret, so the diff shows the file's path, SHA-1 checksum and size before and after, never
+        the content. A change of mode alone is not in the diff.
 options:
   dest:
     description:
@@ -116,6 +118,11 @@ def run(module, client):
             current = hashlib.sha1(handle.read()).hexdigest()
     changed = current != checksum
     result = dict(path=path, filename=filename, checksum=checksum, size=len(content))
+    if module._diff:
+        before = dict(path=path, state='absent')
+        if current is not None:
+            before = dict(path=path, state='file', checksum=current, size=os.path.getsize(path))
+        result['diff'] = dict(before=before, after=dict(path=path, state='file', checksum=checksum, size=len(content)))
     if not module.check_mode:
         if changed:
             directory = os.path.dirname(path) or '.'
