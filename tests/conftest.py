@@ -9,6 +9,8 @@ integration tests run ansible-playbook).
 
 import json
 import os
+import resource
+import shutil
 import ssl
 import sys
 import tempfile
@@ -69,8 +71,11 @@ class Emulators(object):
 
 
 @pytest.fixture(scope='session')
-def emulators():
-    """Every vendor emulator, started once for the session; their env vars are exported."""
+def emulators(request):
+    """Every vendor emulator, started once for the session; their env vars are exported.
+
+    Their state directory (CA, logs) is removed at the end of a session in which no test failed, and kept (its path
+    printed) for the post-mortem otherwise."""
     from emulators import harness  # tests/ is on sys.path (pytest.ini pythonpath)
 
     state_dir = tempfile.mkdtemp(prefix='domainsec-emulators-')
@@ -84,6 +89,28 @@ def emulators():
         os.environ.clear()
         os.environ.update(saved)
         running.stop()
+        if request.session.testsfailed:
+            sys.stderr.write('\nemulator state and logs kept in %s\n' % state_dir)
+        else:
+            shutil.rmtree(state_dir, ignore_errors=True)
+
+
+def _cpu_seconds():
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    """Each test's CPU time as junit properties: ``cpu_self`` (this process: the test and the in-process emulators)
+    and ``cpu_children`` (the ansible-playbook, molecule ... runs it waited for). On two cores the suite is bound by
+    CPU, not by waiting; these say which tests cost it (docs/testing.md, "Time")."""
+    own, children = _cpu_seconds()
+    yield
+    own_after, children_after = _cpu_seconds()
+    item.user_properties.append(('cpu_self', round(own_after - own, 2)))
+    item.user_properties.append(('cpu_children', round(children_after - children, 2)))
 
 
 # The longest integration tests, longest first (seconds on a loaded fresh-clone CI run). pytest-xdist's worksteal

@@ -8,8 +8,10 @@ are helpers, not tests. Each target starts from empty emulators.
 
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -19,8 +21,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 
 
 def _targets():
-    """The targets as pytest parameters. ``disabled`` in a target's aliases leaves it out; ``main_core_only``
-    marks it ``main_core_only`` (the second core's stage deselects it: see scripts/test.sh)."""
+    """The targets as pytest parameters. ``disabled`` in a target's aliases leaves it out; ``main_core_only`` and
+    ``second_core_only`` mark it so (the other core's stage deselects it: see scripts/test.sh, docs/testing.md)."""
     params = []
     for name in sorted(os.listdir(TARGETS_DIR)):
         if name.startswith('setup_') or not os.path.exists(os.path.join(TARGETS_DIR, name, 'tasks', 'main.yml')):
@@ -29,7 +31,7 @@ def _targets():
         aliases = open(aliases_path).read().split() if os.path.exists(aliases_path) else []
         if 'disabled' in aliases:
             continue
-        marks = [pytest.mark.main_core_only] if 'main_core_only' in aliases else []
+        marks = [getattr(pytest.mark, alias) for alias in ('main_core_only', 'second_core_only') if alias in aliases]
         params.append(pytest.param(name, marks=marks, id=name))
     return params
 
@@ -116,8 +118,13 @@ def test_target(target, emulators, tmp_path):
         emulators.reset(vendor)
     playbook = tmp_path / 'run.yml'
     playbook.write_text('- hosts: localhost\n  gather_facts: false\n  roles:\n    - %s\n' % target)
-    result = run_playbook(str(playbook), extra_args=['-vvv'])
+    # The target's own files (its TMPDIR): removed when it passes. A short path of its own, not under tmp_path:
+    # ansible-core 2.21 puts a Unix socket into TMPDIR, and a socket's path may not be longer than 107 bytes.
+    workdir = tempfile.mkdtemp(prefix='domainsec-target-')
+    result = run_playbook(str(playbook), extra_args=['-vvv'], env={'TMPDIR': workdir})
     (tmp_path / 'output.txt').write_text(result.stdout)
+    if result.returncode == 0:
+        shutil.rmtree(workdir, ignore_errors=True)
     if result.returncode != 0:
         why = failure_excerpt(result.stdout)
         sys.stdout.write('== failed tasks ==\n%s\n== end of the output ==\n%s' % (why, result.stdout[-20000:]))
