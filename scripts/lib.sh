@@ -144,7 +144,7 @@ ensure_get_pip_cache() {
         return 0
     fi
     mkdir -p "$(dirname "$cache")"
-    cp "$ROOT/scripts/get_pip_offline.py" "$cache.tmp" && mv "$cache.tmp" "$cache"
+    cp "$ROOT/scripts/get_pip_offline.py" "$cache.$$.tmp" && mv "$cache.$$.tmp" "$cache"  # two sanity stages may run at once
     log "get-pip cache for pip $version: wrote offline shim to $cache"
 }
 

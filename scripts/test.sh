@@ -5,31 +5,34 @@
 #   scripts/test.sh --quick         unit + integration on the main core only
 #   scripts/test.sh STAGE...        only these stages, e.g. `scripts/test.sh sanity lint`
 #
-# Stages (in the order they run):
+# Stages (in the order they start):
 #   unit             pytest tests/unit                              .venv     (Python 3.11, ansible-core 2.19)
 #   integration      pytest tests/integration (real ansible-playbook against the emulators)
-#   bench-quick      scripts/bench.sh --quick: the benchmark's smoke run (tests/perf, docs/performance.md)
 #   matrix           the fault matrix: every fault kind x first/middle/last write x every write endpoint
+#   integration-313  pytest tests/integration                       .venv-313 (Python 3.13, ansible-core 2.21), without the
+#                    tests marked main_core_only: every module through its EXAMPLES (once), the role, the no-log checks
+#   bench-quick      scripts/bench.sh --quick: the benchmark's smoke run (tests/perf, docs/performance.md)
 #   sanity           ansible-test sanity --local --python 3.11 on a copy in build/sanity/
 #   lint             ansible-lint --profile production
-#   integration-313  pytest tests/integration                       .venv-313 (Python 3.13, ansible-core 2.21), without the
-#                    targets marked main_core_only (they only wait out injected faults and 429s)
 #   sanity-313       ansible-test sanity --local --python 3.13 on a copy in build/sanity-313/
 #   core2            = integration-313 sanity-313
+#
+# Side by side (the suite is bound by CPU; these leave a core idle on their own): the matrix runs in the background
+# beside the integration stage; bench-quick, sanity, lint and sanity-313 beside integration-313. A background stage's
+# output is printed when the foreground stage is done. SIDE_BY_SIDE=0 runs every stage on its own.
 #
 # The virtual environments are created first (and re-created only when their
 # requirements files change). Every selected stage runs even when an earlier one
 # failed; the last line is `summary: N passed, M failed` and the exit status is 1
 # when anything failed. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
-# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none). The matrix stage runs in
-# the background beside the integration stage when both are selected (MATRIX_IN_BACKGROUND=0 runs it after).
+# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none).
 set -uo pipefail
 
 # shellcheck source=scripts/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(unit integration bench-quick matrix sanity lint integration-313 sanity-313)
+ALL_STAGES=(unit integration matrix integration-313 bench-quick sanity lint sanity-313)
 
 usage() {
     sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
@@ -273,12 +276,12 @@ run_stage() {
     if [ "$STAGE_FAILED" = 0 ]; then
         case "$stage" in
             unit) run_pytest "$VENV" unit tests/unit ;;
-            integration) run_pytest "$VENV" integration tests/integration -m 'not matrix' "${XDIST[@]}" ;;
+            integration) run_pytest "$VENV" integration tests/integration -m 'not matrix and not second_core_only' "${XDIST[@]}" ;;
             bench-quick) run_bench_quick ;;
             matrix) run_pytest "$VENV" matrix tests/integration/test_fault_matrix.py -n "$MATRIX_WORKERS" ;;
             sanity) run_sanity "$VENV" sanity 3.11 ;;
             lint) run_lint ;;
-            integration-313) run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST[@]}" ;;
+            integration-313) DOMAINSEC_EXAMPLE_RUNS=1 run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST[@]}" ;;
             sanity-313) run_sanity "$VENV313" sanity-313 3.13 ;;
         esac
     fi
@@ -314,49 +317,82 @@ if [ "$VENV_OK" = 1 ] && { selected_stage integration || selected_stage lint; };
     fi
 fi
 
-# The fault matrix mostly waits (timeouts, back-off) while the integration targets keep both cores busy: when both
-# are selected, the matrix runs in the background beside the integration stage, its output kept in a log that is
-# printed (and its result recorded) once the integration stage is done.
-MATRIX_BG_PID=''
-MATRIX_BG_DIR="$BUILD/matrix-stage"
-start_matrix_in_background() {
-    rm -rf "$MATRIX_BG_DIR"
-    mkdir -p "$MATRIX_BG_DIR"
+# Stages that run side by side. The suite is bound by CPU on two cores, so stages share the machine where one alone
+# leaves a core idle: the fault matrix mostly waits (timeouts, back-off) beside the integration stage; ansible-test
+# sanity and ansible-lint use about one core each, beside the second core's integration stage. The first selected stage
+# of a group runs in the foreground (its output live); the others run in the background, each with its output kept in
+# build/stages/<stage>/output.log, printed (and its result recorded) once the foreground stage is done.
+# SIDE_BY_SIDE=0 runs every stage on its own, one after the other.
+GROUPS_OF_STAGES=('integration matrix' 'integration-313 bench-quick sanity lint sanity-313')
+BG_DIR="$BUILD/stages"
+BG_PIDS=()
+BG_STAGES=()
+
+group_of() {
+    local group member
+    for group in "${GROUPS_OF_STAGES[@]}"; do
+        for member in $group; do
+            if [ "$member" = "$1" ]; then
+                printf '%s\n' "$group"
+                return 0
+            fi
+        done
+    done
+    return 1
+}
+
+start_in_background() {
+    local stage="$1" dir="$BG_DIR/$1"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    # the counts before the stage: the background stage's own counts are what it adds to them
+    printf '%s %s %s\n' "$PASSED" "$FAILED" "$SKIPPED_TESTS" >"$dir/base"
     (
-        run_stage matrix >"$MATRIX_BG_DIR/output.log" 2>&1
-        printf '%s %s\n' "$PASSED" "$FAILED" >"$MATRIX_BG_DIR/counts"
-        printf '%s\n' "${REPORT[@]: -1}" >"$MATRIX_BG_DIR/report"
+        run_stage "$stage" >"$dir/output.log" 2>&1
+        printf '%s %s %s\n' "$PASSED" "$FAILED" "$SKIPPED_TESTS" >"$dir/counts"
+        printf '%s\n' "${REPORT[@]: -1}" >"$dir/report"
     ) &
-    MATRIX_BG_PID=$!
-    log "matrix: started in the background (pid $MATRIX_BG_PID) beside the integration stage"
+    BG_PIDS+=($!)
+    BG_STAGES+=("$stage")
+    log "$stage: started in the background (pid $!, output in ${dir#"$ROOT"/}/output.log)"
 }
 
-finish_matrix_in_background() {
-    local before_passed="$1" before_failed="$2" p f
-    wait "$MATRIX_BG_PID"
-    cat "$MATRIX_BG_DIR/output.log"
-    if read -r p f <"$MATRIX_BG_DIR/counts" 2>/dev/null; then
-        PASSED=$((PASSED + p - before_passed))
-        FAILED=$((FAILED + f - before_failed))
-        REPORT+=("$(cat "$MATRIX_BG_DIR/report")")
-    else
-        FAILED=$((FAILED + 1))
-        record matrix FAILED 0.0 "the background matrix stage left no result"
-    fi
+finish_in_background() {
+    local n p f s p0 f0 s0 dir
+    for n in "${!BG_PIDS[@]}"; do
+        wait "${BG_PIDS[$n]}"
+        dir="$BG_DIR/${BG_STAGES[$n]}"
+        cat "$dir/output.log"
+        if read -r p f s <"$dir/counts" 2>/dev/null && read -r p0 f0 s0 <"$dir/base"; then
+            PASSED=$((PASSED + p - p0))
+            FAILED=$((FAILED + f - f0))
+            SKIPPED_TESTS=$((SKIPPED_TESTS + s - s0))
+            REPORT+=("$(cat "$dir/report")")
+        else
+            FAILED=$((FAILED + 1))
+            record "${BG_STAGES[$n]}" FAILED 0.0 "the background stage left no result"
+        fi
+    done
+    BG_PIDS=()
+    BG_STAGES=()
 }
 
+done_stages=' '
 for stage in "${stages[@]}"; do
-    if [ "$stage" = integration ] && selected_stage matrix && [ "${MATRIX_IN_BACKGROUND:-1}" = 1 ]; then
-        matrix_base_passed=$PASSED matrix_base_failed=$FAILED
-        start_matrix_in_background
-        run_stage integration
-        finish_matrix_in_background "$matrix_base_passed" "$matrix_base_failed"
-        continue
+    case "$done_stages" in *" $stage "*) continue ;; esac
+    members=("$stage")
+    if [ "${SIDE_BY_SIDE:-1}" = 1 ] && group="$(group_of "$stage")"; then
+        members=()
+        for member in $group; do
+            selected_stage "$member" && members+=("$member")
+        done
     fi
-    if [ "$stage" = matrix ] && [ -n "$MATRIX_BG_PID" ]; then
-        continue  # already run beside the integration stage
-    fi
-    run_stage "$stage"
+    for member in "${members[@]:1}"; do
+        start_in_background "$member"
+    done
+    run_stage "${members[0]}"
+    finish_in_background
+    done_stages+="${members[*]} "
 done
 
 header "results (total $(elapsed "$SUITE_START" "$(now)")s)"
