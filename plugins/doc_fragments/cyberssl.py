@@ -35,4 +35,6 @@ options:
     type: str
 notes:
   - Use C(module_defaults) with C(group/domainsec.onboard.cyberssl) to set the credentials once per play.
+  - An environment variable named for an option is used only when it is set and not empty; an empty one counts as
+    unset.
 '''

@@ -43,4 +43,6 @@ notes:
     waited out (C(Retry-After)) and retried, a write only after the module re-read the state to make sure it had not
     landed.
   - Use C(module_defaults) with C(group/domainsec.onboard.hardenize) to set the credentials once per play.
+  - An environment variable named for an option is used only when it is set and not empty; an empty one counts as
+    unset.
 '''

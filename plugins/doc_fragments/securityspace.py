@@ -42,4 +42,6 @@ notes:
   - The module authenticates at most once per run (one C(auth.php) call) and re-authenticates once when the
     session token expired during the run.
   - Use C(module_defaults) with C(group/domainsec.onboard.securityspace) to set the credentials once per play.
+  - An environment variable named for an option is used only when it is set and not empty; an empty one counts as
+    unset.
 '''

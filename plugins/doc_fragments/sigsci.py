@@ -42,4 +42,6 @@ notes:
   - A refused token (HTTP 401) or a user without the rights (HTTP 403) fails with "the credentials were refused",
     never with "not found".
   - Use C(module_defaults) with C(group/domainsec.onboard.sigsci) to set the credentials once per play.
+  - An environment variable named for an option is used only when it is set and not empty; an empty one counts as
+    unset.
 '''

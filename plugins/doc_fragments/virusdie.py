@@ -34,4 +34,6 @@ options:
     default: https://virusdie.com/api
 notes:
   - Use C(module_defaults) with C(group/domainsec.onboard.virusdie) to set the credentials once per play.
+  - An environment variable named for an option is used only when it is set and not empty; an empty one counts as
+    unset.
 '''

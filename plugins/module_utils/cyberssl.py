@@ -24,7 +24,6 @@ __metaclass__ = type
 import datetime
 import re
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
@@ -32,8 +31,9 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     FieldAuth,
     TransportError,
     WriteOutcomeUnknown,
+    env_fallback_set,
 )
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # as_int: also cs.as_int / vd.as_int for the modules
 
 VENDOR = 'CyberSSL'
 LIVE_URL = 'https://api.cyberssl.com/v1'
@@ -67,13 +67,6 @@ class CyberSSLError(ApiError):
 
 
 # -- pure helpers ----------------------------------------------------------------
-def as_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def truthy(value):
     """A PHP boolean as the API sends it: 1, "1", true -> True; "", 0, null -> False."""
     return str(value).strip().lower() in ('1', 'true', 'yes')
@@ -225,9 +218,9 @@ class CyberSSLClient(VendorClient):
     VENDOR = VENDOR
     DOC_FRAGMENT = 'domainsec.onboard.cyberssl'
     OPTIONS = dict(
-        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['CYBERSSL_API_KEY'])),
+        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback_set, ['CYBERSSL_API_KEY'])),
         sandbox=dict(type='bool', default=False),
-        api_url=dict(type='str', fallback=(env_fallback, ['CYBERSSL_API_URL'])),
+        api_url=dict(type='str', fallback=(env_fallback_set, ['CYBERSSL_API_URL'])),
     )
 
     def __init__(self, http, params):

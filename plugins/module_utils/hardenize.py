@@ -25,13 +25,13 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     BasicAuth,
     DomainsecError,
     WriteOutcomeUnknown,
+    env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import LABEL, MASK, idna_ascii, mask_url_password
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
@@ -243,10 +243,10 @@ class HardenizeClient(VendorClient):
     VENDOR = VENDOR
     DOC_FRAGMENT = 'domainsec.onboard.hardenize'
     OPTIONS = dict(
-        api_user=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_API_USER'])),
-        api_password=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['HARDENIZE_API_PASSWORD'])),
-        org=dict(type='str', required=True, fallback=(env_fallback, ['HARDENIZE_ORG'])),
-        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['HARDENIZE_API_URL'])),
+        api_user=dict(type='str', required=True, fallback=(env_fallback_set, ['HARDENIZE_API_USER'])),
+        api_password=dict(type='str', required=True, no_log=True, fallback=(env_fallback_set, ['HARDENIZE_API_PASSWORD'])),
+        org=dict(type='str', required=True, fallback=(env_fallback_set, ['HARDENIZE_ORG'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback_set, ['HARDENIZE_API_URL'])),
     )
     # A 429 from Hardenize means the request was not processed, but the
     # contract is stricter: a write is only re-sent after re-reading state.

@@ -51,7 +51,8 @@ except ImportError:  # pragma: no cover - exercised by the sanity import test
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
     AuthBase = object
 
-from ansible.module_utils.basic import env_fallback, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK, mask_url_password
 
@@ -603,11 +604,22 @@ def _request_not_sent(exc):
         'nodename nor servname', 'Failed to resolve', 'No route to host'))
 
 
+def env_fallback_set(*names):
+    """Ansible's ``env_fallback``, except that a variable set to the empty string counts as unset: a CI job or an AWX
+    credential that exports an optional variable empty gives the option its default (or, for a required option, the
+    usual "missing required arguments") instead of an empty value. Used by every option read from the environment."""
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def transport_argument_spec():
     """The connection options every vendor doc fragment shares (see doc_fragments)."""
     return dict(
         validate_certs=dict(type='bool', default=True),
-        ca_path=dict(type='path', fallback=(env_fallback, ['DOMAINSEC_CA_PATH'])),
+        ca_path=dict(type='path', fallback=(env_fallback_set, ['DOMAINSEC_CA_PATH'])),
         timeout=dict(type='int', default=30),
         retries=dict(type='int', default=3),
         rate_limit_wait=dict(type='int', default=120),

@@ -19,10 +19,9 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, DomainsecError, FieldAuth
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, DomainsecError, FieldAuth, env_fallback_set
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import normalize_ip
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 
@@ -127,10 +126,10 @@ class SecuritySpaceClient(VendorClient):
     VENDOR = VENDOR
     DOC_FRAGMENT = 'domainsec.onboard.securityspace'
     OPTIONS = dict(
-        api_key=dict(type='str', no_log=True, required=True, fallback=(env_fallback, ['SECURITYSPACE_API_KEY'])),
-        userid=dict(type='str', required=True, fallback=(env_fallback, ['SECURITYSPACE_USERID'])),
-        password=dict(type='str', no_log=True, required=True, fallback=(env_fallback, ['SECURITYSPACE_PASSWORD'])),
-        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['SECURITYSPACE_API_URL'])),
+        api_key=dict(type='str', no_log=True, required=True, fallback=(env_fallback_set, ['SECURITYSPACE_API_KEY'])),
+        userid=dict(type='str', required=True, fallback=(env_fallback_set, ['SECURITYSPACE_USERID'])),
+        password=dict(type='str', no_log=True, required=True, fallback=(env_fallback_set, ['SECURITYSPACE_PASSWORD'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback_set, ['SECURITYSPACE_API_URL'])),
     )
 
     def __init__(self, http, params):

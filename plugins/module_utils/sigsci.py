@@ -19,9 +19,8 @@ __metaclass__ = type
 import re
 from urllib.parse import quote
 
-from ansible.module_utils.basic import env_fallback
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, HeaderAuth
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, HeaderAuth, env_fallback_set
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 
 VENDOR = 'Signal Sciences'
@@ -90,10 +89,10 @@ class SigsciClient(VendorClient):
     VENDOR = VENDOR
     DOC_FRAGMENT = 'domainsec.onboard.sigsci'
     OPTIONS = dict(
-        email=dict(type='str', required=True, fallback=(env_fallback, ['SIGSCI_EMAIL'])),
-        api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['SIGSCI_TOKEN'])),
-        corp=dict(type='str', required=True, fallback=(env_fallback, ['SIGSCI_CORP'])),
-        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['SIGSCI_API_URL'])),
+        email=dict(type='str', required=True, fallback=(env_fallback_set, ['SIGSCI_EMAIL'])),
+        api_token=dict(type='str', required=True, no_log=True, fallback=(env_fallback_set, ['SIGSCI_TOKEN'])),
+        corp=dict(type='str', required=True, fallback=(env_fallback_set, ['SIGSCI_CORP'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback_set, ['SIGSCI_API_URL'])),
     )
     # A 429 is answered before anything is done: a write refused with it is sent again as it is.
     REFUSED_STATUSES = (429,)

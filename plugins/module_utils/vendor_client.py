@@ -223,3 +223,12 @@ class VendorClient(object):
     def close(self):
         """Close the HTTP session (called at the end of every module run)."""
         self.http.close()
+
+
+def as_int(value):
+    """A number in a vendor's answer (an int, or a string of digits as CyberSSL and Virusdie send them) as an int;
+    None when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -23,7 +23,6 @@ import hmac
 import re
 from urllib.parse import quote, unquote
 
-from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
@@ -31,9 +30,10 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     DomainsecError,
     TransportError,
     WriteOutcomeUnknown,
+    env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import idna_ascii, is_hostname
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # as_int: also cs.as_int / vd.as_int for the modules
 
 VENDOR = 'Virusdie'
 DEFAULT_API_URL = 'https://virusdie.com/api'
@@ -121,9 +121,9 @@ class VirusdieClient(VendorClient):
     VENDOR = VENDOR
     DOC_FRAGMENT = 'domainsec.onboard.virusdie'
     OPTIONS = dict(
-        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback, ['VIRUSDIE_API_KEY'])),
-        mac_key=dict(type='str', no_log=True, fallback=(env_fallback, ['VIRUSDIE_MAC_KEY'])),
-        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback, ['VIRUSDIE_API_URL'])),
+        api_key=dict(type='str', required=True, no_log=True, fallback=(env_fallback_set, ['VIRUSDIE_API_KEY'])),
+        mac_key=dict(type='str', no_log=True, fallback=(env_fallback_set, ['VIRUSDIE_MAC_KEY'])),
+        api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback_set, ['VIRUSDIE_API_URL'])),
     )
 
     def __init__(self, http, params):
@@ -300,14 +300,6 @@ def canonical_or_raw(domain):
 
 def _agency_has(agency, fields):
     return agency is not None and all(str(agency.get(k)) == str(v) for k, v in fields.items())
-
-
-def as_int(value):
-    """``value`` as an int, or None."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _seconds(timewait):

@@ -35,7 +35,6 @@ import os
 
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.inventory.group import to_safe_group_name
-from ansible.module_utils.basic import env_fallback
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
@@ -45,14 +44,14 @@ except ImportError:  # pragma: no cover - a future ansible-core without unsafe_p
     def make_unsafe(value):
         return value
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, env_fallback_set
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text
 
 
 def env_variables(spec):
-    """The environment variables of an option's ``fallback=(env_fallback, [...])``, in order."""
+    """The environment variables of an option's ``fallback=(env_fallback_set, [...])``, in order."""
     fallback = spec.get('fallback') or ()
-    if len(fallback) > 1 and fallback[0] is env_fallback:
+    if len(fallback) > 1 and fallback[0] is env_fallback_set:
         return list(fallback[1])
     return []
 

@@ -171,3 +171,38 @@ def test_a_failure_says_what_the_run_had_already_changed():
     text = mr.partial_work(client)
     assert text.startswith('7 change(s) made (added r0; added r1') and text.endswith('; ...)')
     assert mr.partial_work(client, lambda done: '%d of 20 records added' % len(done)) == '7 of 20 records added'
+
+
+def _validated(spec, params):
+    """Ansible's own argument validation of ``params`` against ``spec`` (fallbacks included)."""
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    return ArgumentSpecValidator(spec).validate(params)
+
+
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
+    """A CI job or an AWX credential that exports an optional variable empty gets the option's default, and an empty
+    required one is reported missing - not an empty api_url refused later as "not https", nor an empty key sent."""
+    monkeypatch.setenv('VIRUSDIE_API_KEY', 'key-1')
+    monkeypatch.setenv('VIRUSDIE_API_URL', '')
+    monkeypatch.setenv('VIRUSDIE_MAC_KEY', '')
+    monkeypatch.setenv('DOMAINSEC_CA_PATH', '')
+    result = _validated(vd.VirusdieClient.argument_spec(), {})
+    assert not result.errors.messages
+    assert result.validated_parameters['api_key'] == 'key-1'
+    assert result.validated_parameters['api_url'] == vd.DEFAULT_API_URL
+    assert result.validated_parameters['mac_key'] is None
+    assert result.validated_parameters['ca_path'] is None
+
+    monkeypatch.setenv('SIGSCI_EMAIL', 'me@example.com')
+    monkeypatch.setenv('SIGSCI_TOKEN', '')
+    monkeypatch.setenv('SIGSCI_CORP', 'corp')
+    result = _validated(sg.SigsciClient.argument_spec(), {})
+    assert 'api_token' in ' '.join(str(e) for e in result.errors.messages)
+
+
+@pytest.mark.parametrize('client', CLIENTS, ids=lambda c: c.VENDOR)
+def test_every_environment_option_ignores_an_empty_variable(client):
+    """Every option a client reads from the environment uses env_fallback_set (one rule for every vendor)."""
+    spec = client.argument_spec()
+    fallbacks = [(name, option['fallback'][0]) for name, option in spec.items() if option.get('fallback')]
+    assert fallbacks and all(function is H.env_fallback_set for _, function in fallbacks), fallbacks
