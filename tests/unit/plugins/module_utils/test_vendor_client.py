@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from unit.fake_http import FakeHttp
+from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
@@ -19,7 +20,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils import vendor_client as vc
 
-CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient, sg.SigsciClient, vd.VirusdieClient]
+CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient, cs.CyberSSLClient, sg.SigsciClient, vd.VirusdieClient]
 
 
 class TokenVendor(vc.VendorClient):
