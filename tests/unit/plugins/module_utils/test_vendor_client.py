@@ -205,5 +205,5 @@ def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
 def test_every_environment_option_ignores_an_empty_variable(client):
     """Every option a client reads from the environment uses env_fallback_set (one rule for every vendor)."""
     spec = client.argument_spec()
-    fallbacks = [(name, option['fallback'][0]) for name, option in spec.items() if option.get('fallback')]
-    assert fallbacks and all(function is H.env_fallback_set for _, function in fallbacks), fallbacks
+    fallbacks = dict((name, option['fallback'][0]) for name, option in spec.items() if option.get('fallback'))
+    assert fallbacks and all(function is H.env_fallback_set for function in fallbacks.values()), fallbacks
