@@ -6,11 +6,12 @@
 #   scripts/test.sh STAGE...        only these stages, e.g. `scripts/test.sh sanity lint`
 #
 # Stages (in the order they start):
-#   unit             pytest tests/unit                              .venv     (Python 3.11, ansible-core 2.19)
-#   integration      pytest tests/integration (real ansible-playbook against the emulators)
+#   integration      pytest tests/integration (real ansible-playbook against the emulators)  .venv (Python 3.11,
+#                    ansible-core 2.19)
 #   matrix           the fault matrix: every fault kind x first/middle/last write x every write endpoint
 #   integration-313  pytest tests/integration                       .venv-313 (Python 3.13, ansible-core 2.21), without the
 #                    tests marked main_core_only: every module through its EXAMPLES (once), the role, the no-log checks
+#   unit             pytest tests/unit                              .venv
 #   bench-quick      scripts/bench.sh --quick: the benchmark's smoke run (tests/perf, docs/performance.md)
 #   sanity           ansible-test sanity --local --python 3.11 on a copy in build/sanity/
 #   lint             ansible-lint --profile production
@@ -18,8 +19,9 @@
 #   core2            = integration-313 sanity-313
 #
 # Side by side (the suite is bound by CPU; these leave a core idle on their own): the matrix runs in the background
-# beside the integration stage; bench-quick, sanity, lint and sanity-313 beside integration-313. A background stage's
-# output is printed when the foreground stage is done. SIDE_BY_SIDE=0 runs every stage on its own.
+# beside the integration stage; unit, bench-quick, sanity, lint and sanity-313 beside integration-313. A background
+# stage's output is printed when the foreground stage is done. SIDE_BY_SIDE=0 runs every stage on its own. The two
+# venvs are built at the same time.
 #
 # The virtual environments are created first (and re-created only when their
 # requirements files change). Every selected stage runs even when an earlier one
@@ -32,7 +34,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(unit integration matrix integration-313 bench-quick sanity lint sanity-313)
+ALL_STAGES=(integration matrix integration-313 unit bench-quick sanity lint sanity-313)
 
 usage() {
     sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
@@ -96,11 +98,23 @@ VENV_OK=0
 VENV313_OK=0
 VENV313_MISSING=0
 
+# The two venvs are built at the same time (pip mostly waits on downloads and unpacking): .venv-313 in the
+# background, its output printed after .venv's.
 setup_venvs() {
-    local start python
+    local start python python313='' pid313='' log313="$BUILD/stages/venv-313.log"
+    start="$(now)"
+    if needs 313; then
+        if ! python313="$(python313)" || [ -z "$python313" ]; then
+            python313=''
+        else
+            mkdir -p "$(dirname "$log313")"
+            ensure_venv "$VENV313" "$python313" requirements-dev-313.txt constraints-dev-313.txt requirements.txt \
+                >"$log313" 2>&1 &
+            pid313=$!
+        fi
+    fi
     if needs main; then
         header "venv: .venv (requirements-dev.txt)"
-        start="$(now)"
         if python="$(python311)" && [ -n "$python" ] &&
             ensure_venv "$VENV" "$python" requirements-dev.txt constraints-dev.txt requirements.txt; then
             VENV_OK=1
@@ -112,18 +126,19 @@ setup_venvs() {
     fi
     if needs 313; then
         header "venv: .venv-313 (requirements-dev-313.txt)"
-        start="$(now)"
-        if ! python="$(python313)" || [ -z "$python" ]; then
+        if [ -z "$python313" ]; then
             VENV313_MISSING=1
             printf '\n%s\n' "$(printf '!%.0s' {1..78})" >&2
             warn "no working Python 3.13 found (tried /root/.pyenv/versions/3.13.0/bin/python3.13, ~/.pyenv/versions/3.13*/, python3.13 on PATH; set PYTHON313=/path/to/python3.13)."
             warn "THE SECOND CORE (ansible-core 2.21: integration-313, sanity-313) IS SKIPPED."
             printf '%s\n' "$(printf '!%.0s' {1..78})" >&2
             record venv-313 SKIPPED "$(elapsed "$start" "$(now)")" "no Python 3.13"
-        elif ensure_venv "$VENV313" "$python" requirements-dev-313.txt constraints-dev-313.txt requirements.txt; then
+        elif wait "$pid313"; then
+            cat "$log313"
             VENV313_OK=1
             record venv-313 ok "$(elapsed "$start" "$(now)")" "$("$VENV313/bin/python" --version 2>&1), $("$VENV313/bin/ansible" --version | head -1)"
         else
+            cat "$log313"
             FAILED=$((FAILED + 1))
             record venv-313 FAILED "$(elapsed "$start" "$(now)")" "could not create .venv-313"
         fi
@@ -318,12 +333,12 @@ if [ "$VENV_OK" = 1 ] && { selected_stage integration || selected_stage lint; };
 fi
 
 # Stages that run side by side. The suite is bound by CPU on two cores, so stages share the machine where one alone
-# leaves a core idle: the fault matrix mostly waits (timeouts, back-off) beside the integration stage; ansible-test
-# sanity and ansible-lint use about one core each, beside the second core's integration stage. The first selected stage
+# leaves a core idle: the fault matrix mostly waits (timeouts, back-off) beside the integration stage; the unit tests,
+# ansible-test sanity and ansible-lint use about one core each, beside the second core's integration stage. The first selected stage
 # of a group runs in the foreground (its output live); the others run in the background, each with its output kept in
 # build/stages/<stage>/output.log, printed (and its result recorded) once the foreground stage is done.
 # SIDE_BY_SIDE=0 runs every stage on its own, one after the other.
-GROUPS_OF_STAGES=('integration matrix' 'integration-313 bench-quick sanity lint sanity-313')
+GROUPS_OF_STAGES=('integration matrix' 'integration-313 unit bench-quick sanity lint sanity-313')
 BG_DIR="$BUILD/stages"
 BG_PIDS=()
 BG_STAGES=()
