@@ -205,13 +205,17 @@ class VirusdieClient(VendorClient):
         def landed():
             present = self.list_sites()
             return {'landed': True} if all(canonical_or_raw(n) in present for n in names) else None
-        answer = self.write('sites_add', body=entries, landed=landed, operation='add_sites',
-                            what='sites added: %s' % ', '.join(names))
+        answer = self.http.write(lambda: self.call('sites_add', body=entries, write=True), landed=landed)
         if isinstance(answer, dict) and answer.get('landed'):
-            return {}
-        if isinstance(answer, list):  # PHP's json_encode writes {"0": ..., "1": ...} as a list
-            return dict((index, message) for index, message in enumerate(answer) if message)
-        return dict((int(k), v) for k, v in (answer or {}).items()) if isinstance(answer, dict) else {}
+            refused = {}
+        elif isinstance(answer, list):  # PHP's json_encode writes {"0": ..., "1": ...} as a list
+            refused = dict((index, message) for index, message in enumerate(answer) if message)
+        else:
+            refused = dict((int(k), v) for k, v in (answer or {}).items()) if isinstance(answer, dict) else {}
+        added = [name for index, name in enumerate(names) if index not in refused]
+        if added:  # noted in done only when a site landed: a sites_add the vendor refused for every site changed nothing
+            self.record_done('add_sites', 'sites added: %s' % ', '.join(added))
+        return refused
 
     def delete_site(self, host):
         self.write('site_delete', host, landed=lambda: host not in self.list_sites(), operation='delete_site',
