@@ -9,6 +9,9 @@
     python tests/emulators/admin.py writes [--expect-zero]           # requests and writes per vendor since the reset
 
 ``writes`` prints one line per vendor; with ``--expect-zero`` it exits 1 when any vendor received a write.
+
+``admin_url``, ``session`` and ``call`` are also what the integration targets' ``emulator_admin`` action
+(tests/integration/targets/setup_emulator/action_plugins/) calls; they raise ``AdminError``.
 """
 
 import argparse
@@ -21,12 +24,16 @@ import requests
 VENDORS = ('securityspace', 'cyberssl', 'hardenize', 'virusdie', 'sigsci')
 
 
+class AdminError(Exception):
+    """An admin call that could not be made or was refused."""
+
+
 def admin_url(vendor):
     """The admin base URL of ``vendor`` (the receiver's is its own /_receiver API, where its config lives)."""
     url = os.environ.get('EMULATOR_%s_ADMIN' % vendor.upper())
     if not url:
-        raise SystemExit('EMULATOR_%s_ADMIN is not set: source the env.sh that serve.py wrote' % vendor.upper())
-    return url
+        raise AdminError('EMULATOR_%s_ADMIN is not set: source the env.sh that serve.py wrote' % vendor.upper())
+    return url.rstrip('/')
 
 
 def session():
@@ -36,10 +43,14 @@ def session():
     return http
 
 
-def call(http, method, url, body=None):
-    answer = http.request(method, url, json=body, timeout=10)
+def call(http, method, url, body=None, timeout=10):
+    """One admin request; the decoded JSON answer (None when empty)."""
+    try:
+        answer = http.request(method, url, json=body, timeout=timeout)
+    except requests.RequestException as exc:
+        raise AdminError('%s %s: %s' % (method, url, exc))
     if answer.status_code >= 400:
-        raise SystemExit('%s %s -> %s %s' % (method, url, answer.status_code, answer.text.strip()))
+        raise AdminError('%s %s -> %s %s' % (method, url, answer.status_code, answer.text.strip()[:500]))
     return answer.json() if answer.content else None
 
 
@@ -53,7 +64,13 @@ def main(argv=None):
     writes = commands.add_parser('writes', help='requests and writes per vendor')
     writes.add_argument('--expect-zero', action='store_true', help='exit 1 when any vendor received a write')
     args = parser.parse_args(argv)
-    http = session()
+    try:
+        return run(args, session())
+    except AdminError as exc:
+        raise SystemExit(str(exc))
+
+
+def run(args, http):
     if args.command == 'config':
         call(http, 'POST', admin_url(args.vendor) + '/config', json.loads(args.values))
         return 0

@@ -17,20 +17,24 @@ Arguments:
   path    the admin endpoint: counters, reset, config, faults, state, expire, ...
   body    a JSON body; with one the request is a POST, without one a GET
   method  another method (DELETE faults/ drops the pending faults)
-Returns ``json`` (the decoded answer, None when empty) and ``status``, like ``ansible.builtin.uri``; never changed.
+Returns ``json`` (the decoded answer, None when empty), like ``ansible.builtin.uri``; never changed. The request is
+made by tests/emulators/admin.py (``call``), the admin client scripts/demo.sh uses too.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
+import importlib.util
 import os
-import ssl
-import urllib.error
-import urllib.request
 
 from ansible.plugins.action import ActionBase
+
+# tests/emulators/admin.py: the one client of the emulators' admin API outside pytest (also scripts/demo.sh's)
+_ADMIN_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', '..', 'emulators', 'admin.py')
+_SPEC = importlib.util.spec_from_file_location('domainsec_emulators_admin', _ADMIN_PATH)
+admin = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(admin)
 
 
 class ActionModule(ActionBase):
@@ -44,25 +48,13 @@ class ActionModule(ActionBase):
         path = str(args.get('path') or '').strip('/')
         body = args.get('body')
         method = str(args.get('method') or ('GET' if body is None else 'POST')).upper()
-        base = os.environ.get('EMULATOR_%s_ADMIN' % vendor.upper())
-        if not base or not path:
-            result.update(failed=True, msg='emulator_admin: no EMULATOR_%s_ADMIN in the environment, or no path'
-                          % vendor.upper())
+        if not path:
+            result.update(failed=True, msg='emulator_admin: no path')
             return result
-        context = ssl.create_default_context(cafile=os.environ.get('DOMAINSEC_CA_PATH'))
-        data = None if body is None else json.dumps(body).encode('utf-8')
-        request = urllib.request.Request('%s/%s' % (base.rstrip('/'), path), data=data,
-                                         method=method,
-                                         headers={'Content-Type': 'application/json'})
         try:
-            with urllib.request.urlopen(request, context=context, timeout=30) as answer:
-                status, text = answer.status, answer.read()
-        except urllib.error.HTTPError as exc:
-            result.update(failed=True, status=exc.code, msg='emulator_admin %s %s: HTTP %s %s'
-                          % (vendor, path, exc.code, exc.read()[:500]))
-            return result
-        except (urllib.error.URLError, OSError) as exc:
+            answer = admin.call(admin.session(), method, '%s/%s' % (admin.admin_url(vendor), path), body, timeout=30)
+        except admin.AdminError as exc:
             result.update(failed=True, msg='emulator_admin %s %s: %s' % (vendor, path, exc))
             return result
-        result.update(changed=False, status=status, json=json.loads(text) if text else None)
+        result.update(changed=False, json=answer)
         return result
