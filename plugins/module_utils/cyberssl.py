@@ -24,7 +24,6 @@ __metaclass__ = type
 import datetime
 import re
 
-
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     DomainsecError,
@@ -33,7 +32,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     WriteOutcomeUnknown,
     env_fallback_set,
 )
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # as_int: also cs.as_int / vd.as_int for the modules
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # the modules call it as cs.as_int
 
 VENDOR = 'CyberSSL'
 LIVE_URL = 'https://api.cyberssl.com/v1'

@@ -25,7 +25,6 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     BasicAuth,

@@ -19,7 +19,6 @@ __metaclass__ = type
 import ipaddress
 import re
 
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, DomainsecError, FieldAuth, env_fallback_set
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import normalize_ip

@@ -19,7 +19,6 @@ __metaclass__ = type
 import re
 from urllib.parse import quote
 
-
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, HeaderAuth, env_fallback_set
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 

@@ -23,7 +23,6 @@ import hmac
 import re
 from urllib.parse import quote, unquote
 
-
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     ApiError,
     Auth,
@@ -33,7 +32,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import idna_ascii, is_hostname
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # as_int: also cs.as_int / vd.as_int for the modules
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # the modules call it as vd.as_int
 
 VENDOR = 'Virusdie'
 DEFAULT_API_URL = 'https://virusdie.com/api'
