@@ -37,6 +37,7 @@ options:
     description:
       - Where to put the file. When it is an existing directory, the file is written inside it under the name
         Virusdie gives (C(vdconnect-<id>.php)).
+      - Its directory must exist; otherwise the task fails before any request, also in check mode.
     type: path
     required: true
   mode:
@@ -104,12 +105,15 @@ def main():
     spec = vd.VirusdieClient.argument_spec()
     spec.update(dest=dict(type='path', required=True), mode=dict(type='raw', default='0600'))
     module = new_module(argument_spec=spec, supports_check_mode=True)
+    dest = module.params['dest']
+    if not os.path.isdir(dest) and not os.path.isdir(os.path.dirname(dest) or '.'):
+        module.fail_json(msg='dest: the directory %s does not exist' % (os.path.dirname(dest) or '.'))
     run_module(module, vd.VirusdieClient, lambda client: run(module, client))
 
 
 def run(module, client):
-    filename, content = client.syncfile()
     dest = module.params['dest']
+    filename, content = client.syncfile()
     path = os.path.join(dest, filename) if os.path.isdir(dest) else dest
     checksum = hashlib.sha1(content).hexdigest()
     current = None
@@ -125,10 +129,7 @@ def run(module, client):
         result['diff'] = dict(before=before, after=dict(path=path, state='file', checksum=checksum, size=len(content)))
     if not module.check_mode:
         if changed:
-            directory = os.path.dirname(path) or '.'
-            if not os.path.isdir(directory):
-                module.fail_json(msg='dest: the directory %s does not exist' % directory)
-            handle, tmp = tempfile.mkstemp(dir=directory, prefix='.virusdie-')
+            handle, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or '.', prefix='.virusdie-')
             with os.fdopen(handle, 'wb') as out:
                 out.write(content)
             os.chmod(tmp, 0o600)
