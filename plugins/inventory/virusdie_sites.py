@@ -105,6 +105,7 @@ cache_connection: ~/.cache/ansible-inventory
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.plugin_utils.vendor_inventory import VendorInventory
 
@@ -121,7 +122,7 @@ class InventoryModule(VendorInventory):
     def fetch(self, client):
         """The sites (with scan report, and firewall history when asked for), by host name: one ``sites_list``."""
         unit = self.get_option('unit')
-        if unit is not None and not vd.EMAIL.match(unit.strip()):
+        if unit is not None and not EMAIL.match(unit.strip()):
             raise DomainsecError('unit must be an e-mail address, got %r' % unit, vendor=vd.VENDOR)
         sites = client.list_sites(unit=unit.strip() if unit else None, scan_report=True,
                                   firewall_history=self.get_option('firewall_history'))

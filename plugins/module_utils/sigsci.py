@@ -20,6 +20,7 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, HeaderAuth, env_fallback_set
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
 
 VENDOR = 'Signal Sciences'
@@ -29,7 +30,6 @@ ANON_MODES = ('', 'EU')
 ROLES = ('owner', 'admin', 'user', 'observer')
 SITE_NAME = re.compile(r'[a-z0-9][a-z0-9_.-]{0,49}\Z')
 CORP_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\Z')
-EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\Z")
 HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}\Z")  # an HTTP token (RFC 9110)
 MAX_BLOCK_DURATION = 31556900  # about one year, the console's maximum
 

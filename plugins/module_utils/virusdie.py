@@ -38,7 +38,6 @@ VENDOR = 'Virusdie'
 DEFAULT_API_URL = 'https://virusdie.com/api'
 PERMISSION_DENIED = 145904
 _RATE_LIMITED = re.compile(r'too many|rate|try again|wait', re.I)
-EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\Z")
 
 # The one table of site options: user-facing name -> (wire name for site_setoption, field in sites_list,
 # value conversion). The document's option table is empty; sites_list names the settings (docs/virusdie.md).
@@ -155,9 +154,10 @@ class VirusdieClient(VendorClient):
             if response.status != 200 or not isinstance(answer, dict) or 'error' not in answer or \
                     ('result' not in answer and not answer.get('error')):
                 what = '%s %s' % ('write' if write else 'read', method)
-                error = WriteOutcomeUnknown if write else TransportError
-                raise error('%s answered the %s without error or result (HTTP %d)' % (VENDOR, what, response.status),
-                            vendor=VENDOR, status=response.status)
+                message = '%s answered the %s without error or result (HTTP %d)' % (VENDOR, what, response.status)
+                if write:  # the server answered: it is done with the request, so a re-read tells
+                    raise WriteOutcomeUnknown(message, vendor=VENDOR, status=response.status, answered=True)
+                raise TransportError(message, vendor=VENDOR, status=response.status)
             code = answer.get('error')
             if not code:
                 return answer.get('result')

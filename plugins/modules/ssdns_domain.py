@@ -154,15 +154,12 @@ api_trace:
   elements: str
 '''
 
-import re
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, normalize_ip, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL, is_hostname, normalize_ip, to_ascii
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
-EMAIL = re.compile(r'^[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}$')
 
 
 def argument_spec():

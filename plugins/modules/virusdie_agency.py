@@ -105,6 +105,7 @@ import re
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 FIELDS = ('title', 'email', 'website', 'logourl', 'phone', 'country', 'zipcode', 'address', 'bank_currency',
@@ -116,7 +117,7 @@ def validate(params):
     if params['state'] == 'absent' and wanted:
         raise ValueError('%s cannot be used with state=absent' % ', '.join(sorted(wanted)))
     for option in ('email', 'bank_invoicemail'):
-        if wanted.get(option) and not vd.EMAIL.match(wanted[option]):
+        if wanted.get(option) and not EMAIL.match(wanted[option]):
             raise ValueError('%s must be an e-mail address, got %r' % (option, wanted[option]))
     if wanted.get('logourl') and not re.match(r'https?://\S+\Z', wanted['logourl']):
         raise ValueError('logourl must start with http:// or https://, got %r' % wanted['logourl'])

@@ -129,6 +129,7 @@ import functools
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 MAX_SCAN_PERIOD = 31536000
@@ -170,7 +171,7 @@ def validate(params):
         if params[option] is not None:
             wanted[option] = params[option]
     share = params['share_with']
-    if share is not None and share.strip() and not vd.EMAIL.match(share.strip()):
+    if share is not None and share.strip() and not EMAIL.match(share.strip()):
         raise ValueError('share_with must be the e-mail address of a unit (end customer), got %r' % share)
     if params['state'] == 'absent':
         used = [o for o in ('share_with', 'scan_period', 'firewall', 'auto_treatment') if params[o] is not None]

@@ -101,6 +101,7 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
@@ -114,7 +115,7 @@ def main():
         hosts = [vd.canonical_domain(d) for d in params['domains']] if params['domains'] is not None else None
     except ValueError as exc:
         module.fail_json(msg='domains: %s' % exc)
-    if params['unit'] is not None and not vd.EMAIL.match(params['unit'].strip()):
+    if params['unit'] is not None and not EMAIL.match(params['unit'].strip()):
         module.fail_json(msg='unit must be an e-mail address, got %r' % params['unit'])
 
     run_module(module, vd.VirusdieClient, lambda client: read(client, params, hosts), result=dict(changed=False))

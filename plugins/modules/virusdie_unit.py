@@ -81,6 +81,7 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
@@ -93,7 +94,7 @@ def main():
     module = new_module(argument_spec=spec, supports_check_mode=True)
     params = module.params
     for option in ('unit', 'new_email'):
-        if params[option] is not None and not vd.EMAIL.match(params[option].strip()):
+        if params[option] is not None and not EMAIL.match(params[option].strip()):
             module.fail_json(msg='%s must be an e-mail address, got %r' % (option, params[option]))
     if params['state'] == 'present' and params['new_email'] is None:
         module.fail_json(msg='new_email is required with state=present (units are created by sharing a site)')
