@@ -29,6 +29,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     DomainsecError,
     FieldAuth,
     TransportError,
+    WriteNotProven,
     WriteOutcomeUnknown,
     env_fallback_set,
 )
@@ -49,6 +50,16 @@ DV_METHODS = ('dns', 'http', 'https', 'email')
 INVALID_API_KEY = 101
 INVALID_TOKEN = 102
 ORDER_NOT_FOUND = 106
+
+
+# Seconds after an order or reissue without a usable answer during which the account's orders are read again before
+# the task gives up (see cyberssl_order's settle_timeout).
+SETTLE_TIMEOUT = 180
+
+
+class PurchaseUnknown(DomainsecError):
+    """An order or reissue got no usable answer and did not show in the account within the settle time: it may still
+    land, and it was not sent again."""
 
 
 class CyberSSLError(ApiError):
@@ -245,9 +256,10 @@ class CyberSSLClient(VendorClient):
         except ValueError:
             answer = None
         if not isinstance(answer, dict) or 'success' not in answer:
-            error = WriteOutcomeUnknown if write else TransportError
-            raise error('CyberSSL answered %s without a JSON success field (HTTP %d)' % (method, response.status),
-                        vendor=VENDOR, status=response.status)
+            message = 'CyberSSL answered %s without a JSON success field (HTTP %d)' % (method, response.status)
+            if write:  # the server answered: it is done with the request, so a re-read tells
+                raise WriteOutcomeUnknown(message, vendor=VENDOR, status=response.status, answered=True)
+            raise TransportError(message, vendor=VENDOR, status=response.status)
         return answer
 
     def fetch_token(self):
@@ -318,27 +330,41 @@ class CyberSSLClient(VendorClient):
                          ).get('csr') or {}
 
     # -- orders: writes ----------------------------------------------------------
-    def add_order(self, fields, domain, known_ids, matches):
-        """``add_ssl_order``. When its outcome is unknown, ``my_orders`` is read: an order that was not among
-        ``known_ids`` and for which ``matches(order)`` holds is the one that landed (its reply is lost:
-        ``{'order_id': id, 'reply_lost': True}``); none means it did not land, and only then is it sent again."""
+    def add_order(self, fields, domain, known_ids, matches, prove_within=SETTLE_TIMEOUT, what=None):
+        """``add_ssl_order``, which spends money. When its outcome is unknown, ``my_orders`` is read: an order that
+        was not among ``known_ids`` and for which ``matches(order)`` holds is the one that landed (its reply is lost:
+        ``{'order_id': id, 'reply_lost': True}``). It is sent again only when that proves it did not land (see
+        ``HttpClient.write``, ``prove_within``); otherwise :class:`PurchaseUnknown` names what may have been bought.
+        ``what`` describes the purchase in messages (type, domain, product, period, price)."""
         def landed():
             new = [o for o in self.orders() if str(o.get('order_id')) not in known_ids and matches(o)]
             if new:
                 return {'order_id': new[-1].get('order_id'), 'reply_lost': True}
             return None
-        return self.guarded_write(lambda: self.call('add_ssl_order', fields, write=True), landed=landed,
-                                  operation='add_ssl_order',
-                                  what='%s order for %s' % (fields.get('order_type'), domain))
+        what = what or '%s order for %s' % (fields.get('order_type'), domain)
+        return self._purchase(lambda: self.call('add_ssl_order', fields, write=True), landed, 'add_ssl_order', what,
+                              prove_within, 'domainsec.onboard.cyberssl_order_info with domain=%s' % domain)
 
-    def reissue_order(self, order_id, fields, matches):
-        """``reissue_ssl_order``; an unknown outcome re-reads the order: ``matches(order)`` means it landed."""
+    def reissue_order(self, order_id, fields, matches, prove_within=SETTLE_TIMEOUT):
+        """``reissue_ssl_order``; an unknown outcome re-reads the order: ``matches(order)`` means it landed. Guarded
+        like an order: a reissue starts a new validation and replaces the order's key."""
         def landed():
             order = self.order(order_id)
             return {'order_id': order_id, 'reply_lost': True} if order and matches(order) else None
         fields = dict(fields, order_id=order_id)
-        return self.guarded_write(lambda: self.call('reissue_ssl_order', fields, write=True), landed=landed,
-                                  operation='reissue_ssl_order', what='order %s reissued' % order_id)
+        return self._purchase(lambda: self.call('reissue_ssl_order', fields, write=True), landed, 'reissue_ssl_order',
+                              'reissue of order %s' % order_id, prove_within,
+                              'domainsec.onboard.cyberssl_order_info with order_id=%s' % order_id)
+
+    def _purchase(self, send, landed, operation, what, prove_within, where):
+        try:
+            return self.guarded_write(send, landed=landed, operation=operation, what=what, prove_within=prove_within)
+        except WriteNotProven as exc:
+            raise PurchaseUnknown(
+                'CyberSSL: the %s may have been placed: %s. Nothing was sent again, so it cannot have been placed '
+                'twice. Look for it in a few minutes (%s, or the CyberSSL console): a re-run of this task takes it '
+                'up if it landed, and places it once if it did not' % (what, exc, where), vendor=VENDOR,
+                status=exc.status)
 
     def change_dv_method(self, order_id, method, domain=None, email=None):
         def landed():

@@ -14,7 +14,9 @@ What it does, once for everybody:
   connection dropped after the request went out, a read timeout, a 5xx or an
   unreadable answer) it raises :class:`WriteOutcomeUnknown`, and
   :meth:`HttpClient.write` asks the caller's ``landed`` callback (which re-reads
-  the remote state) before it sends the write again;
+  the remote state) before it sends the write again; a write that costs money
+  (``prove_within``) is only sent again when the re-read proves it did not
+  land, and otherwise fails with :class:`WriteNotProven`;
 * typed errors that carry the vendor, its error code and a human sentence;
 * redaction of every credential (by parameter name and by value) in every
   message and in the debug trace, which is returned as ``api_trace`` at -vvv;
@@ -69,6 +71,8 @@ RETRY_STATUSES = frozenset([429, 502, 503, 504])
 # Statuses that prove the server did not carry out the request: a write that
 # got one of these can be sent again without re-reading anything.
 REFUSED_STATUSES = frozenset([429])
+# Statuses a gateway sends for a backend that did not answer in time or at all: the backend may still be at work.
+GATEWAY_STATUSES = frozenset([502, 504])
 
 
 class DomainsecError(Exception):
@@ -102,12 +106,33 @@ class WriteOutcomeUnknown(TransportError):
     ``settle`` is how long to wait before re-reading: after a read timeout the
     server may still be working on the request, so the re-read waits as long
     as the client waited for the answer.
+
+    ``answered`` is True when the server that does the work answered (a 500 or
+    503 of its own, a 2xx body that is not what was expected): it has finished
+    with the request, so a re-read shows whether it landed. It is False when no
+    answer came (a read timeout, a dropped connection) or only a gateway's
+    (502, 504): the work may still be going on, and a re-read that does not
+    find it proves nothing yet.
     """
 
-    def __init__(self, msg, settle=0.0, retry_after=None, **kwargs):
+    def __init__(self, msg, settle=0.0, retry_after=None, answered=False, **kwargs):
         super(WriteOutcomeUnknown, self).__init__(msg, **kwargs)
         self.settle = settle
         self.retry_after = retry_after  # the server's Retry-After in seconds, when it sent one
+        self.answered = answered
+
+
+class WriteNotProven(TransportError):
+    """A write that must not be duplicated got no usable answer, and the re-reads within its window did not show it.
+
+    It may still land: it was not sent again. ``sent_at`` is when it went out (``time.time()``), ``waited`` how long
+    the re-reads looked for it.
+    """
+
+    def __init__(self, msg, sent_at=None, waited=0.0, **kwargs):
+        super(WriteNotProven, self).__init__(msg, **kwargs)
+        self.sent_at = sent_at
+        self.waited = waited
 
 
 class ApiError(DomainsecError):
@@ -295,6 +320,7 @@ class HttpClient(object):
         self.before_request = before_request
         self.refused_statuses = frozenset(refused_statuses)
         self.sleep = sleep
+        self.clock = time.time  # what the write guard's windows are measured with (tests pair it with sleep)
         self.auth = auth
         self.trace = []
         self.warnings = []
@@ -458,13 +484,15 @@ class HttpClient(object):
                         self.vendor, raw.status_code, attempt + 1, what), vendor=self.vendor, status=raw.status_code)
                 raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
                                           vendor=self.vendor, status=raw.status_code, retry_after=retry_after,
-                                          settle=self._delay(attempt, retry_after))
+                                          settle=self._delay(attempt, retry_after),
+                                          answered=raw.status_code not in GATEWAY_STATUSES)
 
             if not idempotent and raw.status_code >= 500 and raw.status_code not in refused:
                 # A server error to a write says nothing about whether it was carried out (a gateway that gave up
                 # after the backend wrote): unknown, to be re-read before anything is sent again.
                 raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
-                                          vendor=self.vendor, status=raw.status_code, settle=self._delay(attempt))
+                                          vendor=self.vendor, status=raw.status_code, settle=self._delay(attempt),
+                                          answered=raw.status_code not in GATEWAY_STATUSES)
 
             if expect_json and 200 <= raw.status_code < 300:
                 try:
@@ -474,13 +502,14 @@ class HttpClient(object):
                         self.sleep(self._delay(attempt))
                         attempt += 1
                         continue
-                    error_class = TransportError if idempotent else WriteOutcomeUnknown
-                    raise error_class('%s answered %s with a body that is not JSON: %s' % (
-                        self.vendor, what, self._body_excerpt(raw.content, trace_body)[:100]),
-                        vendor=self.vendor, status=raw.status_code)
+                    message = '%s answered %s with a body that is not JSON: %s' % (
+                        self.vendor, what, self._body_excerpt(raw.content, trace_body)[:100])
+                    if idempotent:
+                        raise TransportError(message, vendor=self.vendor, status=raw.status_code)
+                    raise WriteOutcomeUnknown(message, vendor=self.vendor, status=raw.status_code, answered=True)
             return response
 
-    def write(self, send, landed=None, attempts=None):
+    def write(self, send, landed=None, attempts=None, prove_within=None):
         """Carry out a write that must not be duplicated.
 
         ``send()`` performs the request (through :meth:`request` with
@@ -488,11 +517,22 @@ class HttpClient(object):
         unknown, ``landed()`` re-reads the remote state: a true value is taken
         as the write's result and nothing is sent again; a false one means it
         did not land and it is sent again. Without ``landed`` the error is
-        raised as it is.
+        raised as it is. A re-read that fails is never taken as "not landed":
+        the write is not sent again and the failure says so.
+
+        ``prove_within`` (seconds) is for writes that cost money: they are sent
+        again only when a re-read proves they did not land. After an answer of
+        the server that does the work (see ``WriteOutcomeUnknown.answered``) one
+        re-read is that proof; after no answer, or a gateway's, the work may
+        still be going on, so ``landed()`` is asked again every few seconds
+        until ``prove_within`` seconds after the write went out, and when it has
+        still not shown, :class:`WriteNotProven` is raised and nothing is sent
+        again.
         """
         attempts = self.retries + 1 if attempts is None else attempts
         attempt = limited = 0
         while True:
+            sent_at = self.clock()
             try:
                 return send()
             except WriteOutcomeUnknown as exc:
@@ -506,12 +546,9 @@ class HttpClient(object):
                 else:
                     self._log('write outcome unknown (%s); re-reading the remote state in %.1f s' % (exc, exc.settle))
                     self.sleep(exc.settle)
-                try:
-                    result = landed()
-                except DomainsecError as read_error:
-                    # Name the write, not only the read: the user must know a write may have landed.
-                    raise TransportError('%s; the re-read that would tell whether it landed failed too: %s' % (
-                        exc, read_error), vendor=self.vendor, status=exc.status)
+                result = self._reread(landed, exc, prove_within is not None)
+                if not result and prove_within is not None and not exc.answered and not rate_limited:
+                    result = self._look_for(landed, exc, sent_at, prove_within)
                 if result:
                     self._log('the write had landed; not sending it again')
                     return result
@@ -521,6 +558,33 @@ class HttpClient(object):
                         raise TransportError('%s: a write did not land after %d attempts (%s)' % (
                             self.vendor, attempts, exc), vendor=self.vendor, status=exc.status)
                 self._log('the write had not landed; sending it again')
+
+    def _reread(self, landed, exc, costly):
+        """``landed()``; a failure of the re-read names the write (it may have landed) and stops the write."""
+        try:
+            return landed()
+        except DomainsecError as read_error:
+            raise TransportError('%s; the re-read that would tell whether it landed failed too: %s; it was not sent '
+                                 'again%s' % (exc, read_error, ' (it may have landed: look before you run again)'
+                                              if costly else ''), vendor=self.vendor, status=exc.status)
+
+    def _look_for(self, landed, exc, sent_at, window):
+        """Re-read until ``window`` seconds after ``sent_at``; the write's result, or WriteNotProven."""
+        deadline = sent_at + window
+        interval = max(1.0, min(10.0, window / 6.0))
+        while True:
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                waited = self.clock() - sent_at
+                raise WriteNotProven('%s; the re-reads did not show it within %d s of sending it, and it may still land: '
+                                     'it was not sent again' % (exc, window), vendor=self.vendor, status=exc.status,
+                                     sent_at=sent_at, waited=waited)
+            self._log('the write has not shown yet; looking again in %.1f s (until %d s after it was sent)'
+                      % (min(interval, remaining), window))
+            self.sleep(min(interval, remaining))
+            result = self._reread(landed, exc, True)
+            if result:
+                return result
 
     def run_parallel(self, tasks, on_done=None):
         """Run independent ``tasks`` (callables, each one guarded write) on at most ``parallel_writes`` threads.

@@ -149,15 +149,16 @@ class VendorClient(object):
                 self._token = None
 
     # -- writes ---------------------------------------------------------------
-    def guarded_write(self, send, landed=None, operation=None, what=None):
+    def guarded_write(self, send, landed=None, operation=None, what=None, prove_within=None):
         """Carry out a write that must not be duplicated and note it in ``done``.
 
         ``send()`` sends it (as a non-idempotent request); when its outcome is
         unknown, ``landed()`` re-reads before anything is sent again (see
-        ``HttpClient.write``). ``operation`` and ``what`` name it in the report
-        of a run that fails later.
+        ``HttpClient.write``; ``prove_within`` for a write that costs money).
+        ``operation`` and ``what`` name it in the report of a run that fails
+        later.
         """
-        answer = self.http.write(send, landed=landed)
+        answer = self.http.write(send, landed=landed, prove_within=prove_within)
         self.record_done(operation or 'write', what or operation or 'write')
         return answer
 

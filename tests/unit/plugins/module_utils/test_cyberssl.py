@@ -203,6 +203,55 @@ def test_a_dropped_connection_to_an_order_is_re_read_before_anything_else():
     assert len(fake.to('add_ssl_order')) == 1
 
 
+class Clock(object):
+    def __init__(self, c, sleeps):
+        self.now = 0.0
+        c.http.clock = lambda: self.now
+        c.http.sleep = self.sleep
+        self.sleeps = sleeps
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def test_an_order_without_an_answer_that_never_shows_is_not_bought_again_and_the_message_names_it():
+    c, fake, sleeps = client()
+    Clock(c, sleeps)
+    fake.on('add_ssl_order', dropped())
+    fake.on('my_orders', *[ok(ssl_orders=[OLD])] * 40)
+    with pytest.raises(cs.PurchaseUnknown) as caught:
+        c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order, prove_within=120,
+                    what='new order for www.example.com (product 17, 1 year(s), price 5.00)')
+    assert len(fake.to('add_ssl_order')) == 1
+    message = caught.value.msg
+    assert message.startswith('CyberSSL: the new order for www.example.com (product 17, 1 year(s), price 5.00) may '
+                              'have been placed')
+    assert 'Nothing was sent again' in message and 'cyberssl_order_info with domain=www.example.com' in message
+    assert c.done_count('add_ssl_order') == 0
+
+
+def test_a_slow_order_that_shows_within_the_settle_time_is_taken_up_once():
+    c, fake, sleeps = client()
+    Clock(c, sleeps)
+    fake.on('add_ssl_order', dropped())
+    fake.on('my_orders', ok(ssl_orders=[OLD]), ok(ssl_orders=[OLD]), ok(ssl_orders=[OLD, NEW]))
+    assert c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order,
+                       prove_within=120) == {'order_id': 1002, 'reply_lost': True}
+    assert len(fake.to('add_ssl_order')) == 1 and len(fake.to('my_orders')) == 3
+
+
+def test_a_reissue_without_an_answer_is_guarded_like_an_order():
+    c, fake, sleeps = client()
+    Clock(c, sleeps)
+    fake.on('reissue_ssl_order', dropped())
+    fake.on('order_status', *[ok(order=dict(NEW, csr='OLD CSR'))] * 40)
+    with pytest.raises(cs.PurchaseUnknown, match='reissue of order 1002 may have been placed'):
+        c.reissue_order(1002, {'csr': 'NEW CSR', 'dv_method': 'dns'}, matches=lambda o: o.get('csr') == 'NEW CSR',
+                        prove_within=30)
+    assert len(fake.to('reissue_ssl_order')) == 1
+
+
 # -- pure helpers ------------------------------------------------------------------------
 def test_parse_dv_record_in_the_documents_comodo_form():
     record = ('F50E098C713586FE9A363B33BACDD249.test.com. CNAME '

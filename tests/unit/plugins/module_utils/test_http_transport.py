@@ -152,6 +152,105 @@ def test_write_helper_does_not_resend_a_landed_write():
     assert sleeps == [9]  # waited as long as the read timeout before re-reading
 
 
+class Clock(object):
+    """A clock that the client's sleeps move on: the write guard's windows without waiting."""
+
+    def __init__(self, http, sleeps):
+        self.now = 1000.0
+        http.clock = lambda: self.now
+        http.sleep = self.sleep
+        self.sleeps = sleeps
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def send_to(http):
+    return lambda: http.request('POST', 'https://api.test/add', idempotent=False, expect_json=True).json()
+
+
+def test_a_plain_500_to_a_write_is_an_answered_unknown_outcome_re_read_before_it_is_sent_again():
+    http, _sleeps = client([raw(500, b'oops'), raw(200, b'{"n": 2}')])
+    reads = []
+    assert http.write(send_to(http), landed=lambda: reads.append(1)) == {'n': 2}
+    assert reads == [1] and len(http.fake.sent) == 2
+    http, _sleeps = client([raw(500, b'oops')])
+    with pytest.raises(H.WriteOutcomeUnknown) as caught:
+        send_to(http)()
+    assert caught.value.answered is True and caught.value.status == 500
+
+
+@pytest.mark.parametrize('outcome, answered', [
+    (dropped(), False), (read_timeout(), False), (raw(502), False), (raw(504), False),
+    (raw(500), True), (raw(503), True), (raw(200, b'<html>'), True)])
+def test_which_unknown_outcomes_come_from_the_server_that_does_the_work(outcome, answered):
+    http, _sleeps = client([outcome])
+    with pytest.raises(H.WriteOutcomeUnknown) as caught:
+        send_to(http)()
+    assert caught.value.answered is answered
+
+
+def test_a_re_read_that_fails_is_never_taken_for_not_landed():
+    http, _sleeps = client([dropped(), raw(200, b'{"n": 2}')])
+
+    def landed():
+        raise H.TransportError('the listing failed', vendor='Vendor')
+    with pytest.raises(H.TransportError) as caught:
+        http.write(send_to(http), landed=landed)
+    assert not isinstance(caught.value, H.WriteOutcomeUnknown)
+    assert len(http.fake.sent) == 1  # sent once, never again
+    assert 're-read that would tell whether it landed failed too: the listing failed' in caught.value.msg
+    assert 'it was not sent again' in caught.value.msg
+    http, _sleeps = client([dropped()])
+    with pytest.raises(H.TransportError, match='it may have landed: look before you run again'):
+        http.write(send_to(http), landed=landed, prove_within=60)
+    assert len(http.fake.sent) == 1
+
+
+def test_a_costly_write_without_an_answer_is_looked_for_until_its_window_ends_and_never_sent_again():
+    http, sleeps = client([read_timeout(), raw(200, b'{"n": 2}')], timeout=5)
+    clock = Clock(http, sleeps)
+    reads = []
+
+    def landed():
+        reads.append(clock.now)
+        return None
+    with pytest.raises(H.WriteNotProven) as caught:
+        http.write(send_to(http), landed=landed, prove_within=60)
+    assert len(http.fake.sent) == 1
+    assert clock.now == pytest.approx(1060.0)  # up to the end of the window, not beyond
+    assert reads[0] == pytest.approx(1005.0) and reads[-1] == pytest.approx(1060.0) and len(reads) >= 5
+    assert 'within 60 s of sending it, and it may still land: it was not sent again' in caught.value.msg
+    assert caught.value.sent_at == 1000.0
+
+
+def test_a_costly_write_that_shows_late_within_the_window_is_taken_up():
+    http, sleeps = client([dropped()])
+    clock = Clock(http, sleeps)
+    found = {'at': 1030.0}
+    assert http.write(send_to(http), landed=lambda: {'id': 9} if clock.now >= found['at'] else None,
+                      prove_within=60) == {'id': 9}
+    assert len(http.fake.sent) == 1 and 1030.0 <= clock.now < 1041.0
+
+
+def test_a_costly_write_answered_by_its_server_is_proven_not_landed_by_one_re_read_and_sent_again():
+    for outcome in (raw(500, b'oops'), raw(503), raw(200, b'<html>')):
+        http, sleeps = client([outcome, raw(200, b'{"n": 2}')])
+        clock = Clock(http, sleeps)
+        reads = []
+        assert http.write(send_to(http), landed=lambda: reads.append(1), prove_within=60) == {'n': 2}
+        assert reads == [1] and len(http.fake.sent) == 2 and clock.now < 1010
+
+
+def test_a_gateway_error_to_a_costly_write_waits_out_the_window():
+    http, sleeps = client([raw(504), raw(200, b'{"n": 2}')])
+    Clock(http, sleeps)
+    with pytest.raises(H.WriteNotProven):
+        http.write(send_to(http), landed=lambda: None, prove_within=20)
+    assert len(http.fake.sent) == 1
+
+
 def test_invalid_json_is_retried_for_reads_and_unknown_for_writes():
     http, _sleeps = client([raw(200, b'<html>'), raw(200, b'{"a": 1}')])
     assert http.request('POST', 'https://api.test/read', idempotent=True, expect_json=True).json() == {'a': 1}
