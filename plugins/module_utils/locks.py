@@ -7,9 +7,13 @@
 Two runs of the same task on one machine (two forks, two playbooks, ``async``)
 must not both read, decide and write: a CyberSSL order would be bought twice,
 records added to a zone twice. :func:`controller_lock` is an exclusive
-``flock`` on a file named after the scope and key, in the controller's
-temporary directory; it is released when the run ends, even when it dies.
-It does not reach other machines: see docs/architecture.md.
+``flock`` on a file named after the scope and key, in the lock directory
+(the option ``lock_dir``, else ``DOMAINSEC_LOCK_DIR``, else the controller's
+temporary directory); it is released when the run ends, even when it dies.
+It reaches every run that sees the same directory: the jobs of one AWX
+controller share it when ``DOMAINSEC_LOCK_DIR`` names a persistent volume
+mounted into their execution environments. It does not reach other machines:
+see docs/architecture.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -23,7 +27,7 @@ import os
 import tempfile
 import time
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError, env_fallback_set
 
 try:
     import fcntl
@@ -32,8 +36,18 @@ except ImportError:  # pragma: no cover (not POSIX)
     HAS_FCNTL = False
 
 
-def lock_directory():
-    return os.path.join(tempfile.gettempdir(), 'domainsec-onboard-locks')
+LOCK_DIR_ENV = 'DOMAINSEC_LOCK_DIR'
+
+
+def lock_directory(directory=None):
+    """The directory of the locks: ``directory`` (the ``lock_dir`` option), else ``$DOMAINSEC_LOCK_DIR``, else
+    ``domainsec-onboard-locks`` in the controller's temporary directory."""
+    return directory or os.environ.get(LOCK_DIR_ENV) or os.path.join(tempfile.gettempdir(), 'domainsec-onboard-locks')
+
+
+def lock_argument_spec():
+    """The ``lock_dir`` option of the modules that lock (doc fragment ``domainsec.onboard.locks``)."""
+    return dict(lock_dir=dict(type='path', fallback=(env_fallback_set, [LOCK_DIR_ENV])))
 
 
 @contextlib.contextmanager
@@ -45,14 +59,19 @@ def controller_lock(key, timeout=600, directory=None, sleep=time.sleep, scope='c
     if not HAS_FCNTL:  # pragma: no cover
         yield None
         return
-    directory = directory or lock_directory()
+    directory = lock_directory(directory)
     try:
         os.makedirs(directory, mode=0o700)
     except OSError as exc:
         if exc.errno != errno.EEXIST:
-            raise
+            raise DomainsecError('lock_dir (or %s): cannot create the lock directory %s: %s'
+                                 % (LOCK_DIR_ENV, directory, exc.strerror), vendor=vendor)
     path = os.path.join(directory, '%s-%s.lock' % (scope, hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]))
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:
+        raise DomainsecError('lock_dir (or %s): cannot open the lock file %s: %s' % (LOCK_DIR_ENV, path, exc.strerror),
+                             vendor=vendor)
     try:
         deadline = time.time() + timeout
         while True:

@@ -2,8 +2,18 @@
 # Copyright (c) 2026, domainsec.onboard contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The few facts of an X.509 certificate the collection reports (serial, validity), read from its DER with the
-standard library only: the modules must not need ``cryptography`` on the controller or in the EE."""
+"""The few facts of X.509 objects the collection needs, read from their DER with the standard library only (the
+modules must not need ``cryptography`` on the controller or in the EE):
+
+* a certificate's serial and validity (:func:`certificate_summary`);
+* the public key of a certificate, a CSR and an unencrypted private key (:func:`public_key`), so that a module can
+  tell whether a certificate belongs to the key it has: a certificate is never written beside a key it does not match;
+* whether a text holds a private key at all (:func:`holds_private_key`), so that one pasted after a CSR is refused.
+
+Public keys are compared as ``(kind, value)``: ``('rsa', n, e)``, ``('ec', point)`` (the uncompressed point, which
+also names the curve by its length), ``('ed25519', raw)``/``('ed448', raw)``. A key this reader cannot derive a public
+key from (encrypted, an EC key stored without its public point) gives None: "cannot tell", never "matches".
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,6 +24,15 @@ import binascii
 import re
 
 _PEM = re.compile(r'-----BEGIN CERTIFICATE-----\s*(.+?)\s*-----END CERTIFICATE-----', re.S)
+_ANY_PEM = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)\s*-----END \1-----', re.S)
+# A private key in any PEM form (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, OpenSSH, PuTTY's armour).
+_PRIVATE_KEY = re.compile(r'-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY( BLOCK)?-----|PuTTY-User-Key-File-', re.I)
+
+# DER of the algorithm object identifiers (the value bytes of the OID element).
+OID_RSA = bytes(bytearray([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]))  # 1.2.840.113549.1.1.1
+OID_EC = bytes(bytearray([0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]))  # 1.2.840.10045.2.1
+OID_ED25519 = bytes(bytearray([0x2b, 0x65, 0x70]))  # 1.3.101.112
+OID_ED448 = bytes(bytearray([0x2b, 0x65, 0x71]))  # 1.3.101.113
 
 
 class CertificateError(ValueError):
@@ -75,3 +94,139 @@ def certificate_summary(pem):
     tag2, after, dummy = _tlv(validity, after_pos)
     return {'serial': ':'.join(serial[i:i + 2] for i in range(0, len(serial), 2)),
             'not_before': _time(tag1, bytes(before)), 'not_after': _time(tag2, bytes(after))}
+
+
+# -- public keys ------------------------------------------------------------------------------
+def holds_private_key(text):
+    """True when ``text`` contains a private key in any PEM (or PuTTY) form."""
+    return bool(_PRIVATE_KEY.search(text or ''))
+
+
+def _pem_blocks(text):
+    """``[(label, DER)]`` of the PEM blocks in ``text``; a block that is not base64 is skipped."""
+    blocks = []
+    for label, body in _ANY_PEM.findall(text or ''):
+        if ':' in body.split('\n', 1)[0]:  # RFC 1421 headers: an encrypted traditional key
+            blocks.append((label, None))
+            continue
+        try:
+            blocks.append((label, bytes(bytearray(base64.b64decode(''.join(body.split()))))))
+        except (TypeError, ValueError, binascii.Error):
+            continue
+    return blocks
+
+
+def _children(data):
+    """The elements ``[(tag, value)]`` inside a constructed DER value."""
+    found, pos = [], 0
+    while pos < len(data):
+        tag, value, pos = _tlv(data, pos)
+        found.append((tag, value))
+    return found
+
+
+def _integer(value):
+    return int(binascii.hexlify(value), 16) if value else 0
+
+
+def _bits(value):
+    """The content of a BIT STRING without its unused-bits byte."""
+    if not value or value[0] != 0:
+        raise CertificateError('bad BIT STRING')
+    return bytes(value[1:])
+
+
+def _rsa_key(der):
+    """``('rsa', n, e)`` of a DER RSAPublicKey or RSAPrivateKey (PKCS#1)."""
+    items = _children(_tlv(der, 0)[1])
+    if len(items) >= 3 and all(tag == 0x02 for tag, dummy in items[:3]) and len(items) >= 9:
+        return ('rsa', _integer(items[1][1]), _integer(items[2][1]))  # RSAPrivateKey: version, n, e, d, ...
+    if len(items) == 2 and all(tag == 0x02 for tag, dummy in items):
+        return ('rsa', _integer(items[0][1]), _integer(items[1][1]))  # RSAPublicKey: n, e
+    raise CertificateError('not an RSA key')
+
+
+def _spki_key(spki):
+    """The comparable public key of a SubjectPublicKeyInfo value (the SEQUENCE's content)."""
+    items = _children(spki)
+    if len(items) != 2 or items[0][0] != 0x30 or items[1][0] != 0x03:
+        raise CertificateError('bad SubjectPublicKeyInfo')
+    oid = bytes(_children(items[0][1])[0][1])
+    key = _bits(items[1][1])
+    if oid == OID_RSA:
+        return _rsa_key(key)
+    if oid == OID_EC:
+        return ('ec', key)
+    if oid == OID_ED25519:
+        return ('ed25519', key)
+    if oid == OID_ED448:
+        return ('ed448', key)
+    return ('other', oid, key)
+
+
+def _sec1_key(der):
+    """``('ec', point)`` of a SEC1 ECPrivateKey, or None when it does not carry its public point."""
+    for tag, value in _children(_tlv(der, 0)[1]):
+        if tag == 0xa1:  # [1] publicKey BIT STRING
+            return ('ec', _bits(_tlv(value, 0)[1]))
+    return None
+
+
+def _pkcs8_key(der):
+    """The public key of a PKCS#8 PrivateKeyInfo: RSA from its inner PKCS#1 key; EC and EdDSA from the optional public
+    key of PKCS#8 v2 or, for EC, of the inner SEC1 key. None when neither carries it."""
+    items = _children(_tlv(der, 0)[1])
+    if len(items) < 3 or items[1][0] != 0x30 or items[2][0] != 0x04:
+        raise CertificateError('bad PKCS#8 private key')
+    oid = bytes(_children(items[1][1])[0][1])
+    inner = bytes(items[2][1])
+    if oid == OID_RSA:
+        return _rsa_key(inner)
+    kind = {OID_EC: 'ec', OID_ED25519: 'ed25519', OID_ED448: 'ed448'}.get(oid)
+    public = [_bits(value) for tag, value in items[3:] if tag == 0x81]  # [1] IMPLICIT BIT STRING
+    if kind and public:
+        return (kind, public[0])
+    return _sec1_key(inner) if oid == OID_EC else None
+
+
+def public_key(pem):
+    """The comparable public key of the first certificate, CSR or private key in ``pem`` (see the module docstring).
+
+    None when ``pem`` holds a key this reader cannot open (encrypted, no public point); CertificateError when it holds
+    none of these or a malformed one.
+    """
+    for label, der in _pem_blocks(pem):
+        try:
+            if label in ('CERTIFICATE', 'CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'):
+                if der is None:
+                    raise CertificateError('not base64')
+                body = _children(_tlv(der, 0)[1])[0][1]  # tbsCertificate / certificationRequestInfo
+                items = _children(body)
+                if label == 'CERTIFICATE':
+                    index = 6 if items[0][0] == 0xa0 else 5  # [0] version, serial, sig alg, issuer, validity, subject
+                else:
+                    index = 2  # version, subject, subjectPKInfo
+                return _spki_key(items[index][1])
+            if label in ('ENCRYPTED PRIVATE KEY',) or der is None:
+                return None
+            if label == 'RSA PRIVATE KEY':
+                return _rsa_key(der)
+            if label == 'EC PRIVATE KEY':
+                return _sec1_key(der)
+            if label == 'PRIVATE KEY':
+                return _pkcs8_key(der)
+        except (IndexError, ValueError) as exc:
+            raise CertificateError('malformed %s (%s)' % (label.lower(), exc))
+    raise CertificateError('no PEM certificate, certificate request or private key')
+
+
+def same_key(first, second):
+    """True or False when the public keys of two PEM texts (certificate, CSR, key) are known; None when either cannot
+    be told (see :func:`public_key`)."""
+    try:
+        one, two = public_key(first), public_key(second)
+    except CertificateError:
+        return None
+    if one is None or two is None:
+        return None
+    return one == two

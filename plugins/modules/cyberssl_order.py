@@ -25,14 +25,24 @@ description:
   - With O(wait), the task polls the order until it is C(Activated) or ends in a terminal status, and writes the
     certificate, chain and full chain to the paths given (only when their content differs).
   - Money is at stake. Check mode never orders; it reports what it would buy and its price. An order or reissue
-    whose outcome is unknown (timeout, dropped connection, server error, unreadable reply) is never sent again
-    before the account's orders show that it did not land. Two runs of the same task on one controller hold a
-    lock around read-decide-order, so they cannot both buy. See the notes for two controllers.
+    whose outcome is unknown (timeout, dropped connection, server error, unreadable reply) is sent again only when
+    the account's orders prove that it did not land. After an answer of the server (a 500, an unreadable reply) one
+    read of the orders is that proof. After no answer at all (a timeout, a dropped connection, a gateway's 502 or
+    504) the vendor may still be at work, so the orders are read every few seconds until O(settle_timeout) seconds
+    after the order went out; when it has still not shown, the task fails, says what may have been bought, and sends
+    nothing again. Two runs of the same task on one controller hold a lock around read-decide-order (in
+    O(lock_dir)), so they cannot both buy. See the notes for two controllers.
+  - A certificate is never written beside a key it does not belong to. The module compares the public key of the
+    issued certificate with the key at O(private_key_path) (and with O(csr)). A new key whose certificate is not
+    issued yet waits beside the key in use as C(<private_key_path>.new); once its certificate is issued, the key
+    and certificate files in place are kept as C(.previous), the new certificate files are written and the new key
+    takes the place of the old one.
   - CyberSSL has no call to cancel or refund an order, so this module has no C(state=absent).
 author: domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.cyberssl
   - domainsec.onboard.transport
+  - domainsec.onboard.locks
 attributes:
   check_mode:
     support: full
@@ -85,11 +95,15 @@ options:
     description:
       - The certificate signing request (PEM), for example from community.crypto's C(openssl_csr_pipe). Its common
         name must be O(primary_domain). Mutually exclusive with O(csr_subject).
+      - Only the request: a value that also holds a private key is refused before any request, and the key is
+        masked in the task's output.
     type: str
   csr_subject:
     description:
       - Let CyberSSL generate the key and the CSR for O(primary_domain) with these subject fields. The private key
-        comes back once and is written to O(private_key_path), which is then required.
+        comes back once, in the reply to the order (or reissue or renewal), and is written to O(private_key_path),
+        which is then required. Prefer your own key and O(csr) (community.crypto's C(openssl_privatekey) and
+        C(openssl_csr)): the key then never leaves the machine that made it.
     type: dict
     suboptions:
       city: {description: Locality., type: str, required: true}
@@ -129,7 +143,9 @@ options:
     description: Manage this order instead of looking for the live order of the domain and product.
     type: int
   max_price:
-    description: Fail before ordering when the price for this period and domain count is higher.
+    description:
+      - Fail before ordering when the price for this period and domain count is higher (a price equal to it is
+        paid). 0 refuses any price above 0. It must be a finite number of 0 or more.
     type: float
   wait:
     description: Poll the order until it is C(Activated) or ends in a terminal status.
@@ -148,6 +164,33 @@ options:
       - Place a renewal order (C(order_type=renew)) when the live certificate expires within this many days, like
         community.crypto's C(remaining_days). Not set, an activated order is never renewed by this module.
     type: int
+  renew_key:
+    description:
+      - With O(csr), what a renewal (O(renew_before_days)) does with the key. C(reuse) orders the renewal with O(csr)
+        whatever its key. C(new) orders it only with a CSR of another key than the live certificate's; given the
+        live certificate's own CSR, the task orders nothing and returns RV(renewal_due) true, so that a new key and
+        CSR can be made first (the C(onboard_domain) role does this).
+      - With O(csr_subject) every renewal comes with a new key made by CyberSSL.
+    type: str
+    choices: [reuse, new]
+    default: reuse
+  recover_key:
+    description:
+      - With O(csr_subject), when the live order belongs to a key that is not at O(private_key_path) (nor at
+        C(<private_key_path>.new)) - its reply with the key was lost, or the task runs on a new controller or in a new
+        AWX job - reissue the order with a new key CyberSSL makes (free of charge; the certificate is issued again
+        once the new validation passes).
+      - When false, the task fails in that case, naming the order and these two ways out; it never writes a
+        certificate without its key.
+    type: bool
+    default: false
+  settle_timeout:
+    description:
+      - After an order or reissue that got no answer (a timeout, a dropped connection, a gateway's 502 or 504), how
+        many seconds after it was sent the account's orders are read again, every few seconds, for it to show
+        (0-3600). When it has not shown by then, the task fails and nothing is sent again: it may still land.
+    type: int
+    default: 180
   revalidate:
     description: Ask the CA to check the validation again for every domain of an order awaiting validation.
     type: bool
@@ -167,20 +210,30 @@ options:
     default: '0644'
   private_key_path:
     description:
-      - Where the private key goes when CyberSSL generates the CSR (O(csr_subject)). It is written with mode C(0600)
-        before anything else is done with the reply, and never returned.
-      - An existing file is never replaced by a new key unless O(force=true); the task fails before ordering instead.
+      - With O(csr_subject), where the key CyberSSL generates goes. It is written with mode C(0600) before anything
+        else is done with the reply, and never returned. When a key is already there, the new one waits as
+        C(<private_key_path>.new) until its certificate is issued (see the description).
+      - With O(csr), the key of that CSR (or, during a change of key, the key in use, with the CSR's key waiting as
+        C(<private_key_path>.new)). It is only read: the task fails before any request when the CSR does not belong
+        to it, and the certificate files are written only for it.
+      - The certificate files are written only when the issued certificate belongs to this key (or to the waiting
+        C(.new) key, which then takes its place).
     type: path
   force:
-    description: Allow a vendor-generated key to replace an existing O(private_key_path).
+    description:
+      - Has no effect. A new key no longer replaces O(private_key_path) at once; it waits as
+        C(<private_key_path>.new) until its certificate is issued.
     type: bool
     default: false
 notes:
-  - Two runs at once on one controller are serialised by a lock file per domain and product in the controller's
-    temporary directory. Two controllers (two AWX execution nodes, two laptops) do not share that lock; a run reads the
-    account's orders right before ordering, so only runs started within the same second or two can both buy, and the
-    API offers no cancel. Run certificate orders from one place, or serialise the job template. A second live order for
-    the same domain and product is reported as a warning.
+  - Two runs at once on one controller are serialised by a lock file per domain and product in O(lock_dir). AWX jobs
+    each have a private temporary directory, so point O(lock_dir) (or E(DOMAINSEC_LOCK_DIR)) at a persistent volume
+    that the jobs' execution environments share. Two controllers (two AWX execution nodes without a shared volume,
+    two laptops) do not share a lock; a run reads the account's orders right before ordering, so only runs whose
+    read-decide-order steps overlap (a second or two) can both buy, and the API offers no cancel. What protects you
+    there: one place that orders certificates (one job template, concurrent jobs off). What is left: such a duplicate
+    is reported as a warning by the next run (two live orders that are not a certificate and its renewal), and has to
+    be refunded through CyberSSL support.
   - Requests of a run that finds the order in place, activated and with its files written, are C(auth), C(my_orders)
     and C(order_status) (the certificate to compare with the files).
 seealso:
@@ -305,30 +358,60 @@ certificate_info:
   type: dict
   sample: {serial: "5D:0B:8E:21:3C:77:A9:10", not_before: "2026-11-25T00:00:00Z", not_after: "2027-11-26T00:00:00Z"}
 files_changed:
-  description: The certificate, chain, full chain and key paths that were (or would be) written.
+  description: The certificate, chain, full chain and key paths that were (or would be) written, C(.previous) copies
+    and a key moved into place included.
   returned: always
   type: list
   elements: str
+renewal_due:
+  description: The live certificate expires within O(renew_before_days) days. With O(renew_key=new) and the live
+    certificate's own CSR nothing was ordered; run the task again with the CSR of a new key.
+  returned: always
+  type: bool
+certificate_matches_key:
+  description: Whether the issued certificate belongs to the key at O(private_key_path) (or its C(.new)), or to O(csr)'s
+    key; null until the certificate is issued or when it cannot be told. Its files are written only when true.
+  returned: always
+  type: bool
 '''
 
+import datetime
+import math
 import os
-import tempfile
+import re
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
+from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import (
+    PENDING,
+    KeyFiles,
+    file_differs,
+    file_mode,
+    write_file,
+)
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
-from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import CertificateError, certificate_summary
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL, is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import (
+    CertificateError,
+    certificate_summary,
+    holds_private_key,
+    same_key,
+)
 
 CONTACT = dict(first_name='firstname', last_name='lastname', phone='phone', title='title', email='email')
 CSR_FIELDS = ('city', 'state', 'country', 'organization', 'department', 'email')
 ORG_FIELDS = ('name', 'division', 'addressline', 'city', 'country', 'phone', 'postalcode', 'region')
+# A renewal may be placed this many days before the certificate it renews expires (or renew_before_days, when more):
+# within it, a renewal and the order it renews are two live orders of one certificate, not a second purchase.
+RENEWAL_OVERLAP_DAYS = 90
+_PRIVATE_KEY_BLOCK = re.compile(r'-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY( BLOCK)?-----.*?(-----END [^-]+-----|\Z)', re.S)
 
 
 def argument_spec():
     contact = dict((name, dict(type='str', required=True)) for name in CONTACT)
     spec = cs.CyberSSLClient.argument_spec()
+    spec.update(lock_argument_spec())
     spec.update(
         primary_domain=dict(type='str', required=True),
         addon_domains=dict(type='list', elements='str', default=[]),
@@ -351,13 +434,16 @@ def argument_spec():
         wait_timeout=dict(type='int', default=600),
         wait_interval=dict(type='int', default=10),
         renew_before_days=dict(type='int'),
+        renew_key=dict(type='str', choices=['reuse', 'new'], default='reuse'),
+        recover_key=dict(type='bool', default=False),
+        settle_timeout=dict(type='int', default=cs.SETTLE_TIMEOUT),
         revalidate=dict(type='bool', default=False),
         certificate_path=dict(type='path'),
         chain_path=dict(type='path'),
         fullchain_path=dict(type='path'),
         mode=dict(type='raw', default='0644'),
         private_key_path=dict(type='path', no_log=False),
-        force=dict(type='bool', default=False),
+        force=dict(type='bool', default=False),  # no effect since the .new key file (see the docs)
     )
     return spec
 
@@ -369,6 +455,24 @@ def domain_name(value, option):
         raise ValueError('%s: %r is not a domain name (example.com, or *.example.com on a wildcard product)'
                          % (option, value))
     return name
+
+
+def email_address(value, option):
+    """An e-mail address with its domain in ASCII (IDNA); ValueError names ``option``."""
+    local, dummy, domain = (value or '').strip().rpartition('@')
+    address = '%s@%s' % (local, to_ascii(domain.rstrip('.')).lower()) if local else (value or '')
+    if not EMAIL.match(address):
+        raise ValueError('%s: %r is not an e-mail address (name@example.com)' % (option, value))
+    return address
+
+
+def private_key_blocks(text):
+    """Every private key (PEM block) in ``text`` and each of its lines: what must be masked in every output."""
+    found = []
+    for match in _PRIVATE_KEY_BLOCK.finditer(text or ''):
+        found.append(match.group(0))
+        found.extend(line.strip() for line in match.group(0).splitlines() if len(line.strip()) >= 16)
+    return found
 
 
 def validate(params):
@@ -386,11 +490,10 @@ def validate(params):
                              % (len(domains), ', '.join(domains), len(emails or [])))
         normalised = []
         for address, domain in zip(emails, domains):
-            local, dummy, at = address.strip().partition('@')
-            at = to_ascii(at.rstrip('.')).lower()
-            if not local or not at or not cs.in_zone(cs.base_domain(domain), at):
+            address = email_address(address, 'dv_emails')
+            if not cs.in_zone(cs.base_domain(domain), address.split('@', 1)[1]):
                 raise ValueError('dv_emails: %r is not an address at %s or a parent domain of it' % (address, domain))
-            normalised.append('%s@%s' % (local, at))
+            normalised.append(address)
         emails = normalised
     elif emails:
         raise ValueError('dv_emails is only for dv_method=email (dv_method is %s)' % method)
@@ -398,20 +501,36 @@ def validate(params):
         raise ValueError('dv_method: a wildcard domain cannot be validated by %s; use dns or email' % method)
     csr = params.get('csr')
     if csr is not None:
+        if holds_private_key(csr):
+            raise ValueError('csr holds a private key as well as the request: give the certificate signing request '
+                             'only (-----BEGIN CERTIFICATE REQUEST----- ... -----END CERTIFICATE REQUEST-----). Nothing '
+                             'was sent; the key is masked in this output, but treat it as exposed if it was logged '
+                             'elsewhere')
         if not any('-----BEGIN %s-----' % kind in csr for kind in ('CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST')) \
                 or '-----END ' not in csr:
             raise ValueError('csr must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)')
         if params.get('csr_subject'):
             raise ValueError('csr and csr_subject are mutually exclusive: give your own CSR or let CyberSSL make one')
-    if params.get('csr_subject') and not params.get('private_key_path'):
-        raise ValueError('private_key_path is required with csr_subject: the key CyberSSL generates is sent once')
+    subject = params.get('csr_subject')
+    if subject:
+        if not params.get('private_key_path'):
+            raise ValueError('private_key_path is required with csr_subject: the key CyberSSL generates is sent once')
+        if not re.match(r'^[A-Za-z]{2}\Z', (subject.get('country') or '').strip()):
+            raise ValueError('csr_subject.country: %r is not a two-letter country code (US, DE, ...)' % subject['country'])
+        if subject.get('email'):
+            email_address(subject['email'], 'csr_subject.email')
+    for role in ('admin_contact', 'tech_contact'):
+        if params.get(role):
+            email_address(params[role]['email'], '%s.email' % role)
     for option, low, high in (('period', 1, 10), ('wait_timeout', 0, 86400), ('wait_interval', 1, 3600),
-                              ('renew_before_days', 0, 3650), ('product_id', 1, 10 ** 9), ('order_id', 1, 10 ** 12)):
+                              ('renew_before_days', 0, 3650), ('product_id', 1, 10 ** 9), ('order_id', 1, 10 ** 12),
+                              ('settle_timeout', 0, 3600)):
         value = params.get(option)
         if value is not None and not low <= value <= high:
             raise ValueError('%s must be between %d and %d, got %s' % (option, low, high, value))
-    if params.get('max_price') is not None and params['max_price'] < 0:
-        raise ValueError('max_price must not be negative, got %s' % params['max_price'])
+    price = params.get('max_price')
+    if price is not None and (not math.isfinite(price) or price < 0):
+        raise ValueError('max_price must be a number of 0 or more (the highest price you accept), got %s' % price)
     mode = params.get('mode')
     try:
         int(str(mode), 8) if not isinstance(mode, int) else mode
@@ -421,9 +540,25 @@ def validate(params):
     return dict(primary=primary, addons=addons, domains=domains, method=method, emails=emails, csr=csr, zones=zones)
 
 
+def check_key_path(module, wanted, keys):
+    """With csr and private_key_path: the key there (or the new key beside it) is the CSR's. Checked before any
+    request, so that no certificate is ever written beside a key it does not belong to."""
+    if not wanted['csr'] or not keys.path:
+        return
+    if not keys.has('current') and not keys.has('new'):
+        problem = 'private_key_path %s does not exist: with csr it names the key of that CSR' % keys.path
+        if module.check_mode:
+            module.warn(problem + ' (an earlier task in check mode may not have made it)')
+            return
+        raise ValueError(problem)
+    if keys.holder(wanted['csr']) is None:
+        raise ValueError('csr does not belong to the key at private_key_path %s (nor to %s%s): give the CSR of that '
+                         'key' % (keys.path, keys.path, PENDING))
+
+
 # -- the decision ----------------------------------------------------------------------
 def find_live(client, params, wanted):
-    """The order this task manages (or None), and a warning when there are several."""
+    """The order this task manages (or None), and every live order of the domain and product."""
     if params.get('order_id'):
         order = client.order(params['order_id'])
         if order is None:
@@ -446,25 +581,80 @@ def matches_live(order, primary, product_id):
             cs.as_int(order.get('product_id')) == product_id and order.get('status') in cs.LIVE_STATUSES)
 
 
-def decide(params, wanted, order):
-    """What to do with ``order`` (the live order or None): a list of actions."""
-    if order is None:
-        return ['order']
-    actions = []
+def unexplained(live, renew_before_days=None):
+    """The live orders that are not one certificate's: each renewal (``order_type`` renew) explains the newest older
+    activated order that expires within the renewal window of the renewal's creation. More than one left means a
+    second purchase."""
+    window = max(renew_before_days or 0, RENEWAL_OVERLAP_DAYS)
+    left = sorted(live, key=lambda o: cs.as_int(o.get('order_id')) or 0)
+    for renewal in [o for o in left if str(o.get('order_type') or '').lower() == 'renew']:
+        created = cs.parse_date(renewal.get('created')) or datetime.date.today()
+        renewed = [o for o in left if (cs.as_int(o.get('order_id')) or 0) < (cs.as_int(renewal.get('order_id')) or 0)
+                   and o.get('status') == 'Activated' and cs.parse_date(o.get('valid_till')) is not None
+                   and (cs.parse_date(o.get('valid_till')) - created).days <= window]
+        if renewed:
+            left.remove(renewed[-1])
+    return left
+
+
+def renewal_due(params, order):
     left = cs.days_left(order)
-    if order.get('status') == 'Activated' and params.get('renew_before_days') is not None and left is not None \
-            and left <= params['renew_before_days']:
-        return ['renew']
+    return (order.get('status') == 'Activated' and params.get('renew_before_days') is not None and left is not None
+            and left <= params['renew_before_days'])
+
+
+def order_key(order):
+    """What the order's key is read from: its CSR (after a reissue the old certificate stays readable until the new
+    one is issued), else its certificate."""
+    return order.get('csr') or order.get('certificate') or ''
+
+
+def decide(params, wanted, order, keys=None):
+    """What to do with ``order`` (the live order or None): ``{'actions': [...], 'renewal_due': bool}``.
+
+    ``keys`` (:class:`KeyFiles`) are the keys on this machine. With ``csr_subject`` the order's key must be one of
+    them; when it is not, the order is reissued with a new key (``recover_key``) or :class:`KeyNotHere` is raised.
+    """
+    plan = dict(actions=[], renewal_due=False)
+    if order is None:
+        plan['actions'] = ['order']
+        return plan
+    if renewal_due(params, order):
+        plan['renewal_due'] = True
+        if wanted['csr'] and params.get('renew_key') == 'new' and \
+                same_key(wanted['csr'], order.get('certificate') or '') is not False:
+            return plan  # a renewal with this CSR would keep the key: the caller makes a new one first
+        plan['actions'] = ['renew']
+        return plan
     reissue = sorted(order.get('domains') or []) != sorted(wanted['domains'])
     if wanted['csr'] and order.get('csr') is not None and cs.pem_body(order.get('csr')) != cs.pem_body(wanted['csr']):
         reissue = True
+    if not wanted['csr'] and keys is not None and keys.holder(order_key(order)) is None:
+        if not params.get('recover_key'):
+            raise KeyNotHere(order, keys)
+        reissue = True
     if reissue:
-        return ['reissue']
+        plan['actions'] = ['reissue']
+        return plan
     if cs.dv_method_of(order) and cs.dv_method_of(order) != wanted['method']:
-        actions.append('change_dv_method')
+        plan['actions'].append('change_dv_method')
     if params['revalidate'] and order.get('status') == 'Awaiting Validation':
-        actions.append('revalidate')
-    return actions
+        plan['actions'].append('revalidate')
+    return plan
+
+
+class KeyNotHere(DomainsecError):
+    """The live order was made for a key CyberSSL generated, and that key is not on this machine."""
+
+    def __init__(self, order, keys):
+        super(KeyNotHere, self).__init__(
+            'order %s for %s (%s) belongs to a key that is not on this machine: neither private_key_path %s nor %s%s '
+            'holds it (its reply with the key was lost, or this is a new controller or a new AWX job). No certificate '
+            'file was written. Either set recover_key: true, which reissues the order with a new key CyberSSL makes '
+            '(free of charge; the certificate is issued again once the new validation passes), or give the CSR of a '
+            'key you have as csr, which reissues the order with that key' % (
+                order.get('order_id'), order.get('primary_domain'), order.get('status'), keys.path, keys.path, PENDING),
+            vendor=cs.VENDOR)
 
 
 def check_purchase(client, params, wanted, action, product):
@@ -474,6 +664,9 @@ def check_purchase(client, params, wanted, action, product):
         raise DomainsecError('admin_contact is required to place an order (first_name, last_name, phone, title, email)',
                              vendor=cs.VENDOR)
     price = client.price(params['product_id'], params['period'], len(wanted['domains']))
+    if price is None or not math.isfinite(price) or price < 0:
+        raise DomainsecError('CyberSSL sent no usable price for product %s (%r); nothing was ordered'
+                             % (params['product_id'], price), vendor=cs.VENDOR)
     if params.get('max_price') is not None and price > params['max_price']:
         raise DomainsecError('max_price %.2f is below the price %.2f of product %s for %d year(s) and %d domain(s); '
                              'nothing was ordered' % (params['max_price'], price, params['product_id'], params['period'],
@@ -510,6 +703,17 @@ def check_product(params, wanted, product):
                              % name, vendor=cs.VENDOR)
 
 
+def check_reissue_subject(params):
+    """``reissue_ssl_order`` with a vendor-made CSR takes department and e-mail too (the document lists them as
+    required there, not for ``add_ssl_order``)."""
+    subject = params.get('csr_subject') or {}
+    missing = [field for field in ('department', 'email') if subject and not subject.get(field)]
+    if missing:
+        raise DomainsecError('csr_subject.%s: a reissue with a key CyberSSL makes needs %s as well (reissue_ssl_order '
+                             'requires csr_department and csr_email); nothing was reissued'
+                             % (missing[0], ' and '.join(missing)), vendor=cs.VENDOR)
+
+
 def check_csr(client, params, wanted):
     """The vendor's reading of the CSR names primary_domain (and no domain outside the order)."""
     if not wanted['csr']:
@@ -540,10 +744,6 @@ def check_file_paths(module):
         if not module.check_mode:
             raise DomainsecError(problem + '; create it first (nothing was ordered)', vendor=cs.VENDOR)
         module.warn(problem + ': the order would fail unless it is created first')
-    path = params.get('private_key_path')
-    if params.get('csr_subject') and path and os.path.exists(path) and not params['force']:
-        raise DomainsecError('private_key_path %s exists: an order with csr_subject comes with a new key, which would '
-                             'replace it. Set force=true, or give the CSR of that key as csr' % path, vendor=cs.VENDOR)
 
 
 # -- the wire fields -------------------------------------------------------------------
@@ -572,35 +772,6 @@ def order_fields(params, wanted, order_type=None):
 
 
 # -- files -------------------------------------------------------------------------------
-def file_mode(mode):
-    return mode if isinstance(mode, int) else int(str(mode), 8)
-
-
-def file_differs(path, content, mode):
-    if not os.path.exists(path):
-        return True
-    with open(path, 'rb') as handle:
-        if handle.read() != content.encode('utf-8'):
-            return True
-    return (os.stat(path).st_mode & 0o7777) != mode
-
-
-def write_file(path, content, mode):
-    """Write ``content`` atomically (a temporary file in the same directory, then a rename) with ``mode``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
-    try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, 'wb') as stream:
-            stream.write(content.encode('utf-8'))
-        os.rename(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    os.chmod(path, mode)
-
-
 def certificate_files(params, order):
     """``{path: content}`` of the certificate files this task manages, from an issued order."""
     leaf = (order.get('certificate') or '').strip()
@@ -624,31 +795,43 @@ def view(order):
                 valid_till=order.get('valid_till') or '')
 
 
-def run(module, client, wanted):
+def run(module, client, wanted, keys, result):
+    """The run; ``result`` is filled in as it goes (a failure still returns what it holds, the order id included)."""
     params = module.params
-    result = dict(changed=False, actions=[], files_changed=[], dv_records=[], dv_files=[], dv_emails={})
     if module.check_mode:
         order, live = find_live(client, params, wanted)
-        return finish(module, client, wanted, result, order, live, decide(params, wanted, order))
-    with controller_lock('%s|%s' % (wanted['primary'], params['product_id'])):
+        return finish(module, client, wanted, keys, result, order, live, decide(params, wanted, order, keys))
+    with controller_lock('%s|%s' % (wanted['primary'], params['product_id']), directory=params['lock_dir']):
         order, live = find_live(client, params, wanted)
-        actions = decide(params, wanted, order)
-        return finish(module, client, wanted, result, order, live, actions)
+        plan = decide(params, wanted, order, keys)
+        return finish(module, client, wanted, keys, result, order, live, plan)
 
 
-def finish(module, client, wanted, result, order, live, actions):
+def purchase_text(params, wanted, action, price):
+    """The purchase in words, for a message that must say what may have been bought."""
+    return '%s order for %s (product %s, %d year(s), price %.2f)' % (
+        'renewal' if action == 'renew' else 'new', ', '.join(wanted['domains']), params['product_id'], params['period'],
+        price)
+
+
+def finish(module, client, wanted, keys, result, order, live, plan):
     params = module.params
-    if len(live) > 1 and not params.get('order_id'):
-        module.warn('%d live orders for %s with product %s (%s): a second purchase may have happened, for example from '
-                    'two controllers at once' % (len(live), wanted['primary'], params['product_id'],
-                                                 ', '.join(str(o.get('order_id')) for o in live)))
+    extra = unexplained(live, params.get('renew_before_days')) if not params.get('order_id') else []
+    if len(extra) > 1:
+        module.warn('%d live orders for %s with product %s (%s) that are not a certificate and its renewal: a second '
+                    'purchase may have happened, for example from two controllers at once' % (
+                        len(extra), wanted['primary'], params['product_id'],
+                        ', '.join(str(o.get('order_id')) for o in extra)))
     before = view(order)
+    result['renewal_due'] = plan['renewal_due']
+    actions = plan['actions']
     reply = None
     if actions and actions[0] in ('order', 'renew', 'reissue'):
         action = actions[0]
         product = client.product(params['product_id'])
         if action == 'reissue':
             check_product(params, wanted, product)
+            check_reissue_subject(params)
             price = 0.0
         else:
             price = check_purchase(client, params, wanted, action, product)
@@ -656,18 +839,21 @@ def finish(module, client, wanted, result, order, live, actions):
         check_file_paths(module)
         result['actions'] = [action]
         if module.check_mode:
-            return predicted(module, wanted, result, order, action, price, before)
+            return predicted(module, wanted, keys, result, order, action, price, before)
         known = set(str(o.get('order_id')) for o in live) | set(str(o.get('order_id')) for o in [order] if o)
         if action == 'reissue':
             fields = order_fields(params, wanted)
-            reply = client.reissue_order(order['order_id'], fields, lambda o: reissued(o, wanted))
+            reply = client.reissue_order(order['order_id'], fields, lambda o: reissued(o, wanted),
+                                         prove_within=params['settle_timeout'])
         else:
             fields = order_fields(params, wanted, 'new' if action == 'order' else 'renew')
             reply = client.add_order(fields, wanted['primary'], known_ids=known,
-                                     matches=lambda o: matches_live(o, wanted['primary'], params['product_id']))
-        if keep_key(module, client, reply):
-            result['files_changed'].append(params['private_key_path'])
+                                     matches=lambda o: matches_live(o, wanted['primary'], params['product_id']),
+                                     prove_within=params['settle_timeout'],
+                                     what=purchase_text(params, wanted, action, price))
         order_id = reply.get('order_id') or (order or {}).get('order_id')
+        result.update(order_id=cs.as_int(order_id), changed=True)
+        keep_key(module, client, keys, reply, result)
         order = client.order(order_id)
         result['changed'] = True
     elif actions:
@@ -685,7 +871,7 @@ def finish(module, client, wanted, result, order, live, actions):
     if params['wait'] and not module.check_mode and order.get('status') in cs.LIVE_STATUSES[:3]:
         order = client.wait_for_order(order['order_id'], params['wait_timeout'], params['wait_interval'])
     report(client, result, order, wanted, reply)
-    write_certificates(module, result, order)
+    write_certificates(module, wanted, keys, result, order)
     if module._diff:
         result['diff'] = dict(before=before, after=dict(view(order), files=result['files_changed']))
     return result
@@ -712,32 +898,33 @@ def change_method(client, order, wanted):
         client.change_dv_method(order['order_id'], wanted['method'])
 
 
-def keep_key(module, client, reply):
-    """Write a vendor-generated private key at once (mode 0600); it is never returned."""
+def keep_key(module, client, keys, reply, result):
+    """Write a vendor-generated private key at once (mode 0600; beside the key in use as ``.new`` while its
+    certificate is not issued); it is never returned."""
     key = (reply or {}).get('private_key')
     if key:
         client.http.add_secret(key)
-        module.no_log_values.add(key)
-        write_file(module.params['private_key_path'], key.strip() + '\n', 0o600)
-        client.record_done('write_key', 'private key written to %s' % module.params['private_key_path'])
-        return True
+        module.no_log_values.add(key.strip())
+        written = keys.store(key)
+        result['files_changed'].append(written)
+        client.record_done('write_key', 'private key written to %s' % written)
+        return
     if (reply or {}).get('reply_lost') and module.params.get('csr_subject'):
         raise DomainsecError(
             'order %s was placed but its reply, which carried the private key CyberSSL generated, was lost; the key '
-            'cannot be read again. Reissue the order with your own csr (cyberssl_order with order_id=%s and csr)'
-            % (reply.get('order_id'), reply.get('order_id')), vendor=cs.VENDOR)
-    return False
+            'cannot be read again. Run the task again with recover_key: true, which reissues the order with a new '
+            'key (free of charge), or give the CSR of a key you have as csr' % reply.get('order_id'), vendor=cs.VENDOR)
 
 
-def predicted(module, wanted, result, order, action, price, before):
+def predicted(module, wanted, keys, result, order, action, price, before):
     after = dict(order_id=None if action != 'reissue' else before.get('order_id'),
                  product_id=module.params['product_id'], domains=wanted['domains'], dv_method=wanted['method'],
                  status='would be %s' % {'order': 'ordered', 'renew': 'renewed', 'reissue': 'reissued'}[action],
                  valid_till='')
     result.update(changed=True, order_id=after['order_id'], status=after['status'], amount=price,
                   domains=wanted['domains'], valid_from='', valid_till='', days_left=None)
-    if module.params.get('csr_subject') and module.params.get('private_key_path'):
-        result['files_changed'].append(module.params['private_key_path'])
+    if module.params.get('csr_subject') and keys.path:
+        result['files_changed'].append(keys.new_path if keys.has('current') else keys.path)
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     return result
@@ -764,9 +951,41 @@ def report(client, result, order, wanted, reply):
             result.setdefault('warnings', []).append('the certificate of order %s could not be read (%s)' % (order.get('order_id'), exc))
 
 
-def write_certificates(module, result, order):
-    mode = file_mode(module.params['mode'])
-    files = certificate_files(module.params, order)
+def certificate_holder(wanted, keys, certificate):
+    """Whose key the issued certificate is: ``'current'`` (the key at private_key_path, or csr's when there is no key
+    path), ``'new'`` (the key waiting at private_key_path.new), None (neither: it is not written), ``'unknown'``."""
+    if keys.path and (keys.has('current') or keys.has('new')):
+        return keys.holder(certificate)
+    if wanted['csr']:
+        match = same_key(wanted['csr'], certificate)
+        return 'unknown' if match is None else ('current' if match else None)
+    return 'unknown'
+
+
+def write_certificates(module, wanted, keys, result, order):
+    """Write the issued certificate's files, only beside its own key: promote ``private_key_path.new`` when the
+    certificate is for it, leave the files alone when it is for neither key (a reissue not issued yet)."""
+    params = module.params
+    if order.get('status') != 'Activated' or not order.get('certificate'):
+        return
+    holder = certificate_holder(wanted, keys, order['certificate'])
+    result['certificate_matches_key'] = None if holder == 'unknown' else holder is not None
+    if holder == 'unknown' and keys.path:
+        module.warn('the key at private_key_path %s cannot be compared with the certificate of order %s (encrypted, '
+                    'or a format this module does not read): the files are written without that check'
+                    % (keys.path, order.get('order_id')))
+    if holder is None:
+        return
+    mode = file_mode(params['mode'])
+    files = certificate_files(params, order)
+    if holder == 'new':
+        written = list(files) + [keys.path]
+        if not module.check_mode:
+            written = keys.promote(files, mode)
+        result['files_changed'].extend(written)
+        result['actions'].append('write_files')
+        result['changed'] = True
+        return
     written = [path for path, content in sorted(files.items()) if file_differs(path, content, mode)]
     for path in written:
         result['files_changed'].append(path)
@@ -780,11 +999,20 @@ def write_certificates(module, result, order):
 def main():
     module = new_module(argument_spec(), multiline=('csr',), supports_check_mode=True,
                         mutually_exclusive=[('csr', 'csr_subject')])
+    for block in private_key_blocks(module.params.get('csr')):
+        module.no_log_values.add(block)
     try:
         wanted = validate(module.params)
+        keys = KeyFiles(module.params.get('private_key_path'), secret=module.no_log_values.add)
+        check_key_path(module, wanted, keys)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    run_module(module, cs.CyberSSLClient, lambda client: run(module, client, wanted), check=terminal)
+    warn_lookalikes(module, [module.params['primary_domain']], 'primary_domain')
+    warn_lookalikes(module, module.params['addon_domains'], 'addon_domains')
+    result = dict(changed=False, actions=[], files_changed=[], dv_records=[], dv_files=[], dv_emails={},
+                  renewal_due=False, certificate_matches_key=None)
+    run_module(module, cs.CyberSSLClient, lambda client: run(module, client, wanted, keys, result), check=terminal,
+               result=result)
 
 
 if __name__ == '__main__':

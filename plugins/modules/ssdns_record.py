@@ -28,6 +28,7 @@ author:
 extends_documentation_fragment:
   - domainsec.onboard.securityspace
   - domainsec.onboard.transport
+  - domainsec.onboard.locks
 attributes:
   check_mode:
     support: full
@@ -322,7 +323,7 @@ import functools
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
@@ -339,6 +340,7 @@ def argument_spec():
         service=dict(type='str'), protocol=dict(type='str'), flag=dict(type='int'), tag=dict(type='str'),
     )
     spec = ss.SecuritySpaceClient.argument_spec()
+    spec.update(lock_argument_spec())
     spec.update(
         domain=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
@@ -454,7 +456,7 @@ def run(module, client, zone, desired, result):
     if module.check_mode:
         return plan_and_apply(module, client, zone, desired, result)
     # One run at a time per zone on this controller: two runs of the same task never both add a record.
-    with controller_lock(zone, scope='securityspace-zone', vendor='SecuritySpace'):
+    with controller_lock(zone, directory=module.params['lock_dir'], scope='securityspace-zone', vendor='SecuritySpace'):
         return plan_and_apply(module, client, zone, desired, result)
 
 

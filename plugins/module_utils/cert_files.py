@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""A certificate's files and its key on disk, kept so that a certificate is never written beside a key it does not
+belong to.
+
+The layout (``private_key_path`` and the certificate paths of ``cyberssl_order``; the ``onboard_domain`` role uses
+the same names):
+
+``<key>``            the key of the certificate files;
+``<key>.new``        a new key whose certificate is not issued yet (a renewal with a fresh key, a key made by the
+                     vendor while another one is in use); the certificate files still belong to ``<key>``;
+``<file>.previous``  the key and certificate files as they were before the last change of key, kept until the next
+                     one (a way back if the new certificate has to be taken out again).
+
+When the certificate for ``<key>.new`` is issued, :meth:`KeyFiles.promote` keeps the old files as ``.previous``,
+writes the new certificate files and moves ``<key>.new`` to ``<key>``, in that order: a run that dies in between
+leaves ``<key>.new`` in place, and the next run promotes it again.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+import tempfile
+
+from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import same_key
+
+PENDING = '.new'
+PREVIOUS = '.previous'
+
+
+def file_mode(mode):
+    """An octal mode given as ``'0644'`` or as an int."""
+    return mode if isinstance(mode, int) else int(str(mode), 8)
+
+
+def read_text(path):
+    """The file's text, or None when it does not exist."""
+    if not path or not os.path.exists(path):
+        return None
+    with open(path, 'rb') as handle:
+        return handle.read().decode('utf-8', 'replace')
+
+
+def file_differs(path, content, mode):
+    """True when ``path`` does not hold exactly ``content`` with ``mode``."""
+    if not os.path.exists(path):
+        return True
+    with open(path, 'rb') as handle:
+        if handle.read() != content.encode('utf-8'):
+            return True
+    return (os.stat(path).st_mode & 0o7777) != mode
+
+
+def write_file(path, content, mode):
+    """Write ``content`` atomically (a temporary file in the same directory, then a rename) with ``mode``."""
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
+    try:
+        os.fchmod(handle, mode)
+        with os.fdopen(handle, 'wb') as stream:
+            stream.write(content.encode('utf-8'))
+        os.rename(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    os.chmod(path, mode)
+
+
+class KeyFiles(object):
+    """The keys at ``path`` (the key of the certificate files) and ``path.new`` (a key waiting for its certificate).
+
+    ``secret(text)`` is called with every key text read or written (a module registers it as a no-log value).
+    """
+
+    def __init__(self, path, secret=lambda text: None):
+        self.path = path
+        self.new_path = path + PENDING if path else None
+        self.secret = secret
+        self.pem = {}
+        self.reload()
+
+    def reload(self):
+        for which, where in (('current', self.path), ('new', self.new_path)):
+            text = read_text(where)
+            if text is not None and text.strip():
+                self.secret(text.strip())
+            self.pem[which] = text if text and text.strip() else None
+
+    def has(self, which='current'):
+        return self.pem.get(which) is not None
+
+    def holder(self, pem):
+        """Which key file holds the key of ``pem`` (a certificate or CSR): ``'current'``, ``'new'``, None when
+        neither does, ``'unknown'`` when a key there cannot be compared (encrypted, no public part)."""
+        unknown = False
+        for which in ('current', 'new'):
+            if self.pem.get(which) is None:
+                continue
+            match = same_key(self.pem[which], pem)
+            if match:
+                return which
+            if match is None:
+                unknown = True
+        return 'unknown' if unknown else None
+
+    def store(self, key):
+        """Write a new key (mode 0600): to ``path`` when no key is there yet, else to ``path.new`` (the key in place
+        still belongs to the certificate files). Returns the path written."""
+        self.secret(key.strip())
+        target = self.new_path if self.has('current') else self.path
+        write_file(target, key.strip() + '\n', 0o600)
+        self.reload()
+        return target
+
+    def promote(self, certificate_files, mode):
+        """The certificate of ``path.new`` is issued: keep the key and the certificate files in place as
+        ``.previous``, write ``certificate_files`` (``{path: content}``) and move ``path.new`` to ``path``. Returns
+        the paths written."""
+        written = []
+        for path in [self.path] + sorted(certificate_files):
+            old = read_text(path)
+            if old is not None:
+                write_file(path + PREVIOUS, old, 0o600 if path == self.path else mode)
+                written.append(path + PREVIOUS)
+        for path, content in sorted(certificate_files.items()):
+            write_file(path, content, mode)
+            written.append(path)
+        os.rename(self.new_path, self.path)
+        os.chmod(self.path, 0o600)
+        written.append(self.path)
+        self.reload()
+        return written
