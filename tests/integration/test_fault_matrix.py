@@ -6,10 +6,28 @@
 
 Each case runs the real module (in process, through the real HTTPS transport)
 against the emulators with one fault injected on one write, then runs the same
-task again without faults, and checks the vendor's state: what the task wants
-exists exactly once - 0 duplicates, 0 lost. It also checks what the faulted
-run said: a failure after writes that landed reports ``changed: true`` and
-names what was done. Every case's outcome goes to
+task again without faults. Nothing of what is checked comes from the module's
+own account of itself; all of it comes from the vendor's side:
+
+* the writes the emulator received over both runs, per write endpoint: exactly
+  those of a clean run, plus one send of the faulted write when the fault kind
+  kept the server from carrying it out (``NOT_CARRIED_OUT``). A write re-sent
+  after it had landed, or a duplicate removed again in the same run (a
+  same-run cleanup), shows up as a count that does not match;
+* the faulted run succeeded for the kinds where the write landed and only the
+  answer was lost or late (except a purchase that did not show within its
+  settle time: that fails, saying what may have been bought);
+* its ``changed`` is whether the vendor's state changed (the managed objects
+  before and after the faulted run), and a failure says "Done before this
+  failure" exactly when something had landed;
+* after the clean re-run, what the task wants exists exactly once (0
+  duplicates, 0 lost), and a faulted run that succeeded leaves the re-run
+  nothing to do.
+
+The purchases (``add_ssl_order``: three orders in one run, so the fault hits
+the first, the middle and the last) are slowed past the first re-read (a
+``slow`` delay of 3.5 s after a 1 s timeout) and must end with exactly one
+order per domain and one charge each. Every case's outcome goes to
 ``build/fault-matrix/<endpoint>.md`` (one row per case).
 """
 
@@ -27,7 +45,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from emulators.base import GENERIC_FAULTS
+from emulators.base import GENERIC_FAULTS, PROCESSED_FAULTS
 from ansible_collections.domainsec.onboard.plugins.modules import cyberssl_order
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_hook
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_event_type
@@ -45,11 +63,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 REPORT_DIR = os.path.join(ROOT, 'build', 'fault-matrix')
 ZONE = 'matrix.example'
 FAST = dict(timeout=1, retries=2, rate_limit_wait=20)  # the timeout and slow faults hold 1.5 s: longer than timeout
+DELAY = 1.5
+# The kinds after which the server has carried out the write (late, or with its answer lost or spoilt): the write
+# must not be sent again. Every other kind keeps the server from carrying it out: it is sent once more (by the run,
+# or by the re-run when the run could not prove that it had not landed).
+CARRIED_OUT = frozenset(['slow']) | frozenset(PROCESSED_FAULTS)
+# Kinds a purchase cannot tell from a slow vendor (no answer, or a gateway's): the run looks for it until its settle
+# time ends and then fails without sending it again; the re-run buys it.
+UNANSWERED = frozenset(['timeout', 'drop', 'http_502', 'http_504'])
 HOOK_URL = 'HARDENIZE_TEST_RECEIVER_URL'
 
 
 def run(module, args):
-    """Run a module's main() in process; its JSON result."""
+    """Run a module's main() in process; its JSON result. ``args`` may be a list: one run per item, in turn (a
+    playbook's tasks); the result is failed or changed when one of them was, with the first failure's message."""
+    if isinstance(args, list):
+        return combined([run(module, item) for item in args])
     out = io.StringIO()
     with patch_module_args(dict(args, **FAST)), contextlib.redirect_stdout(out):
         try:
@@ -57,6 +86,14 @@ def run(module, args):
         except SystemExit:
             pass
     return json.loads(out.getvalue())
+
+
+def combined(results):
+    failed = [r for r in results if r.get('failed')]
+    result = dict(changed=any(r.get('changed') for r in results), results=results)
+    if failed:
+        result.update(failed=True, msg=failed[0].get('msg'))
+    return result
 
 
 # -- the vendors' state ------------------------------------------------------------------
@@ -143,7 +180,7 @@ def publish_scenario():
         assert domain['state'] in (2, 3), domain['state']
         assert len([r for r in domain['records'] if r['type'] == 'A']) == 1
     return dict(vendor='securityspace', endpoint='dnsPublish', writes=1, setup=setup, module=ssdns_record,
-                args=dict(domain=ZONE, type='A', name='www', value='192.0.2.80'), check=check)
+                args=dict(domain=ZONE, type='A', name='www', value='192.0.2.80'), check=check, also={'dnsAddA': 1})
 
 
 def domain_scenarios():
@@ -403,7 +440,7 @@ def virusdie_scenarios():
              args=dict(domains=domains, state='absent'), check=gone),
         dict(vendor='virusdie', endpoint='site_unshare', writes=3,
              setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_site,
-             args=dict(domains=domains, share_with='d@example.com'), check=reshared),
+             args=dict(domains=domains, share_with='d@example.com'), check=reshared, also={'sites_add': 1}),
         dict(vendor='virusdie', endpoint='unit_update', writes=1,
              setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_unit,
              args=dict(unit='c@example.com', new_email='e@example.com'), check=unit_renamed),
@@ -428,19 +465,22 @@ def make_csr(*names):
 
 
 def cyberssl_scenarios():
-    """Money: whatever the fault, exactly one order exists afterwards and the balance is charged once."""
+    """Money: whatever the fault, exactly one order per domain exists afterwards and each is charged once."""
     primary = 'c.matrix.example'
     two = [primary, 'www.' + primary]
     three = two + ['api.' + primary]
     csr2, csr3 = make_csr(*two), make_csr(*three)
+    singles = ['c%d.matrix.example' % i for i in range(3)]
+    single_csrs = dict((name, make_csr(name)) for name in singles)
     contact = dict(first_name='Jane', last_name='Doe', phone='+1.5555550100', title='Ops', email='ops@matrix.example')
-    base = dict(primary_domain=primary, addon_domains=two[1:], product_id=19, csr=csr2, admin_contact=contact)
+    base = dict(primary_domain=primary, addon_domains=two[1:], product_id=19, csr=csr2, admin_contact=contact,
+                settle_timeout=6)
 
     def state(emulators):
         return emulators.harness.emulators['cyberssl'].dump_state()
 
-    def orders(emulators):
-        return [o for o in state(emulators)['orders'] if o['primary_domain'] == primary]
+    def orders(emulators, domain=primary):
+        return [o for o in state(emulators)['orders'] if o['primary_domain'] == domain]
 
     def no_setup(emulators):
         emulators.reset('cyberssl')
@@ -458,11 +498,21 @@ def cyberssl_scenarios():
             assert found[0]['dv_method'].split(':')[0] == method, found[0]['dv_method']
             assert abs(float(state(emulators)['balance']) - balance) < 0.001, state(emulators)['balance']
         return check
+
+    def one_order_each(emulators):
+        for name in singles:
+            found = orders(emulators, name)
+            assert len(found) == 1, 'orders for %s: %s' % (name, [o['order_id'] for o in found])
+        assert abs(float(state(emulators)['balance']) - (500.0 - 3 * 5.0)) < 0.001, state(emulators)['balance']
+    three_orders = [dict(primary_domain=name, product_id=17, csr=single_csrs[name], admin_contact=contact,
+                         settle_timeout=6) for name in singles]
     return [
-        dict(vendor='cyberssl', endpoint='add_ssl_order', writes=1, setup=no_setup, module=cyberssl_order,
-             args=dict(base, dv_method='http'), check=one_order(two, 'http', 480.0)),
+        # three purchases in one run, the slow one past the first re-read (3.5 s after a 1 s timeout)
+        dict(vendor='cyberssl', endpoint='add_ssl_order', writes=3, setup=no_setup, module=cyberssl_order,
+             args=three_orders, check=one_order_each, delay=3.5, money=True),
         dict(vendor='cyberssl', endpoint='reissue_ssl_order', writes=1, setup=setup_order, module=cyberssl_order,
-             args=dict(base, dv_method='http', addon_domains=three[1:], csr=csr3), check=one_order(three, 'http', 480.0)),
+             args=dict(base, dv_method='http', addon_domains=three[1:], csr=csr3), check=one_order(three, 'http', 480.0),
+             money=True),
         dict(vendor='cyberssl', endpoint='change_dv_method', writes=1, setup=setup_order, module=cyberssl_order,
              args=dict(base, dv_method='dns'), check=one_order(two, 'dns', 480.0)),
     ]
@@ -488,6 +538,38 @@ CASES = [(s['endpoint'], kind, position) for s in SCENARIOS for kind in KINDS fo
 BY_ENDPOINT = dict((s['endpoint'], s) for s in SCENARIOS)
 
 
+# What each vendor's managed objects are (the rest of its state - sessions, tokens, rate buckets, scan reports that
+# age - changes without a write).
+OBSERVED = {'securityspace': ('domains',), 'hardenize': ('hosts', 'groups', 'eventHooks', 'eventTypes'),
+            'sigsci': ('sites',), 'virusdie': ('sites', 'units', 'agency'), 'cyberssl': ('orders', 'balance')}
+VOLATILE = frozenset(['scanreport', 'traffic'])
+
+
+def observe(emulators, vendor):
+    """The vendor's managed objects, as comparable text."""
+    def strip(value):
+        if isinstance(value, dict):
+            return dict((k, strip(v)) for k, v in value.items() if k not in VOLATILE)
+        if isinstance(value, list):
+            return [strip(v) for v in value]
+        return value
+    state = emulators.harness.emulators[vendor].dump_state()
+    return json.dumps(strip(dict((key, state[key]) for key in OBSERVED[vendor])), sort_keys=True, default=str)
+
+
+def write_counts(emulators, vendor):
+    app = emulators.harness.emulators[vendor]
+    return dict((key, n) for key, n in emulators.counters(vendor)['counts'].items() if app.is_write(key) and n)
+
+
+def expected_writes(scenario, kind):
+    """The writes over the faulted run and the clean re-run: a clean run's, plus the faulted write once more when the
+    fault kept the server from carrying it out."""
+    expected = dict(scenario.get('also') or {})
+    expected[scenario['endpoint']] = scenario['writes'] + (0 if kind in CARRIED_OUT else 1)
+    return expected
+
+
 def _record(endpoint, row):
     os.makedirs(REPORT_DIR, exist_ok=True)
     path = os.path.join(REPORT_DIR, '%s.md' % endpoint.replace(' ', '_').replace('/', '_').replace('*', 'all')
@@ -495,7 +577,8 @@ def _record(endpoint, row):
     new = not os.path.exists(path)
     with open(path, 'a', encoding='utf-8') as handle:
         if new:
-            handle.write('| endpoint | fault | write | faulted run | its message | re-run | state |\n|---|---|---|---|---|---|---|\n')
+            handle.write('| endpoint | fault | write | faulted run | its message | re-run | writes sent (expected) | '
+                         'state |\n|---|---|---|---|---|---|---|---|\n')
         handle.write(row + '\n')
 
 
@@ -503,34 +586,58 @@ def _record(endpoint, row):
 @pytest.mark.parametrize('endpoint, kind, position', CASES, ids=['%s-%s-%s' % c for c in CASES])
 def test_fault_matrix(emulators, endpoint, kind, position):
     scenario = BY_ENDPOINT[endpoint]
-    for vendor in ('securityspace', 'hardenize', 'sigsci', 'virusdie', 'cyberssl'):
-        emulators.reset(vendor)
-    if scenario['vendor'] == 'hardenize':
+    vendor = scenario['vendor']
+    for name in ('securityspace', 'hardenize', 'sigsci', 'virusdie', 'cyberssl'):
+        emulators.reset(name)
+    if vendor == 'hardenize':
         emulators.configure('hardenize', rate_limit_enabled=False)
     scenario['setup'](emulators)
     args = scenario['args']() if callable(scenario['args']) else scenario['args']
-    emulators.fault(scenario['vendor'], endpoint, kind, skip=skip_for(position, scenario['writes']), count=1,
-                    delay=1.5, retry_after=1)
-    faulted = run(scenario['module'], args)
-    pending = emulators.admin(scenario['vendor'], 'faults')['pending']
-    emulators.admin(scenario['vendor'], 'faults', method='DELETE')
+    emulators.reset(vendor, counters_only=True)
+    emulators.fault(vendor, endpoint, kind, skip=skip_for(position, scenario['writes']), count=1,
+                    delay=scenario.get('delay', DELAY), retry_after=1)
+    # Each task of the run on its own: its result, and whether the vendor's state changed while it ran.
+    runs = []
+    for task in (args if isinstance(args, list) else [args]):
+        before = observe(emulators, vendor)
+        result = run(scenario['module'], task)
+        runs.append((result, observe(emulators, vendor) != before))
+    faulted = combined([result for result, dummy in runs])
+    pending = emulators.admin(vendor, 'faults')['pending']
+    emulators.admin(vendor, 'faults', method='DELETE')
     rerun = run(scenario['module'], args)
+    sent, expected = write_counts(emulators, vendor), expected_writes(scenario, kind)
     state = 'ok'
     try:
         scenario['check'](emulators)
     except AssertionError as exc:
         state = 'WRONG: %s' % exc
     message = (faulted.get('msg') or '').replace('|', '/').replace('\n', ' ')[:160]
-    _record(endpoint, '| %s | %s | %s | %s | %s | %s | %s |' % (
+    _record(endpoint, '| %s | %s | %s | %s | %s | %s | %s | %s |' % (
         endpoint, kind, position, 'failed' if faulted.get('failed') else ('changed' if faulted.get('changed') else 'ok'),
-        message, 'failed' if rerun.get('failed') else ('changed' if rerun.get('changed') else 'unchanged'), state))
+        message, 'failed' if rerun.get('failed') else ('changed' if rerun.get('changed') else 'unchanged'),
+        '%s (%s)' % (sent.get(endpoint, 0), expected[endpoint]) if sent == expected else 'WRONG %s (%s)' % (sent, expected),
+        state))
 
     assert pending == [], 'the fault was never hit: %s' % pending
     assert not rerun.get('failed'), 'the clean re-run failed: %s' % rerun.get('msg')
     assert state == 'ok', state
-    if faulted.get('failed') and faulted.get('done'):
-        # A failure after writes that landed says so.
-        assert faulted.get('changed') is True and 'Done before this failure' in faulted['msg'], faulted['msg']
+    # Each write sent exactly as often as the fault requires; nothing re-sent after it landed, no duplicate made and
+    # removed again.
+    assert sent == expected, 'writes sent %s, expected %s' % (sent, expected)
+    unproven = scenario.get('money') and kind in UNANSWERED
+    if unproven:
+        # A purchase that got no answer and did not show: never sent again by the run, which says what it may have bought.
+        assert faulted.get('failed') and 'may have been placed' in faulted['msg'] and 'Nothing was sent again' in \
+            faulted['msg'], faulted.get('msg')
+    else:
+        # The write landed (late, or with its answer lost), or it was proven not to have landed and sent again.
+        assert not faulted.get('failed'), 'the faulted run failed: %s' % faulted.get('msg')
+    # changed is what happened at the vendor, and a failure says what was done exactly when something was.
+    for result, landed in runs:
+        assert bool(result.get('changed')) == landed, 'changed=%s, the vendor state %s' % (
+            result.get('changed'), 'changed' if landed else 'did not change')
+        if result.get('failed'):
+            assert ('Done before this failure' in result['msg']) == landed, result['msg']
     if not faulted.get('failed'):
-        # A faulted run that succeeded left what it wanted: the re-run has nothing to do.
         assert not rerun.get('changed'), 'the faulted run reported success but the re-run changed: %s' % rerun
