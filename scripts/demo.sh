@@ -27,6 +27,8 @@ python="$(python311)" || die "no python3 found"
 ensure_venv "$VENV" "$python" requirements-dev.txt constraints-dev.txt requirements.txt ||
     die "could not create $VENV"
 ensure_collection_link
+# community.crypto (the role makes the certificate's key and CSR with it), from the `ansible` package's wheel
+"$ROOT/scripts/fetch-collections.sh" community.crypto || die "could not fetch community.crypto"
 
 # shellcheck disable=SC2329  # invoked by the EXIT trap
 stop_emulators() {

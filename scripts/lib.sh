@@ -70,9 +70,11 @@ python311() {
 }
 
 python313() {
+    # PYTHON313 overrides the search, but must really be Python 3.13: anything else is "no working Python 3.13"
+    # (a venv is never re-created from a wrong interpreter).
     if [ -n "${PYTHON313:-}" ]; then
-        printf '%s\n' "$PYTHON313"
-        return 0
+        find_python 3.13 "$PYTHON313"
+        return
     fi
     # Plain `python3.13` may be a pyenv shim that refuses to run, so try the real binary first.
     find_python 3.13 /root/.pyenv/versions/3.13.0/bin/python3.13 \

@@ -37,6 +37,7 @@ for scenario in "${scenarios[@]}"; do
 done
 
 ensure_collection_link
+"$ROOT/scripts/fetch-collections.sh" community.crypto || die "could not fetch community.crypto"
 activate_path "$VENV"
 export ANSIBLE_COLLECTIONS_PATH="$COLLECTIONS_PATH"
 # Colour only on a terminal; molecule and ansible-playbook write plain text into a CI log.

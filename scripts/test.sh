@@ -4,6 +4,11 @@
 #   scripts/test.sh                 every stage
 #   scripts/test.sh --quick         unit + integration on the main core only
 #   scripts/test.sh STAGE...        only these stages, e.g. `scripts/test.sh sanity lint`
+#   scripts/test.sh --skip-second-core [STAGE...]
+#                                   leave out the second core (integration-313, sanity-313), e.g. on a machine
+#                                   without Python 3.13; SKIP_SECOND_CORE=1 does the same. Without it, a missing
+#                                   Python 3.13 FAILS the run. What was left out is named as NOT RUN in the results
+#                                   table and on the summary line.
 #
 # Stages (in the order they start):
 #   integration      pytest tests/integration (real ansible-playbook against the emulators)  .venv (Python 3.11,
@@ -25,8 +30,9 @@
 #
 # The virtual environments are created first (and re-created only when their
 # requirements files change). Every selected stage runs even when an earlier one
-# failed; the last line is `summary: N passed, M failed` and the exit status is 1
-# when anything failed. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
+# failed; the last line is `summary: N passed, M failed` (followed by `; NOT RUN: ...` when
+# stages were left out on request) and the exit status is 1 when anything failed. A pytest
+# stage that collects no test fails. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
 # stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none).
 set -uo pipefail
 
@@ -40,10 +46,13 @@ usage() {
     sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
 }
 
+SECOND_CORE_STAGES=(integration-313 sanity-313)
+SKIP_SECOND_CORE="${SKIP_SECOND_CORE:-0}"
 selected=()
 for arg in "$@"; do
     case "$arg" in
         -h | --help) usage; exit 0 ;;
+        --skip-second-core) SKIP_SECOND_CORE=1 ;;
         --quick) selected+=(unit integration) ;;
         all) selected+=("${ALL_STAGES[@]}") ;;
         core2) selected+=(integration-313 sanity-313) ;;
@@ -53,16 +62,27 @@ for arg in "$@"; do
 done
 [ "${#selected[@]}" -gt 0 ] || selected=("${ALL_STAGES[@]}")
 
-# Keep the canonical order, drop duplicates.
+# Keep the canonical order, drop duplicates; with --skip-second-core (SKIP_SECOND_CORE=1) leave out the second core's
+# stages, and remember them: they are reported as NOT RUN.
+case "$SKIP_SECOND_CORE" in
+    0 | '') SKIP_SECOND_CORE=0 ;;
+    1) ;;
+    *) die "SKIP_SECOND_CORE must be 0 or 1, got '$SKIP_SECOND_CORE'" ;;
+esac
 stages=()
+not_run=()
 for stage in "${ALL_STAGES[@]}"; do
     for want in "${selected[@]}"; do
         if [ "$want" = "$stage" ]; then
+            case " ${SECOND_CORE_STAGES[*]} " in
+                *" $stage "*) if [ "$SKIP_SECOND_CORE" = 1 ]; then not_run+=("$stage"); break; fi ;;
+            esac
             stages+=("$stage")
             break
         fi
     done
 done
+[ "${#stages[@]}" -gt 0 ] || die "nothing to run: only second-core stages were selected, and --skip-second-core (or SKIP_SECOND_CORE=1) leaves them out"
 
 PASSED=0
 FAILED=0
@@ -96,7 +116,6 @@ needs() {
 
 VENV_OK=0
 VENV313_OK=0
-VENV313_MISSING=0
 
 # The two venvs are built at the same time (pip mostly waits on downloads and unpacking): .venv-313 in the
 # background, its output printed after .venv's.
@@ -127,12 +146,18 @@ setup_venvs() {
     if needs 313; then
         header "venv: .venv-313 (requirements-dev-313.txt)"
         if [ -z "$python313" ]; then
-            VENV313_MISSING=1
+            # Not a skip: the second core's stages fail (no .venv-313). Leaving them out is the user's call, by name.
             printf '\n%s\n' "$(printf '!%.0s' {1..78})" >&2
-            warn "no working Python 3.13 found (tried /root/.pyenv/versions/3.13.0/bin/python3.13, ~/.pyenv/versions/3.13*/, python3.13 on PATH; set PYTHON313=/path/to/python3.13)."
-            warn "THE SECOND CORE (ansible-core 2.21: integration-313, sanity-313) IS SKIPPED."
+            if [ -n "${PYTHON313:-}" ]; then
+                warn "PYTHON313=$PYTHON313 is not a working Python 3.13."
+            else
+                warn "no working Python 3.13 found (tried /root/.pyenv/versions/3.13.0/bin/python3.13, ~/.pyenv/versions/3.13*/, python3.13 on PATH; set PYTHON313=/path/to/python3.13)."
+            fi
+            warn "THE SECOND CORE (ansible-core 2.21: ${SECOND_CORE_STAGES[*]}) CANNOT RUN: THIS RUN FAILS."
+            warn "To leave it out on purpose: scripts/test.sh --skip-second-core (or SKIP_SECOND_CORE=1)."
             printf '%s\n' "$(printf '!%.0s' {1..78})" >&2
-            record venv-313 SKIPPED "$(elapsed "$start" "$(now)")" "no Python 3.13"
+            FAILED=$((FAILED + 1))
+            record venv-313 FAILED "$(elapsed "$start" "$(now)")" "no Python 3.13 (PYTHON313=..., or --skip-second-core)"
         elif wait "$pid313"; then
             cat "$log313"
             VENV313_OK=1
@@ -198,7 +223,13 @@ run_pytest() {
     SKIPPED_TESTS=$((SKIPPED_TESTS + s))
     case "$rc" in
         0) ;;
-        5) warn "pytest collected no tests in $path: counted as 0 passed" ;;
+        5)
+            # A stage that runs nothing proves nothing: a wrong path, a -k or -m that matches no test, a collection
+            # that found no test files. It fails.
+            warn "pytest collected no tests in $path: the stage FAILS"
+            STAGE_PASSED=0 STAGE_FAILED=1 STAGE_DETAIL="collected no tests (rc=5); $junit"
+            return
+            ;;
         *) [ "$f" -gt 0 ] || f=1 ;;
     esac
     STAGE_PASSED=$p STAGE_FAILED=$f STAGE_DETAIL="$p passed, $f failed, $s skipped; rc=$rc; $junit"
@@ -265,15 +296,6 @@ run_stage() {
     local stage="$1" start status
     STAGE_PASSED=0 STAGE_FAILED=0 STAGE_DETAIL=''
     case "$stage" in
-        *-313)
-            if [ "$VENV313_MISSING" = 1 ]; then
-                header "$stage: SKIPPED (no Python 3.13)"
-                record "$stage" SKIPPED 0.0 "no Python 3.13"
-                return
-            fi
-            ;;
-    esac
-    case "$stage" in
         unit) header "unit: pytest tests/unit (Python 3.11, ansible-core 2.19)" ;;
         integration) header "integration: pytest tests/integration (Python 3.11, ansible-core 2.19)" ;;
         bench-quick) header "bench-quick: scripts/bench.sh --quick (Python 3.11, ansible-core 2.19)" ;;
@@ -308,6 +330,7 @@ run_stage() {
 
 # ---------------------------------------------------------------- main
 log "stages: ${stages[*]}"
+[ "${#not_run[@]}" -eq 0 ] || warn "left out on request (--skip-second-core / SKIP_SECOND_CORE=1): ${not_run[*]}"
 ensure_collection_link
 setup_venvs
 selected_stage() {
@@ -318,17 +341,19 @@ selected_stage() {
     return 1
 }
 
-# awx.awx (for extensions/awx/register_credential_types.yml: its tests and ansible-lint) ships only inside the
-# `ansible` package's wheel: fetched once into build/collections-awx (build/cache keeps the wheel).
+# The collections from outside ansible-core, which ship only inside the `ansible` package's wheel (build/cache keeps
+# it): community.crypto (the roles make keys and CSRs with it) into build/collections, beside the link to this
+# checkout; awx.awx (extensions/awx/register_credential_types.yml: its tests and ansible-lint) into
+# build/collections-awx. A failed fetch fails the run.
 AWX_COLLECTIONS_PATH="$BUILD/collections-awx"
-if [ "$VENV_OK" = 1 ] && { selected_stage integration || selected_stage lint; }; then
-    header "awx.awx: scripts/fetch-awx-collection.sh"
+if [ "$VENV_OK" = 1 ]; then
+    header "collections: scripts/fetch-collections.sh"
     start="$(now)"
-    if "$ROOT/scripts/fetch-awx-collection.sh"; then
-        record awx-collection ok "$(elapsed "$start" "$(now)")" "build/collections-awx"
+    if "$ROOT/scripts/fetch-collections.sh" community.crypto awx.awx; then
+        record collections ok "$(elapsed "$start" "$(now)")" "community.crypto, awx.awx"
     else
         FAILED=$((FAILED + 1))
-        record awx-collection FAILED "$(elapsed "$start" "$(now)")" "could not fetch awx.awx"
+        record collections FAILED "$(elapsed "$start" "$(now)")" "could not fetch community.crypto and awx.awx"
     fi
 fi
 
@@ -410,8 +435,22 @@ for stage in "${stages[@]}"; do
     done_stages+="${members[*]} "
 done
 
+# Stages left out on request: in the table, and named on the summary line, so a green run never hides them.
+not_run_note=''
+if [ "${#not_run[@]}" -gt 0 ]; then
+    for stage in "${not_run[@]}"; do
+        record "$stage" 'NOT RUN' 0.0 "left out on request (--skip-second-core / SKIP_SECOND_CORE=1): ansible-core 2.21 not tested"
+    done
+    not_run_note="; NOT RUN: ${not_run[*]} (--skip-second-core)"
+fi
+
 header "results (total $(elapsed "$SUITE_START" "$(now)")s)"
 printf '%s\n' "${REPORT[@]}"
 [ "$SKIPPED_TESTS" -eq 0 ] || printf '(%d pytest tests skipped, not counted)\n' "$SKIPPED_TESTS"
-printf 'summary: %d passed, %d failed\n' "$PASSED" "$FAILED"
+if [ -n "$not_run_note" ]; then
+    printf '%s\n' "$(printf '!%.0s' {1..78})"
+    printf '!! NOT RUN on request: %s - this run says nothing about them\n' "${not_run[*]}"
+    printf '%s\n' "$(printf '!%.0s' {1..78})"
+fi
+printf 'summary: %d passed, %d failed%s\n' "$PASSED" "$FAILED" "$not_run_note"
 [ "$FAILED" -eq 0 ]

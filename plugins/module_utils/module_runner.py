@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text, lookalike_warning
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text, lookalike_warning, mask_url_password
 
 TRACE_VERBOSITY = 3
 _LINE_BREAKS = re.compile(r'[\r\n\t]')
@@ -144,8 +144,12 @@ def fail_module(module, client, error, partial=None, **result):
         result['done'] = [entry['what'] for entry in client.done]
         result['msg'] = '%s. Done before this failure: %s; a re-run picks up from there.' % (
             result['msg'].rstrip('. '), work)
-    if http is not None:
-        result['msg'] = http.redactor.text(result['msg'])
+    # Redacted here, not only by Ansible's no_log values: a password inside a URL that no option holds is masked too.
+    # The traceback run_module hands over (returned with ANSIBLE_DISPLAY_TRACEBACK) carries the same text.
+    redact = http.redactor.text if http is not None else mask_url_password
+    result['msg'] = redact(result['msg'])
+    if isinstance(result.get('exception'), str):
+        result['exception'] = redact(result['exception'])
     _close(client)
     module.fail_json(**_with_trace(module, http, result, force=True))
 

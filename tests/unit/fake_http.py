@@ -68,6 +68,20 @@ class FakeHttp(BaseAdapter):
         http.session.mount(prefix, self)
         return self
 
+    def serve_every_client(self, monkeypatch):
+        """Answer every HttpClient made while ``monkeypatch`` is active: for a module's ``main()`` run in process,
+        which builds its own client (see tests/unit/plugins/module_utils/test_redaction.py)."""
+        from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport  # pylint: disable=import-outside-toplevel
+        original = http_transport.HttpClient.__init__
+        fake = self
+
+        def init(client, *args, **kwargs):
+            original(client, *args, **kwargs)
+            client.sleep = lambda seconds: None
+            fake.mount(client)
+        monkeypatch.setattr(http_transport.HttpClient, '__init__', init)
+        return self
+
     def on(self, key, *outcomes):
         """Queue ``outcomes`` for requests with ``key`` (``'*'``: any request)."""
         self.scripts.setdefault(key, []).extend(outcomes)

@@ -313,3 +313,75 @@ def test_a_value_that_no_longer_validates_removes_exactly_the_record_stored_with
     pattern['raw_value'] = 'mail'
     to_add, to_delete = dr.plan_changes([stored_bad, stored_good], [pattern], state='absent')
     assert to_add == [] and [r['seq'] for r in to_delete] == ['4']
+
+
+# -- the comparison key: every field that makes a record different changes it, alone -----------------------
+# record_key decides what is added and what is left alone, so a field it ignored would make a changed record look
+# present (the change never made) and a field it compared too loosely would do the same. Each case below changes
+# exactly one field of a record; the record must then be a different record: another key, and a run that wants it
+# adds it (and, exclusive, removes the old one) instead of reporting it present.
+FIELD_CHANGES = [
+    # (what changes, the record as stored, the same record with that one field changed)
+    ('MX priority', dict(type='MX', value='mail.example.com', priority=10),
+     dict(type='MX', value='mail.example.com', priority=20)),
+    ('MX target', dict(type='MX', value='mail.example.com', priority=10),
+     dict(type='MX', value='mx.example.com', priority=10)),
+    ('TXT value case', dict(type='TXT', name='_token', value='Verify=AbC123'),
+     dict(type='TXT', name='_token', value='verify=abc123')),  # TXT data is case-sensitive (RFC 1035 3.3.14)
+    ('SRV priority', dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=60, port=5060,
+                          value='sip.example.com'),
+     dict(type='SRV', service='sip', protocol='tcp', priority=20, weight=60, port=5060, value='sip.example.com')),
+    ('SRV weight', dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=60, port=5060,
+                        value='sip.example.com'),
+     dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=20, port=5060, value='sip.example.com')),
+    ('SRV port', dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=60, port=5060,
+                      value='sip.example.com'),
+     dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=60, port=5061, value='sip.example.com')),
+    ('SRV target', dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=60, port=5060,
+                        value='sip.example.com'),
+     dict(type='SRV', service='sip', protocol='tcp', priority=10, weight=60, port=5060, value='sip2.example.com')),
+    ('CAA flag', dict(type='CAA', flag=0, tag='issue', value='letsencrypt.org'),
+     dict(type='CAA', flag=128, tag='issue', value='letsencrypt.org')),
+    ('CAA tag', dict(type='CAA', flag=0, tag='issue', value='letsencrypt.org'),
+     dict(type='CAA', flag=0, tag='issuewild', value='letsencrypt.org')),
+    ('CAA value', dict(type='CAA', flag=0, tag='issue', value='letsencrypt.org'),
+     dict(type='CAA', flag=0, tag='issue', value='pki.goog')),
+]
+
+
+@pytest.mark.parametrize('field, stored, wanted', FIELD_CHANGES, ids=[c[0] for c in FIELD_CHANGES])
+def test_a_record_that_differs_in_one_field_is_another_record(field, stored, wanted):
+    stored = dict(dr.normalize_user_record(stored, ZONE), seq='7')
+    wanted = dr.normalize_user_record(wanted, ZONE)
+    assert dr.set_key(stored) == dr.set_key(wanted)  # the same type and owner: only the field differs
+    assert dr.record_key(stored) != dr.record_key(wanted), field
+    to_add, to_delete = dr.plan_changes([stored], [wanted])
+    assert to_add == [wanted] and to_delete == []
+    to_add, to_delete = dr.plan_changes([stored], [wanted], exclusive=True)
+    assert to_add == [wanted] and to_delete == [stored]
+    assert dr.extra_copies([stored], [wanted]) == []
+    # and the record itself is present: nothing to do
+    assert dr.plan_changes([stored], [dict(stored)]) == ([], [])
+
+
+# Names are not case-sensitive (RFC 4343), nor are the host names MX, SRV and CNAME records point to: these
+# spellings are the same record, so a re-run with them changes nothing.
+SAME_RECORD = [
+    ('owner name case', dict(type='TXT', name='_Token', value='Verify=AbC123'),
+     dict(type='TXT', name='_token', value='Verify=AbC123')),
+    ('MX target case', dict(type='MX', name='Lists', value='Mail.Example.COM', priority=10),
+     dict(type='MX', name='lists', value='mail.example.com.', priority=10)),
+    ('SRV target and labels case', dict(type='SRV', service='SIP', protocol='TCP', priority=10, weight=60, port=5060,
+                                        value='SIP.example.com'),
+     dict(type='SRV', service='_sip', protocol='_tcp', priority=10, weight=60, port=5060, value='sip.example.com.')),
+    ('CAA tag case', dict(type='CAA', flag=0, tag='ISSUE', value='letsencrypt.org'),
+     dict(type='CAA', flag=0, tag='issue', value='letsencrypt.org')),
+]
+
+
+@pytest.mark.parametrize('what, first, second', SAME_RECORD, ids=[c[0] for c in SAME_RECORD])
+def test_spellings_of_one_record_have_one_key(what, first, second):
+    stored = dict(dr.normalize_user_record(first, ZONE), seq='7')
+    wanted = dr.normalize_user_record(second, ZONE)
+    assert dr.record_key(stored) == dr.record_key(wanted), what
+    assert dr.plan_changes([stored], [wanted], exclusive=True) == ([], [])

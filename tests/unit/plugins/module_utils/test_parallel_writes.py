@@ -70,14 +70,20 @@ def test_the_first_failure_stops_new_writes_and_the_done_ones_are_reported():
     assert done == ['write %d' % i for i in started if i != 5]  # in plan order
 
 
-def test_one_budget_for_429s_across_threads():
+@pytest.mark.parametrize('jitter, granted', [
+    ('least', 3),  # 3.0 s each: three fit in 10 s (9 s), a fourth would not
+    ('most', 2),   # 3.75 s each (3 s + a quarter): two fit (7.5 s), a third would not (11.25 s)
+])
+def test_one_budget_for_429s_across_threads(monkeypatch, jitter, granted):
+    # The jitter pinned to either end of its range, so the count is exact (with real jitter it is 2 or 3).
+    monkeypatch.setattr(H.random, 'uniform', lambda low, high: low if jitter == 'least' else high)
     vendor = client(4)
     vendor.http.rate_limit_wait = 10
     waited = []
     vendor.http.sleep = waited.append
     pauses = vendor.parallel([lambda: vendor.http.rate_limit_pause(0, retry_after=3) for dummy in range(8)])
-    assert pauses.count(True) == 2 or pauses.count(True) == 3  # 3 s + jitter (up to 0.75 s) each, 10 s in all
-    assert sum(waited) <= 10
+    assert pauses.count(True) == granted and pauses.count(False) == 8 - granted
+    assert waited == [3.0 if jitter == 'least' else 3.75] * granted
 
 
 def test_securityspace_adds_over_the_pool_share_one_session_token():

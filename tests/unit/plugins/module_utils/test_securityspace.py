@@ -515,14 +515,16 @@ def test_publish_with_an_expired_session_reauthenticates():
 
 
 def test_publish_refused_without_any_reason_is_not_silent():
+    # A refusal with neither an error code nor validation errors raises (it is never returned as "not published",
+    # which a caller could read as nothing to report), and the message says that no code was given.
     client, fake = make_client()
     fake.on('dnsPublish', {'status': '-1'})
-    try:
-        result = client.publish(ZONE)
-    except ss.SecuritySpaceError:
-        return
-    assert result['published'] is False
-    assert ss.publish_problem(ZONE)({'publish': result}) is not None
+    with pytest.raises(ss.SecuritySpaceError) as err:
+        client.publish(ZONE)
+    assert err.value.code is None and err.value.endpoint == 'dnsPublish'
+    assert str(err.value) == 'SecuritySpace refused dnsPublish (None): no error code given'
+    assert fake.endpoints() == ['auth', 'dnsPublish']  # not sent again
+    assert client.done == []  # and not noted as published
 
 
 # -- records: the API's shape <-> canonical records -------------------------------------
@@ -620,6 +622,10 @@ def test_an_added_record_reads_back_as_the_same_record(record):
     endpoint, params = ss.add_params(record, ZONE)
     rtype, data = STORED[endpoint](params)
     back = ss.record_from_api({'seq': '5010', 'type': rtype, 'data': data}, ZONE)
+    # Field by field, not only by record_key: a key that ignored a field would compare equal here whatever that field
+    # read back as (test_dns_records.py checks that every field changes the key).
+    for field in ('type', 'name', 'value') + dr.ALL_EXTRA:
+        assert back[field] == record[field], field
     assert dr.record_key(back) == dr.record_key(record)
 
 

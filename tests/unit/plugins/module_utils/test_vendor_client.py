@@ -190,7 +190,7 @@ def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
     result = _validated(vd.VirusdieClient.argument_spec(), {})
     assert not result.errors.messages
     assert result.validated_parameters['api_key'] == 'key-1'
-    assert result.validated_parameters['api_url'] == vd.DEFAULT_API_URL
+    assert result.validated_parameters['api_url'] == 'https://virusdie.com/api'  # the default (test_default_urls.py)
     assert result.validated_parameters['mac_key'] is None
     assert result.validated_parameters['ca_path'] is None
 
