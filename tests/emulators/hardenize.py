@@ -65,10 +65,11 @@ API_FAULT_STATUSES = {429: 'Too many requests: the request allowance is exhauste
                       503: 'Service unavailable: unable to respond, possibly overloaded'}
 TEST_EVENT_TYPES = ('test', 'ct.entry', 'pki.cert.new')
 TEST_INVALID = ('none', 'hookId', 'org', 'payload', 'signature')
-# Every event type the emulated account knows; which are available is the
-# ``available_event_types`` knob. pki.cert.expiring is ours (the document
-# only lists ct.entry and pki.cert.new), so that an unavailable type exists.
-EVENT_TYPE_CATALOGUE = ('ct.entry', 'pki.cert.new', 'pki.cert.expiring')
+# Every event type the emulated account knows: the document's Events section lists these two and no other (the
+# hook test's ``test`` is not an event type). Which are available is the ``available_event_types`` knob; a type
+# left out is unavailable, as on an account without that feature, so the 403 on enabling one can be tested with
+# a real type rather than one of our own.
+EVENT_TYPE_CATALOGUE = ('ct.entry', 'pki.cert.new')
 USER_AGENT = 'Hardenize (https://www.hardenize.com)'
 PUBSUB_DESTINATION = 'pubsub://events/1/1005'
 # A few public suffixes: a host name equal to one of these is not a
@@ -224,7 +225,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         'new_host_status': 'monitored',  # the account rule for hosts created without a status
         'default_axfr': 'auto',  # axfr of hosts created without one (the document: auto)
         'pubsub_enabled': False,  # PubSub delivery enabled for the account (else 403)
-        'available_event_types': ['ct.entry', 'pki.cert.new'],  # subset of EVENT_TYPE_CATALOGUE
+        'available_event_types': ['ct.entry', 'pki.cert.new'],  # subset of EVENT_TYPE_CATALOGUE; the others: 403
         'hook_timeout': 10.0,  # seconds for a webhook delivery (test or event)
     }
     _RATE_KEYS = ('rate_limit_enabled', 'rate_capacity', 'rate_refill_per_second', 'max_concurrent')
@@ -1146,11 +1147,13 @@ def mock_event_data(event_type):
                 'tbsSha256': '3b5893340f0b241c599b27a8e74a13177d5ba6e87f30f6fc5ddc2c3f069e6546', 'precert': False,
                 'subject': 'CN=www.example.com', 'issuer': "C=US, O=Let's Encrypt, CN=Let's Encrypt Authority X3",
                 'hosts': ['example.com'], 'chain': [], 'matchedHosts': ['example.com']}
-    if event_type in ('pki.cert.new', 'pki.cert.expiring'):
+    if event_type == 'pki.cert.new':  # a Certificate object: the fields a consumer tells certificates apart by
         return {'sha256': '572908a23e5765a5e64fe06c775075133879ff9eed6e7135ced12e124edeca34',
                 'tbsSha256': '7d63c93bbbf6d4f7aa492963dccd1ff14b35257b8eca4d912faa0ac1883a92da',
                 'subject': 'CN=www.example.com', 'serial': 'd0e65b67fe58f4a5d649cfaa3bb3c2fb',
                 'issuer': "C=US, O=Let's Encrypt, CN=R3", 'issuerCa': "Let's Encrypt", 'validation': 'dv',
                 'notBefore': '2026-01-01T00:00:00.000Z', 'notAfter': '2026-04-01T00:00:00.000Z',
-                'hosts': ['www.example.com'], 'precert': False, 'origin': 'ct'}
+                'hosts': ['www.example.com'], 'sanCount': 1, 'caPathLen': -1, 'wildcard': False, 'selfSigned': False,
+                'precert': False, 'duplicate': False, 'managed': False, 'ownership': 'own', 'matchesOrgHost': True,
+                'origin': 'ct'}
     return {'message': 'This is a webhook test.'}

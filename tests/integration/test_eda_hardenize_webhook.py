@@ -33,8 +33,7 @@ import trustme
 from unit.extensions.eda_helpers import RunningSource
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-EDA = os.path.join(ROOT, 'extensions', 'eda')
-EVENT_TYPES = ['ct.entry', 'pki.cert.new', 'pki.cert.expiring']
+EVENT_TYPES = ['ct.entry', 'pki.cert.new']  # the document's event types
 
 
 class HardenizeApi(object):
@@ -121,7 +120,7 @@ def test_hook_tests_and_emitted_events_arrive(emulators, hardenize):
         # enabled, the hook receives the events the account records (emit_events delivers synchronously)
         api.call('POST', '/eventHooks/%s' % hook['id'], {'status': 'enabled'})
         emulators.configure('hardenize', emit_events=[
-            {'type': 'pki.cert.expiring', 'data': {'hosts': ['shop.example.com'], 'notAfter': '2026-04-01T00:00:00.000Z'}},
+            {'type': 'pki.cert.new', 'data': {'hosts': ['shop.example.com'], 'serial': '0a1b', 'precert': True}},
             {'type': 'pki.cert.new'},
             {'type': 'ct.entry'},
         ])
@@ -130,8 +129,8 @@ def test_hook_tests_and_emitted_events_arrive(emulators, hardenize):
         assert [d['successful'] for d in state['deliveries']] == [True, True, True], state['deliveries']
         emitted = events[2:]
         assert [(e['hardenize']['type'], e['hardenize']['id'], e['hardenize']['test']) for e in emitted] == [
-            ('pki.cert.expiring', 10001, False), ('pki.cert.new', 10002, False), ('ct.entry', 10003, False)]
-        assert emitted[0]['hardenize']['host'] == 'shop.example.com'
+            ('pki.cert.new', 10001, False), ('pki.cert.new', 10002, False), ('ct.entry', 10003, False)]
+        assert emitted[0]['hardenize']['host'] == 'shop.example.com' and emitted[0]['hardenize']['data']['precert'] is True
         assert emitted[1]['hardenize']['data']['hosts'] == ['www.example.com']
         assert emitted[2]['hardenize']['hosts'] == ['example.com']  # matchedHosts of the CT entry
         for event in events:
@@ -160,75 +159,127 @@ def test_hook_test_fails_when_the_source_has_another_secret(emulators, hardenize
 _LISTENING = re.compile(r'hardenize_webhook: listening on (?:plain )?https?://[^\s,]*:(\d+)')
 
 
-def _wait_for_listening(path, process, deadline):
-    """The port from the source's "listening on" log line in ansible-rulebook's output."""
-    while time.monotonic() < deadline and process.poll() is None:
-        with open(path) as handle:
-            match = _LISTENING.search(handle.read())
-        if match:
-            return int(match.group(1))
-        time.sleep(0.2)
-    return None
+class Rulebook(object):
+    """ansible-rulebook running one of the collection's rulebooks, named by FQCN, from a directory outside the
+    collection (its playbooks are named by FQCN too, so the working directory does not matter)."""
+
+    def __init__(self, name, variables, workdir):
+        self.name = name
+        self.workdir = workdir
+        self.log_path = str(workdir / ('%s.log' % name.rsplit('.', 1)[-1]))
+        (workdir / 'vars.yml').write_text(json.dumps(variables))
+        # localhost listed: run_playbook limits the play to the rulebook's hosts (all), which an implicit localhost
+        # is not part of
+        (workdir / 'inventory.yml').write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
+        self.process = None
+        self.port = None
+
+    def __enter__(self):
+        env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build', 'collections'),
+                   ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0',
+                   ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
+        with open(self.log_path, 'w') as log:
+            self.process = subprocess.Popen(
+                ['ansible-rulebook', '--rulebook', self.name, '-i', 'inventory.yml', '--vars', 'vars.yml', '-v'],
+                cwd=str(self.workdir), env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and self.process.poll() is None and self.port is None:
+            match = _LISTENING.search(self.output())
+            if match:
+                self.port = int(match.group(1))
+            else:
+                time.sleep(0.2)
+        assert self.port, self.output()
+        return self
+
+    def output(self):
+        with open(self.log_path) as handle:
+            return handle.read()
+
+    def wait_for(self, *texts, timeout=180):
+        """The output once it holds every one of ``texts`` (AssertionError after ``timeout`` s or when it ends)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.process.poll() is None:
+            text = self.output()
+            if all(t in text for t in texts):
+                return text
+            time.sleep(0.5)
+        raise AssertionError('%s: %s not in the output:\n%s' % (self.name, texts, self.output()[-6000:]))
+
+    def __exit__(self, *exc):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+
+def point_hook(api, hook, port):
+    api.call('POST', '/eventHooks/%s' % hook['id'], {'destination': 'https://127.0.0.1:%d/hooks/eda' % port})
 
 
 @pytest.mark.slow
 @pytest.mark.skipif(os.environ.get('DOMAINSEC_EDA_E2E') != '1' or not shutil.which('ansible-rulebook'),
                     reason='opt-in: DOMAINSEC_EDA_E2E=1 and ansible-rulebook (Java 17+) on PATH; see docs/eda.md')
 def test_rulebook_end_to_end(emulators, hardenize, tmp_path):
-    """ansible-rulebook runs rulebooks/hardenize_discovery.yml with the source on HTTPS; the Hardenize emulator's
-    hook test reaches it, and an emitted ct.entry event makes the rulebook's playbook add the host to Hardenize."""
+    """ansible-rulebook runs the collection's two rulebooks, by FQCN and from outside the collection, with the source
+    on HTTPS. hardenize_discovery: the Hardenize emulator's hook tests reach it, and an emitted ct.entry event makes
+    its playbook add the host to Hardenize. hardenize_certificates: of two emitted pki.cert.new events, a certificate
+    that is no CyberSSL order of the account is reported as an unexpected issuance, and the precertificate of the
+    account's own order is not."""
+    from test_eda_playbooks import CyberSSL, certificate
+
     api = hardenize['api']
     hook = create_hook(api, path='/hooks/eda')
-    variables = tmp_path / 'vars.yml'
-    variables.write_text(json.dumps({
+    variables = {
         'hardenize_webhook_host': '127.0.0.1', 'hardenize_webhook_port': 0, 'hardenize_webhook_path': '/hooks/eda',
         'hardenize_webhook_certfile': hardenize['certfile'], 'hardenize_webhook_keyfile': hardenize['keyfile'],
-        'hardenize_webhook_org': api.org, 'hardenize_hook_ids': [hook['id']], 'hardenize_hook_secrets': [hook['secret']],
-        'hardenize_discovered_groups': ['discovered'],
-    }))
-    inventory = tmp_path / 'inventory.yml'
-    inventory.write_text('all:\n  hosts:\n    localhost:\n      ansible_connection: local\n')
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, 'build', 'collections'),
-               ANSIBLE_PYTHON_INTERPRETER=sys.executable, ANSIBLE_NOCOLOR='1', ANSIBLE_LOCALHOST_WARNING='0',
-               ANSIBLE_INVENTORY_UNPARSED_WARNING='0')
-    log_path = str(tmp_path / 'rulebook.log')
-    with open(log_path, 'w') as log:
-        process = subprocess.Popen(
-            ['ansible-rulebook', '--rulebook', os.path.join(EDA, 'rulebooks', 'hardenize_discovery.yml'),
-             '-i', str(inventory), '--vars', str(variables), '-v'],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        'hardenize_webhook_org': api.org, 'hardenize_hook_ids': [hook['id']],
+        'hardenize_hook_secrets': [hook['secret']], 'hardenize_discovered_groups': ['discovered'],
+    }
+    discovery_dir, certificates_dir = tmp_path / 'discovery', tmp_path / 'certificates'
+    discovery_dir.mkdir()
+    certificates_dir.mkdir()
 
-    def output():
-        with open(log_path) as handle:
-            return handle.read()[-6000:]
-    try:
-        port = _wait_for_listening(log_path, process, time.monotonic() + 120)
-        assert port, output()
-        api.call('POST', '/eventHooks/%s' % hook['id'], {'destination': 'https://127.0.0.1:%d/hooks/eda' % port})
+    with Rulebook('domainsec.onboard.hardenize_discovery', variables, discovery_dir) as rulebook:
+        point_hook(api, hook, rulebook.port)
         outcome = api.call('POST', '/eventHooks/%s;test' % hook['id'])
-        assert outcome['successful'] is True, (outcome, output())
+        assert outcome['successful'] is True, (outcome, rulebook.output())
         outcome = api.call('POST', '/eventHooks/%s;test?invalid=signature' % hook['id'])
-        assert outcome['successful'] is True, (outcome, output())
+        assert outcome['successful'] is True, (outcome, rulebook.output())
         api.call('POST', '/eventHooks/%s' % hook['id'], {'status': 'enabled'})
         emulators.configure('hardenize', emit_events=[{'type': 'ct.entry', 'data': {
             'hosts': ['new-host.example.com', '*.example.com'], 'matchedHosts': ['new-host.example.com']}}])
-        assert [d['successful'] for d in emulators.state('hardenize')['deliveries']] == [True], output()
+        assert [d['successful'] for d in emulators.state('hardenize')['deliveries']] == [True], rulebook.output()
         deadline = time.monotonic() + 180
         hosts = {}
-        while time.monotonic() < deadline and 'new-host.example.com' not in hosts and process.poll() is None:
+        while time.monotonic() < deadline and 'new-host.example.com' not in hosts and rulebook.process.poll() is None:
             hosts = dict((h['hostname'], h) for h in api.call('GET', '/hosts').get('hosts', []))
             if 'new-host.example.com' not in hosts:
                 time.sleep(0.5)
-        assert 'new-host.example.com' in hosts, output()
+        assert 'new-host.example.com' in hosts, rulebook.output()
         assert hosts['new-host.example.com']['status'] == 'monitored'
         assert 'discovered' in hosts['new-host.example.com']['groups'], hosts['new-host.example.com']
-        text = output()
-        assert 'Hardenize hook test delivery received: test' in text, text
+        rulebook.wait_for('Hardenize hook test delivery received: test')
+        assert hook['secret'] not in rulebook.output()
+
+    emulators.reset('cyberssl')
+    cyberssl = CyberSSL(emulators)
+    order_id = cyberssl.activated_order('www.example.org')
+    ours = cyberssl.serial(order_id)
+    stranger = '%x' % (int(ours, 16) ^ 0xffff)
+    with Rulebook('domainsec.onboard.hardenize_certificates', variables, certificates_dir) as rulebook:
+        point_hook(api, hook, rulebook.port)
+        emulators.configure('hardenize', emit_events=[
+            {'type': 'pki.cert.new', 'data': certificate(stranger, ['www.example.org'])},
+            {'type': 'pki.cert.new', 'data': certificate(ours, ['www.example.org'], precert=True)}])
+        deliveries = emulators.state('hardenize')['deliveries']
+        assert [d['successful'] for d in deliveries[-2:]] == [True, True], rulebook.output()
+        first, second = deliveries[-2]['eventId'], deliveries[-1]['eventId']
+        text = rulebook.wait_for(
+            'Unexpected certificate issuance: Hardenize event %d reports a certificate %s' % (first, stranger),
+            'Hardenize event %d: precertificate %s for www.example.org' % (second, ours),
+            'is CyberSSL order %d.' % order_id)
         assert hook['secret'] not in text
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
+    cyberssl.session.close()

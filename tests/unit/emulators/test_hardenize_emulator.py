@@ -164,8 +164,10 @@ def test_canonicalisation_and_idn(hz):
     # The same hosts in other spellings are not new hosts.
     hz.create_hosts(['EXAMPLE.com', u'\U0001f525.hardenize.com.', 'xn--bcher-kva.EXAMPLE.org'])
     assert len(hz.hosts()) == 4
-    for spelling in ('example.com', 'EXAMPLE.COM.', u'\U0001f525.hardenize.com', 'xn--4v8h.hardenize.com'):
-        assert hz.host(spelling)['punyHostname'] in ('example.com', 'xn--4v8h.hardenize.com')
+    for spelling, puny in (('example.com', 'example.com'), ('EXAMPLE.COM.', 'example.com'),
+                           (u'\U0001f525.hardenize.com', 'xn--4v8h.hardenize.com'),
+                           ('xn--4v8h.hardenize.com', 'xn--4v8h.hardenize.com')):
+        assert hz.host(spelling)['punyHostname'] == puny, spelling
 
 
 def test_invalid_hostnames(hz):
@@ -372,19 +374,24 @@ def test_group_delete_in_use(hz):
 
 # -- event types --------------------------------------------------------------------
 def test_event_types(hz):
-    types = hz.ok('GET', '/eventTypes')['eventTypes']
-    assert {'name': 'pki.cert.new', 'available': True, 'enabled': False} in types
-    assert {'name': 'ct.entry', 'available': True, 'enabled': False} in types
-    assert {'name': 'pki.cert.expiring', 'available': False, 'enabled': False} in types
+    # By default exactly the document's event types, both available; no type of our own.
+    assert hz.ok('GET', '/eventTypes')['eventTypes'] == [{'name': 'ct.entry', 'available': True, 'enabled': False},
+                                                         {'name': 'pki.cert.new', 'available': True, 'enabled': False}]
     assert hz.ok('POST', '/eventTypes/pki.cert.new', {'enabled': True}) == \
         {'eventType': {'name': 'pki.cert.new', 'available': True, 'enabled': True}}
-    hz.error('POST', '/eventTypes/pki.cert.expiring', {'enabled': True}, status=403)
-    hz.error('POST', '/eventTypes/no.such.type', {'enabled': True}, status=404)
+    for unknown in ('pki.cert.expiring', 'no.such.type', 'test'):  # 'test' is a hook test's eventType only
+        hz.error('POST', '/eventTypes/%s' % unknown, {'enabled': True}, status=404)
     hz.error('POST', '/eventTypes/ct.entry', {'enabled': 'yes'}, param='enabled')
     hz.error('POST', '/eventTypes/ct.entry', {}, param='enabled')
-    hz.configure(available_event_types=['ct.entry', 'pki.cert.expiring'])
-    assert hz.ok('POST', '/eventTypes/pki.cert.expiring', {'enabled': True})['eventType']['enabled'] is True
+    # An account without a feature: the type is listed, unavailable, and enabling it is 403.
+    hz.configure(available_event_types=['ct.entry'])
     assert {'name': 'pki.cert.new', 'available': False, 'enabled': False} in hz.ok('GET', '/eventTypes')['eventTypes']
+    hz.error('POST', '/eventTypes/pki.cert.new', {'enabled': True}, status=403)
+    assert hz.ok('POST', '/eventTypes/ct.entry', {'enabled': True})['eventType']['enabled'] is True
+    with pytest.raises(AssertionError, match='unknown event types pki.cert.expiring'):
+        hz.configure(available_event_types=['ct.entry', 'pki.cert.expiring'])
+    with pytest.raises(AssertionError, match='emit_events'):
+        hz.configure(emit_events=[{'type': 'pki.cert.expiring', 'data': {}}])
 
 
 # -- event hooks ----------------------------------------------------------------------
