@@ -95,7 +95,7 @@ options:
     description:
       - The certificate signing request (PEM), for example from community.crypto's C(openssl_csr_pipe). Its common
         name must be O(primary_domain). Mutually exclusive with O(csr_subject).
-      - Only the request: a value that also holds a private key is refused before any request, and the key is
+      - Only the request. A value that also holds a private key is refused before any request, and the key is
         masked in the task's output.
     type: str
   csr_subject:
@@ -103,7 +103,7 @@ options:
       - Let CyberSSL generate the key and the CSR for O(primary_domain) with these subject fields. The private key
         comes back once, in the reply to the order (or reissue or renewal), and is written to O(private_key_path),
         which is then required. Prefer your own key and O(csr) (community.crypto's C(openssl_privatekey) and
-        C(openssl_csr)): the key then never leaves the machine that made it.
+        C(openssl_csr)), since the key then never leaves the machine that made it.
     type: dict
     suboptions:
       city: {description: Locality., type: str, required: true}
@@ -188,7 +188,7 @@ options:
     description:
       - After an order or reissue that got no answer (a timeout, a dropped connection, a gateway's 502 or 504), how
         many seconds after it was sent the account's orders are read again, every few seconds, for it to show
-        (0-3600). When it has not shown by then, the task fails and nothing is sent again: it may still land.
+        (0-3600). When it has not shown by then, the task fails and nothing is sent again, since it may still land.
     type: int
     default: 180
   revalidate:
@@ -214,7 +214,7 @@ options:
         else is done with the reply, and never returned. When a key is already there, the new one waits as
         C(<private_key_path>.new) until its certificate is issued (see the description).
       - With O(csr), the key of that CSR (or, during a change of key, the key in use, with the CSR's key waiting as
-        C(<private_key_path>.new)). It is only read: the task fails before any request when the CSR does not belong
+        C(<private_key_path>.new)). It is only read. The task fails before any request when the CSR does not belong
         to it, and the certificate files are written only for it.
       - The certificate files are written only when the issued certificate belongs to this key (or to the waiting
         C(.new) key, which then takes its place).
@@ -231,8 +231,8 @@ notes:
     that the jobs' execution environments share. Two controllers (two AWX execution nodes without a shared volume,
     two laptops) do not share a lock; a run reads the account's orders right before ordering, so only runs whose
     read-decide-order steps overlap (a second or two) can both buy, and the API offers no cancel. What protects you
-    there: one place that orders certificates (one job template, concurrent jobs off). What is left: such a duplicate
-    is reported as a warning by the next run (two live orders that are not a certificate and its renewal), and has to
+    there is one place that orders certificates (one job template, concurrent jobs off). What is left is reported; such a duplicate
+    shows as a warning in the next run (two live orders that are not a certificate and its renewal), and has to
     be refunded through CyberSSL support.
   - Requests of a run that finds the order in place, activated and with its files written, are C(auth), C(my_orders)
     and C(order_status) (the certificate to compare with the files).

@@ -161,7 +161,6 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMA
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 
-
 def argument_spec():
     spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(
