@@ -141,7 +141,7 @@ ensure_get_pip_cache() {
     version="$(ansible_test_pip_version "$1")" || return 1
     [ -n "$version" ] || return 1
     cache="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
-    if [ -s "$cache" ]; then
+    if [ -s "$cache" ] && cmp -s "$ROOT/scripts/get_pip_offline.py" "$cache"; then
         log "get-pip cache for pip $version: present ($cache)"
         return 0
     fi

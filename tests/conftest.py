@@ -119,20 +119,22 @@ def pytest_runtest_call(item):
 # So the tests are dealt out longest first, like cards, one block per worker: every worker starts with its share of
 # the long tests (longest processing time first) and stealing evens out the rest.
 LONG_FIRST = (
-    'test_molecule_scenario[onboard_domain]',   # 241-275 s
-    'test_target[hardenize_hardening]',          # 121-139 s
+    'test_molecule_scenario[onboard_domain]',   # 241-293 s
+    'test_target[onboard_domain]',               # 73-172 s (second core)
     'test_molecule_scenario[offboard_domain]',  # 83-133 s
-    'test_target[cyberssl_order_faults]',        # 115 s
-    'test_target[hardenize_rate_limit]',         # 88-103 s
-    'test_target[ssdns_record_faults]',          # 75-102 s
+    'test_target[cyberssl_order_faults]',        # 110 s
+    'test_target[cyberssl_order]',               # 66-104 s
+    'test_target[hardenize_hardening]',          # 96-139 s
     'test_target[virusdie_site]',                # 68-85 s
-    'test_target[onboard_domain]',               # 73 s
-    'test_target[hardenize_group]',              # 71 s
-    'test_target[hardenize_host]',               # 70 s
-    'test_target[cyberssl_order]',               # 66 s
-    'test_twenty_domains_one_failing',           # 61 s
-    'test_target[ssdns_record_hardening]',       # 57 s
-    'test_examples_run[cyberssl_order_info]',    # 52 s
+    'test_target[hardenize_rate_limit]',         # 79-103 s
+    'test_register_playbook_registers_the_files_unrendered',  # 24-78 s (second core: 78)
+    'test_target[ssdns_record_faults]',          # 71-102 s
+    'test_onboard_renew_by_the_onboarding_then_by_the_renew_playbook',  # 71 s
+    'test_target[ssdns_record_hardening]',       # 49-57 s
+    'test_many_domains_one_failing',             # 40 s
+    'test_target[hardenize_host]',               # 38-70 s
+    'test_check_mode_new_domain_every_stage',    # 37 s
+    'test_examples_run[cyberssl_order_info]',    # 35-52 s
 )
 
 
