@@ -33,8 +33,7 @@
 # failed; the last line is `summary: N passed, M failed` (followed by `; NOT RUN: ...` when
 # stages were left out on request) and the exit status is 1 when anything failed. A pytest
 # stage that collects no test fails. Extra pytest options can be given in PYTEST_ADDOPTS; the integration
-# stages run their targets on INTEGRATION_WORKERS and INTEGRATION_313_WORKERS pytest-xdist workers (default 4 and
-# 3, 1 = none).
+# stages run their targets on INTEGRATION_WORKERS pytest-xdist workers (default 3, 1 = none).
 set -uo pipefail
 
 # shellcheck source=scripts/lib.sh
@@ -191,21 +190,14 @@ EOF
 }
 
 # Integration targets run on this many pytest-xdist workers, each with its own emulators (1: no xdist).
-# Four on two cores for the main stage: several targets mostly wait (injected timeouts, 429 back-off), so the others
-# fill the cores meanwhile (three left about 8% of two cores idle); three for the second core's stage, which shares
-# the machine with the sanity and lint stages.
-INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-4}"
-INTEGRATION_313_WORKERS="${INTEGRATION_313_WORKERS:-3}"
+# Three on two cores: several targets mostly wait (injected timeouts, 429 back-off), so a third overlaps them.
+INTEGRATION_WORKERS="${INTEGRATION_WORKERS:-3}"
 # The fault matrix mostly waits (timeouts, backoff): more workers than cores pay off there.
 MATRIX_WORKERS="${MATRIX_WORKERS:-6}"
-# worksteal: an idle worker takes unstarted tests from a busy one (tests/conftest.py deals the long ones out).
 XDIST=()
 if [ "$INTEGRATION_WORKERS" -gt 1 ] 2>/dev/null; then
+    # worksteal: an idle worker takes unstarted tests from a busy one (tests/conftest.py deals the long ones out)
     XDIST=(-n "$INTEGRATION_WORKERS" --dist worksteal)
-fi
-XDIST313=()
-if [ "$INTEGRATION_313_WORKERS" -gt 1 ] 2>/dev/null; then
-    XDIST313=(-n "$INTEGRATION_313_WORKERS" --dist worksteal)
 fi
 
 # run_pytest VENV LABEL PATH [PYTEST ARGS...]
@@ -326,7 +318,7 @@ run_stage() {
             matrix) run_pytest "$VENV" matrix tests/integration/test_fault_matrix.py -n "$MATRIX_WORKERS" ;;
             sanity) run_sanity "$VENV" sanity 3.11 ;;
             lint) run_lint ;;
-            integration-313) DOMAINSEC_EXAMPLE_RUNS=1 run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST313[@]}" ;;
+            integration-313) DOMAINSEC_EXAMPLE_RUNS=1 run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST[@]}" ;;
             sanity-313) run_sanity "$VENV313" sanity-313 3.13 ;;
         esac
     fi
