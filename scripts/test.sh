@@ -358,13 +358,12 @@ if [ "$VENV_OK" = 1 ]; then
 fi
 
 # Stages that run side by side. The suite is bound by CPU on two cores, so stages share the machine where one alone
-# leaves a core idle: the fault matrix mostly waits (timeouts, back-off) beside the integration stage, and the unit
-# tests and the benchmark's smoke run fill what that group leaves idle (about 0.15 of the two cores over its 600 s);
-# ansible-test sanity (twice) and ansible-lint, about one core each, run beside the second core's integration stage. The first
+# leaves a core idle: the fault matrix mostly waits (timeouts, back-off) beside the integration stage; the unit tests,
+# ansible-test sanity and ansible-lint use about one core each, beside the second core's integration stage. The first
 # selected stage of a group runs in the foreground (its output live); the others run in the background, each with its
 # output kept in build/stages/<stage>/output.log, printed (and its result recorded) once the foreground stage is done.
 # SIDE_BY_SIDE=0 runs every stage on its own, one after the other.
-GROUPS_OF_STAGES=('integration matrix unit bench-quick' 'integration-313 sanity lint sanity-313')
+GROUPS_OF_STAGES=('integration matrix' 'integration-313 unit bench-quick sanity lint sanity-313')
 BG_DIR="$BUILD/stages"
 BG_PIDS=()
 BG_STAGES=()
