@@ -125,14 +125,12 @@ class WriteOutcomeUnknown(TransportError):
 class WriteNotProven(TransportError):
     """A write that must not be duplicated got no usable answer, and the re-reads within its window did not show it.
 
-    It may still land: it was not sent again. ``sent_at`` is when it went out (``time.time()``), ``waited`` how long
-    the re-reads looked for it.
+    It may still land: it was not sent again. ``sent_at`` is when it went out (``time.time()``).
     """
 
-    def __init__(self, msg, sent_at=None, waited=0.0, **kwargs):
+    def __init__(self, msg, sent_at=None, **kwargs):
         super(WriteNotProven, self).__init__(msg, **kwargs)
         self.sent_at = sent_at
-        self.waited = waited
 
 
 class ApiError(DomainsecError):
@@ -575,10 +573,9 @@ class HttpClient(object):
         while True:
             remaining = deadline - self.clock()
             if remaining <= 0:
-                waited = self.clock() - sent_at
                 raise WriteNotProven('%s; the re-reads did not show it within %d s of sending it, and it may still land: '
                                      'it was not sent again' % (exc, window), vendor=self.vendor, status=exc.status,
-                                     sent_at=sent_at, waited=waited)
+                                     sent_at=sent_at)
             self._log('the write has not shown yet; looking again in %.1f s (until %d s after it was sent)'
                       % (min(interval, remaining), window))
             self.sleep(min(interval, remaining))

@@ -24,11 +24,11 @@ import unicodedata
 
 MASK = '********'
 
-# A DNS label: letters, digits, hyphen and underscore, no hyphen at either end.
 # An e-mail address as the vendors take it: a dot-atom local part and a domain of two or more labels (ASCII; an IDN
 # domain is converted with to_ascii first). One pattern for every module (SecuritySpace, Virusdie, Signal Sciences,
 # CyberSSL).
 EMAIL = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@([A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\Z")
+# A DNS label: letters, digits, hyphen and underscore, no hyphen at either end.
 LABEL = re.compile(r'(?!-)[a-z0-9_-]{1,63}(?<!-)\Z')
 
 # Unicode categories that never belong in a name, a target, a URL or a record value:

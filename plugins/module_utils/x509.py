@@ -25,8 +25,11 @@ import re
 
 _PEM = re.compile(r'-----BEGIN CERTIFICATE-----\s*(.+?)\s*-----END CERTIFICATE-----', re.S)
 _ANY_PEM = re.compile(r'-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)\s*-----END \1-----', re.S)
-# A private key in any PEM form (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, OpenSSH, PuTTY's armour).
-_PRIVATE_KEY = re.compile(r'-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY( BLOCK)?-----|PuTTY-User-Key-File-', re.I)
+# Where a private key starts, in any form: PEM (PKCS#1, SEC1, PKCS#8, encrypted PKCS#8, OpenSSH) or PuTTY's armour.
+_PRIVATE_KEY_START = r'-----BEGIN (?:[A-Z0-9 ]+ )?PRIVATE KEY(?: BLOCK)?-----|PuTTY-User-Key-File-'
+_PRIVATE_KEY = re.compile(_PRIVATE_KEY_START, re.I)
+# A whole private key: to its END line, or to the end of the text (PuTTY's armour has no END line).
+_PRIVATE_KEY_BLOCK = re.compile(r'(?:%s).*?(?:-----END [^-\n]+-----|\Z)' % _PRIVATE_KEY_START, re.I | re.S)
 
 # DER of the algorithm object identifiers (the value bytes of the OID element).
 OID_RSA = bytes(bytearray([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]))  # 1.2.840.113549.1.1.1
@@ -102,6 +105,16 @@ def holds_private_key(text):
     return bool(_PRIVATE_KEY.search(text or ''))
 
 
+def private_key_blocks(text):
+    """Every private key in ``text`` (see :func:`holds_private_key`), whole and line by line: what a module must mask
+    in every output when one was pasted where it does not belong."""
+    found = []
+    for match in _PRIVATE_KEY_BLOCK.finditer(text or ''):
+        found.append(match.group(0).strip())
+        found.extend(line.strip() for line in match.group(0).splitlines() if len(line.strip()) >= 16)
+    return found
+
+
 def _pem_blocks(text):
     """``[(label, DER)]`` of the PEM blocks in ``text``; a block that is not base64 is skipped."""
     blocks = []
@@ -139,7 +152,7 @@ def _bits(value):
 def _rsa_key(der):
     """``('rsa', n, e)`` of a DER RSAPublicKey or RSAPrivateKey (PKCS#1)."""
     items = _children(_tlv(der, 0)[1])
-    if len(items) >= 3 and all(tag == 0x02 for tag, dummy in items[:3]) and len(items) >= 9:
+    if len(items) >= 9 and all(tag == 0x02 for tag, dummy in items[:3]):
         return ('rsa', _integer(items[1][1]), _integer(items[2][1]))  # RSAPrivateKey: version, n, e, d, ...
     if len(items) == 2 and all(tag == 0x02 for tag, dummy in items):
         return ('rsa', _integer(items[0][1]), _integer(items[1][1]))  # RSAPublicKey: n, e

@@ -396,6 +396,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import (
     CertificateError,
     certificate_summary,
     holds_private_key,
+    private_key_blocks,
     same_key,
 )
 
@@ -405,7 +406,6 @@ ORG_FIELDS = ('name', 'division', 'addressline', 'city', 'country', 'phone', 'po
 # A renewal may be placed this many days before the certificate it renews expires (or renew_before_days, when more):
 # within it, a renewal and the order it renews are two live orders of one certificate, not a second purchase.
 RENEWAL_OVERLAP_DAYS = 90
-_PRIVATE_KEY_BLOCK = re.compile(r'-----BEGIN ([A-Z0-9 ]+ )?PRIVATE KEY( BLOCK)?-----.*?(-----END [^-]+-----|\Z)', re.S)
 
 
 def argument_spec():
@@ -464,15 +464,6 @@ def email_address(value, option):
     if not EMAIL.match(address):
         raise ValueError('%s: %r is not an e-mail address (name@example.com)' % (option, value))
     return address
-
-
-def private_key_blocks(text):
-    """Every private key (PEM block) in ``text`` and each of its lines: what must be masked in every output."""
-    found = []
-    for match in _PRIVATE_KEY_BLOCK.finditer(text or ''):
-        found.append(match.group(0))
-        found.extend(line.strip() for line in match.group(0).splitlines() if len(line.strip()) >= 16)
-    return found
 
 
 def validate(params):
@@ -855,7 +846,6 @@ def finish(module, client, wanted, keys, result, order, live, plan):
         result.update(order_id=cs.as_int(order_id), changed=True)
         keep_key(module, client, keys, reply, result)
         order = client.order(order_id)
-        result['changed'] = True
     elif actions:
         result['actions'] = list(actions)
         result['changed'] = True

@@ -109,6 +109,11 @@ def test_a_private_key_pasted_after_the_csr_is_masked_whole_and_line_by_line():
     body = [line for line in key.splitlines() if not line.startswith('-----')]
     assert all(line in masked for line in body)
     assert mod.private_key_blocks(CSR) == []
+    putty = ('PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nPrivate-Lines: 1\n'
+             'AAAAIFuQ2QbWb8pBbdkZpSDuRWNTtOl9xWx8jT8e5wF5pVxN\nPrivate-MAC: 0123456789abcdef0123456789abcdef\n')
+    masked = mod.private_key_blocks(CSR + putty)  # no END line: everything from its start is masked
+    assert 'AAAAIFuQ2QbWb8pBbdkZpSDuRWNTtOl9xWx8jT8e5wF5pVxN' in masked and masked[0].startswith('PuTTY-User-Key-File-3')
+    assert mod.holds_private_key(CSR + putty)
 
 
 def test_validate_normalises():
