@@ -135,3 +135,32 @@ class KeyFiles(object):
         written.append(self.path)
         self.reload()
         return written
+
+
+def certificate_files(paths, certificate, chain):
+    """``{path: content}`` of the certificate files: ``paths`` maps ``certificate``, ``chain`` and ``fullchain`` to a
+    path (or None, not written)."""
+    leaf, chain = (certificate or '').strip(), (chain or '').strip()
+    if not leaf:
+        return {}
+    files = {}
+    for which, content in (('certificate', leaf), ('chain', chain),
+                           ('fullchain', '\n'.join(part for part in (leaf, chain) if part))):
+        if paths.get(which) and content:
+            files[paths[which]] = content + '\n'
+    return files
+
+
+def place(keys, holder, files, mode, check_mode):
+    """Put the certificate ``files`` (``{path: content}``) beside their key: nothing when the certificate is for
+    neither key (``holder`` None), the promotion of ``<key>.new`` when it is for that key, else the files whose
+    content or mode differs. Returns the paths written (or that would be, in check mode)."""
+    if holder is None:
+        return []
+    if holder == 'new':
+        return list(files) + [keys.path] if check_mode else keys.promote(files, mode)
+    written = [path for path, content in sorted(files.items()) if file_differs(path, content, mode)]
+    if not check_mode:
+        for path in written:
+            write_file(path, files[path], mode)
+    return written

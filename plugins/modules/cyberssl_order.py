@@ -381,13 +381,8 @@ import os
 import re
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
-from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import (
-    PENDING,
-    KeyFiles,
-    file_differs,
-    file_mode,
-    write_file,
-)
+from ansible_collections.domainsec.onboard.plugins.module_utils import cert_files
+from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import PENDING, KeyFiles, file_mode
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
@@ -765,16 +760,9 @@ def order_fields(params, wanted, order_type=None):
 # -- files -------------------------------------------------------------------------------
 def certificate_files(params, order):
     """``{path: content}`` of the certificate files this task manages, from an issued order."""
-    leaf = (order.get('certificate') or '').strip()
-    chain = (order.get('certificate_chain') or '').strip()
-    if not leaf:
-        return {}
-    files = {}
-    for option, content in (('certificate_path', leaf), ('chain_path', chain),
-                            ('fullchain_path', '\n'.join(part for part in (leaf, chain) if part))):
-        if params.get(option) and content:
-            files[params[option]] = content + '\n'
-    return files
+    return cert_files.certificate_files(dict(certificate=params.get('certificate_path'), chain=params.get('chain_path'),
+                                             fullchain=params.get('fullchain_path')),
+                                        order.get('certificate'), order.get('certificate_chain'))
 
 
 # -- the run -------------------------------------------------------------------------------
@@ -966,21 +954,9 @@ def write_certificates(module, wanted, keys, result, order):
                     % (keys.path, order.get('order_id')))
     if holder is None:
         return
-    mode = file_mode(params['mode'])
-    files = certificate_files(params, order)
-    if holder == 'new':
-        written = list(files) + [keys.path]
-        if not module.check_mode:
-            written = keys.promote(files, mode)
-        result['files_changed'].extend(written)
-        result['actions'].append('write_files')
-        result['changed'] = True
-        return
-    written = [path for path, content in sorted(files.items()) if file_differs(path, content, mode)]
-    for path in written:
-        result['files_changed'].append(path)
-        if not module.check_mode:
-            write_file(path, files[path], mode)
+    written = cert_files.place(keys, holder, certificate_files(params, order), file_mode(params['mode']),
+                               module.check_mode)
+    result['files_changed'].extend(written)
     if written:
         result['actions'].append('write_files')
         result['changed'] = True

@@ -23,29 +23,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl 
 from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import KeyFiles
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.modules import cyberssl_order as mod
-
-
-def new_key():
-    return ec.generate_private_key(ec.SECP256R1())
-
-
-def key_pem(key):
-    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                             serialization.NoEncryption()).decode('ascii')
-
-
-def csr_pem(key, name='example.com'):
-    csr = x509.CertificateSigningRequestBuilder().subject_name(
-        x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])).sign(key, hashes.SHA256())
-    return csr.public_bytes(serialization.Encoding.PEM).decode('ascii')
-
-
-def cert_pem(key, name='example.com'):
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.datetime(2026, 1, 1)
-    cert = x509.CertificateBuilder().subject_name(subject).issuer_name(subject).public_key(key.public_key()).serial_number(
-        7).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=90)).sign(key, hashes.SHA256())
-    return cert.public_bytes(serialization.Encoding.PEM).decode('ascii')
+from unit.pki import cert_pem, csr_pem, key_pem, new_key
 
 
 KEY = new_key()

@@ -1,0 +1,214 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+module: certificate_files
+short_description: Install a certificate beside its own private key on the host where it runs
+version_added: 0.5.0
+description:
+  - Writes an issued certificate, its chain and the full chain on the host the task runs on (a web server), only
+    beside the key the certificate belongs to. It talks to no vendor; the certificate comes from
+    M(domainsec.onboard.cyberssl_order) (RV(domainsec.onboard.cyberssl_order#module:certificate) and
+    RV(domainsec.onboard.cyberssl_order#module:chain)).
+  - Uses the layout of M(domainsec.onboard.cyberssl_order) and the C(onboard_domain) role. When the certificate belongs
+    to the key at O(private_key_path), the files whose content, mode, owner or group differ are written. When it
+    belongs to the key waiting at C(<private_key_path>.new) (a renewal with a new key), the key and files in place are
+    kept as C(.previous), the new files are written and the new key takes the place of the old one, in that order.
+  - When the certificate belongs to neither key, nothing is written and the task fails. The keys are only read
+    (their public part is compared); a key never appears in a result, a diff or the log.
+author:
+  - domainsec.onboard contributors (@domainsec)
+attributes:
+  check_mode:
+    support: full
+    description: Reports the files that would be written; writes nothing.
+  diff_mode:
+    support: full
+    description: The serial number and validity of the certificate at O(certificate_path) before and after, and the
+      files that change. Never a key.
+  platform:
+    platforms: posix
+options:
+  certificate:
+    description: The certificate (PEM).
+    type: str
+    required: true
+  chain:
+    description: The intermediate chain (PEM). Without it, O(chain_path) is not written and the full chain is the
+      certificate alone.
+    type: str
+    default: ''
+  private_key_path:
+    description:
+      - The key of the certificate files (mode C(0600)), or the key in use while a new one waits at
+        C(<private_key_path>.new).
+      - In check mode a key that is not there yet (an earlier task in check mode did not make or copy it) gives a
+        warning, and the files are reported as to be written.
+    type: path
+    required: true
+  certificate_path:
+    description: Where the certificate goes.
+    type: path
+    required: true
+  chain_path:
+    description: Where the chain goes.
+    type: path
+  fullchain_path:
+    description: Where the certificate followed by the chain goes.
+    type: path
+  mode:
+    description: File mode of the certificate files, for example V('0644'). The key keeps C(0600).
+    type: raw
+    default: '0644'
+  owner:
+    description: Owner of the certificate files and the key. Not set, files keep the owner they are written with.
+    type: str
+  group:
+    description: Group of the certificate files and the key.
+    type: str
+notes:
+  - The directory of each path must exist.
+seealso:
+  - module: domainsec.onboard.cyberssl_order
+  - module: community.crypto.openssl_privatekey
+'''
+
+EXAMPLES = r'''
+- name: Order the certificate with the CSR made on web1 (the key stays there)
+  domainsec.onboard.cyberssl_order:
+    primary_domain: shop.example.com
+    csr: "{{ lookup('ansible.builtin.file', 'shop.example.com.csr') }}"
+    wait: true
+  register: order
+
+- name: Install it beside its key on web1
+  domainsec.onboard.certificate_files:
+    certificate: "{{ order.certificate }}"
+    chain: "{{ order.chain }}"
+    private_key_path: /etc/ssl/domainsec/shop.example.com.key
+    certificate_path: /etc/ssl/domainsec/shop.example.com.crt
+    chain_path: /etc/ssl/domainsec/shop.example.com.chain.pem
+    fullchain_path: /etc/ssl/domainsec/shop.example.com.fullchain.pem
+    owner: root
+    group: root
+  delegate_to: web1.example.com
+  when: order.status == 'Activated'
+  notify: Reload nginx
+'''
+
+RETURN = r'''
+files_changed:
+  description: The files written (or that would be), C(.previous) copies and a key moved into place included.
+  returned: always
+  type: list
+  elements: str
+  sample: [/etc/ssl/domainsec/shop.example.com.crt]
+key_promoted:
+  description: The certificate was for the key waiting at C(<private_key_path>.new), which took the place of the old
+    key (or would, in check mode).
+  returned: always
+  type: bool
+certificate_info:
+  description: Serial number (colon-separated hex) and validity of the certificate.
+  returned: always
+  type: dict
+  sample: {serial: "5D:0B:8E:21:3C:77:A9:10", not_before: "2026-11-25T00:00:00Z", not_after: "2027-11-26T00:00:00Z"}
+'''
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.domainsec.onboard.plugins.module_utils import cert_files
+from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import CertificateError, certificate_summary
+
+
+def summary(path):
+    """The serial and validity of the certificate at ``path``, or None when there is none (or it cannot be read)."""
+    try:
+        return certificate_summary(cert_files.read_text(path)) if os.path.exists(path) else None
+    except CertificateError:
+        return None
+
+
+def set_ownership(module, paths):
+    """Owner and group of the ``paths`` that exist; the ones whose ownership changes (or would)."""
+    changed = []
+    for path in paths:
+        if not os.path.exists(path):
+            continue
+        if module.set_owner_if_different(path, module.params['owner'], False) | \
+                module.set_group_if_different(path, module.params['group'], False):
+            changed.append(path)
+    return changed
+
+
+def install(module):
+    params = module.params
+    try:
+        info = certificate_summary(params['certificate'])
+    except CertificateError as exc:
+        module.fail_json(msg='certificate is not a PEM certificate (%s)' % exc)
+    keys = cert_files.KeyFiles(params['private_key_path'], secret=module.no_log_values.add)
+    for option in ('certificate_path', 'chain_path', 'fullchain_path', 'private_key_path'):
+        directory = os.path.dirname(os.path.abspath(params[option] or '/'))
+        if params[option] and not os.path.isdir(directory):
+            module.fail_json(msg='%s %s: the directory %s does not exist' % (option, params[option], directory))
+    files = cert_files.certificate_files(dict(certificate=params['certificate_path'], chain=params['chain_path'],
+                                              fullchain=params['fullchain_path']),
+                                         params['certificate'], params['chain'])
+    before = summary(params['certificate_path'])
+    if not keys.has('current') and not keys.has('new'):
+        problem = 'no key at private_key_path %s (nor %s%s)' % (keys.path, keys.path, cert_files.PENDING)
+        if not module.check_mode:
+            module.fail_json(msg=problem + ': a certificate is written only beside its key; nothing was written')
+        module.warn(problem + ' (an earlier task in check mode may not have made it): the files would be written once '
+                    'it is there')
+        holder = 'current'
+    else:
+        holder = keys.holder(params['certificate'])
+    if holder is None:
+        module.fail_json(msg='the certificate (serial %s) belongs neither to the key at %s nor to %s%s: nothing was '
+                             'written' % (info['serial'], keys.path, keys.path, cert_files.PENDING),
+                         certificate_info=info, files_changed=[], key_promoted=False)
+    if holder == 'unknown':
+        module.warn('the key at %s cannot be compared with the certificate (encrypted, or a format this module does '
+                    'not read): the files are written without that check' % keys.path)
+    written = cert_files.place(keys, holder, files, cert_files.file_mode(params['mode']), module.check_mode)
+    owned = list(files) + [keys.path] + [path for path in written if path.endswith(cert_files.PREVIOUS)]
+    if params['owner'] is not None or params['group'] is not None:
+        written += [path for path in set_ownership(module, owned) if path not in written]
+    result = dict(changed=bool(written), files_changed=written, key_promoted=holder == 'new', certificate_info=info)
+    if module._diff:
+        result['diff'] = dict(before=dict(certificate=before, files_changed=[]),
+                              after=dict(certificate=info if written else before, files_changed=written))
+    module.exit_json(**result)
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            certificate=dict(type='str', required=True),
+            chain=dict(type='str', default=''),
+            private_key_path=dict(type='path', required=True, no_log=False),
+            certificate_path=dict(type='path', required=True),
+            chain_path=dict(type='path'),
+            fullchain_path=dict(type='path'),
+            mode=dict(type='raw', default='0644'),
+            owner=dict(type='str'),
+            group=dict(type='str'),
+        ),
+        supports_check_mode=True,
+    )
+    install(module)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) 2026, domainsec.onboard contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""certificate_files: a certificate is written only beside its own key, a waiting key is promoted with the old files
+kept, a re-run and check mode write nothing, and no key reaches the output."""
+
+import contextlib
+import io
+import json
+import os
+
+import pytest
+
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.domainsec.onboard.plugins.modules import certificate_files as mod
+
+from unit.pki import cert_pem, key_pem, new_key
+
+KEY, OTHER = new_key(), new_key()
+CERT, OTHER_CERT, CHAIN = cert_pem(KEY), cert_pem(OTHER), cert_pem(OTHER, 'ca')  # ECDSA signs anew each time
+
+
+def run(tmp_path, check=False, **extra):
+    args = dict(certificate=CERT, chain=CHAIN, private_key_path=str(tmp_path / 'd.key'),
+                certificate_path=str(tmp_path / 'd.crt'), fullchain_path=str(tmp_path / 'd.fullchain.pem'),
+                _ansible_check_mode=check, _ansible_diff=True)
+    args.update(extra)
+    out = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(out):
+        with pytest.raises(SystemExit):
+            mod.main()
+    text = out.getvalue()
+    assert 'PRIVATE KEY' not in text
+    return json.loads(text)
+
+
+def listing(tmp_path):
+    return {name: (tmp_path / name).read_text() for name in sorted(os.listdir(tmp_path))}
+
+
+def test_beside_its_key_then_nothing_then_check_mode_writes_nothing(tmp_path):
+    (tmp_path / 'd.key').write_text(key_pem(KEY))
+    assert run(tmp_path, check=True)['files_changed'] == [str(tmp_path / 'd.crt'), str(tmp_path / 'd.fullchain.pem')]
+    assert sorted(os.listdir(tmp_path)) == ['d.key']
+    first = run(tmp_path)
+    assert first['changed'] and first['diff']['before']['certificate'] is None
+    assert first['diff']['after']['certificate']['serial'] == first['certificate_info']['serial']
+    assert (tmp_path / 'd.fullchain.pem').read_text() == CERT.strip() + '\n' + CHAIN
+    assert oct(os.stat(tmp_path / 'd.crt').st_mode & 0o777) == '0o644'
+    assert run(tmp_path)['changed'] is False
+    os.chmod(tmp_path / 'd.crt', 0o600)
+    assert run(tmp_path)['files_changed'] == [str(tmp_path / 'd.crt')]
+
+
+def test_the_waiting_key_takes_the_place_of_the_old_one_which_is_kept(tmp_path):
+    (tmp_path / 'd.key').write_text(key_pem(OTHER))
+    (tmp_path / 'd.crt').write_text(OTHER_CERT)
+    (tmp_path / 'd.key.new').write_text(key_pem(KEY))
+    result = run(tmp_path)
+    assert result['key_promoted'] and result['changed']
+    files = listing(tmp_path)
+    assert files['d.key'] == key_pem(KEY) and files['d.key.previous'] == key_pem(OTHER)
+    assert files['d.crt'] == CERT and files['d.crt.previous'] == OTHER_CERT
+    assert 'd.key.new' not in files and oct(os.stat(tmp_path / 'd.key').st_mode & 0o777) == '0o600'
+    assert run(tmp_path)['changed'] is False
+
+
+def test_a_certificate_of_another_key_is_not_written(tmp_path):
+    (tmp_path / 'd.key').write_text(key_pem(OTHER))
+    result = run(tmp_path)
+    assert result['failed'] and 'belongs neither to the key' in result['msg'], result
+    assert sorted(os.listdir(tmp_path)) == ['d.key']
+
+
+def test_no_key_fails_and_check_mode_warns(tmp_path):
+    assert 'no key at private_key_path' in run(tmp_path)['msg']
+    result = run(tmp_path, check=True)
+    assert result['changed'] and 'no key at private_key_path' in json.dumps(result['warnings'])
+    assert os.listdir(tmp_path) == []
