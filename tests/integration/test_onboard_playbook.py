@@ -9,6 +9,7 @@ import re
 import pytest
 
 from test_targets import assert_no_secrets, failure_excerpt, run_playbook
+from web_hosts import inventory, web_files
 
 # The role runs on the second core in the onboard_domain target; the playbook at scale runs on the main core.
 pytestmark = pytest.mark.main_core_only
@@ -68,8 +69,9 @@ def test_many_domains_one_failing(emulators, tmp_path):
 
 
 def test_check_mode_new_domain_every_stage(emulators, tmp_path):
-    """Check mode on a domain no vendor knows: every stage runs, no vendor receives a write, the summary says what
-    would be done, and --diff shows each vendor's change."""
+    """Check mode on a domain no vendor knows, served by two web hosts: every stage runs, no vendor receives a write,
+    nothing is written on the controller or a web host, the summary says what would be done, and --diff shows each
+    vendor's change."""
     reset_all(emulators)
     receiver = emulators.env['HARDENIZE_TEST_RECEIVER_URL']
     extra = write_vars(tmp_path / 'domains.json', {'onboard_domains': [{
@@ -84,21 +86,26 @@ def test_check_mode_new_domain_every_stage(emulators, tmp_path):
         'virusdie': True, 'virusdie_syncfile_dir': str(tmp_path), 'virusdie_webroot': str(tmp_path / 'www'),
         'virusdie_scan': True,
         'waf': True, 'waf_members': [{'email': 'secops@example.com', 'role': 'admin'}],
-        'waf_keys_file': str(tmp_path / 'agent.conf')}],
+        'waf_keys_file': str(tmp_path / 'agent.conf'),
+        'web_hosts': 'web', 'certificate_key_host': 'web01'}],
         'onboard_summary_path': str(tmp_path / 'summary.json')})
-    result = run_playbook('domainsec.onboard.onboard', ['-e', extra, '--check', '--diff'])
+    result = run_playbook('domainsec.onboard.onboard', ['-i', inventory(tmp_path), '-e', extra, '--check', '--diff'])
     (tmp_path / 'output.txt').write_text(result.stdout)
     assert result.returncode == 0, failure_excerpt(result.stdout)
     assert writes(emulators) == dict((vendor, 0) for vendor in VENDORS)
     summary = json.loads((tmp_path / 'summary.json').read_text())
     r = summary['results']['check.example']
     assert r['check_mode'] is True and r['changed'] is True
-    assert r['stages'] == ['dns', 'certificate', 'monitoring', 'hook', 'virusdie', 'waf']
+    assert r['stages'] == ['dns', 'certificate', 'monitoring', 'hook', 'virusdie', 'waf', 'web']
     assert r['dns']['added'] == 2 and r['certificate']['status'] == 'would be ordered'
     assert r['monitoring']['created'] == ['check.example'] and r['hook']['changed'] is True
     assert r['virusdie']['added'] == ['check.example'] and r['waf']['changed'] is True
-    # Nothing was written on the controller either.
+    # Nothing was written on the controller, nor on the two web hosts, which would get the key (made on web01), the
+    # certificate, the sync file and the agent keys.
     assert not os.path.exists(str(tmp_path / 'tls')) and not os.path.exists(str(tmp_path / 'agent.conf'))
+    assert web_files(tmp_path) == {}
+    assert 'its agent keys would be written to %s, web01:agent.conf, web02:agent.conf' % (tmp_path / 'agent.conf') in result.stdout
+    assert r['web']['hosts'] == ['web01', 'web02'] and r['web']['key_host'] == 'web01' and r['web']['unreachable'] == {}
     assert '1 would be onboarded (check mode), 0 failed' in result.stdout
     assert 'check mode: the order would be placed' in result.stdout
     # --diff: a diff per vendor (zone records, order, hosts, hook, site, WAF site).
