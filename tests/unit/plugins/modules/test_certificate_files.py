@@ -18,8 +18,12 @@ from ansible_collections.domainsec.onboard.plugins.modules import certificate_fi
 
 from unit.pki import cert_pem, key_pem, new_key
 
-KEY, OTHER = new_key(), new_key()
-CERT, OTHER_CERT, CHAIN = cert_pem(KEY), cert_pem(OTHER), cert_pem(OTHER, 'ca')  # ECDSA signs anew each time
+KEY = new_key()
+OTHER = new_key()
+# made once: ECDSA signs anew each time
+CERT = cert_pem(KEY)
+OTHER_CERT = cert_pem(OTHER)
+CHAIN = cert_pem(OTHER, 'ca')
 
 
 def run(tmp_path, check=False, **extra):
