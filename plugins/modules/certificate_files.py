@@ -34,7 +34,10 @@ attributes:
     description: The serial number and validity of the certificate at O(certificate_path) before and after, and the
       files that change. Never a key.
   platform:
+    support: full
     platforms: posix
+    description: Runs on the host that holds the key (a web server), with C(delegate_to) when the play's host is
+      another.
 options:
   certificate:
     description: The certificate (PEM).
@@ -81,26 +84,66 @@ seealso:
 '''
 
 EXAMPLES = r'''
-- name: Order the certificate with the CSR made on web1 (the key stays there)
+# The key is made on the web server and never leaves it; the CSR made from it is what CyberSSL signs.
+- name: Make the key on web1
+  community.crypto.openssl_privatekey:
+    path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.key"
+    type: RSA
+    size: 2048
+    mode: "0600"
+  delegate_to: web1.example.com
+
+- name: Make the CSR from it
+  community.crypto.openssl_csr:
+    path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.csr"
+    privatekey_path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.key"
+    common_name: shop.example.com
+    subject_alt_name: [DNS:shop.example.com]
+    return_content: true
+  delegate_to: web1.example.com
+  register: shop_csr
+
+- name: Order the certificate with that CSR
   domainsec.onboard.cyberssl_order:
     primary_domain: shop.example.com
-    csr: "{{ lookup('ansible.builtin.file', 'shop.example.com.csr') }}"
-    wait: true
-  register: order
+    product_id: 17
+    csr: "{{ shop_csr.csr }}"
+    dv_zones: [example.com]
+    admin_contact: &contact
+      first_name: Jane
+      last_name: Doe
+      phone: "+1.5555550100"
+      title: Platform engineer
+      email: hostmaster@example.com
+  register: shop_order
 
+- name: Publish the validation records
+  domainsec.onboard.ssdns_record:
+    domain: "{{ item.zone }}"
+    type: "{{ item.type }}"
+    name: "{{ item.name }}"
+    value: "{{ item.value }}"
+  loop: "{{ shop_order.dv_records }}"
+
+- name: Wait for the certificate
+  domainsec.onboard.cyberssl_order:
+    primary_domain: shop.example.com
+    product_id: 17
+    csr: "{{ shop_csr.csr }}"
+    admin_contact: *contact
+    wait: true
+  register: shop_order
+
+# Usually with notify: a handler that reloads the web server (once per run, only when a file changed).
 - name: Install it beside its key on web1
   domainsec.onboard.certificate_files:
-    certificate: "{{ order.certificate }}"
-    chain: "{{ order.chain }}"
-    private_key_path: /etc/ssl/domainsec/shop.example.com.key
-    certificate_path: /etc/ssl/domainsec/shop.example.com.crt
-    chain_path: /etc/ssl/domainsec/shop.example.com.chain.pem
-    fullchain_path: /etc/ssl/domainsec/shop.example.com.fullchain.pem
-    owner: root
-    group: root
+    certificate: "{{ shop_order.certificate }}"
+    chain: "{{ shop_order.chain }}"
+    private_key_path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.key"
+    certificate_path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.crt"
+    chain_path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.chain.pem"
+    fullchain_path: "{{ tls_dir | default('/etc/ssl') }}/shop.example.com.fullchain.pem"
   delegate_to: web1.example.com
-  when: order.status == 'Activated'
-  notify: Reload nginx
 '''
 
 RETURN = r'''

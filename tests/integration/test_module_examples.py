@@ -172,6 +172,7 @@ PRELUDE = {
             'domains': ['shop.example.com'], 'share_with': 'old@example.com'}},
     ],
     'cyberssl_order': [_ZONE],
+    'certificate_files': [_ZONE],
     'cyberssl_order_info': [
         _ZONE,
         {'name': 'prelude: order 1001 for www.example.com', 'domainsec.onboard.cyberssl_order': {
