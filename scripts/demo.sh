@@ -96,22 +96,26 @@ for arg in "$@"; do
     esac
 done
 
-# What the site would have in production: a directory for the certificate, a web root that the web server serves
-# (the Virusdie emulator is told the sync file is there once the role copies it), and the webhook receiver reading
-# the hook's secret from a directory (the role writes it there).
+# What the site would have in production: two web servers (playbooks/vars/demo_inventory.yml: directories under
+# DEMO_DIR; the Virusdie emulator is told the sync file is in the site's web root once the role copies it), and the
+# webhook receiver reading the hook's secret from a directory (the role writes it there).
 export DEMO_DIR="$BUILD/demo"
 rm -rf "$DEMO_DIR"
-mkdir -p "$DEMO_DIR/www" "$DEMO_DIR/hook-secrets"
+mkdir -p "$DEMO_DIR/hook-secrets"
 admin() { "$VENV/bin/python" tests/emulators/admin.py "$@"; }
 admin config virusdie '{"syncfile_uploaded": ["example.com"]}'
 admin config receiver "{\"org\": \"$HARDENIZE_ORG\", \"secrets_dir\": \"$DEMO_DIR/hook-secrets\"}"
 
-playbook=(ansible-playbook domainsec.onboard.onboard -e @playbooks/vars/demo.yml)
+playbook=(ansible-playbook -i playbooks/vars/demo_inventory.yml domainsec.onboard.onboard -e @playbooks/vars/demo.yml)
 log "run 1: ${playbook[*]} ${args[*]}"
 rc=0
 "${playbook[@]}" "${args[@]}" || rc=$?
 log "requests per vendor in run 1:"
 admin writes >&2
+if [ -d "$DEMO_DIR/web01" ]; then
+    log "what the web servers got (mode, owner, file; the reloads file counts the reloads):"
+    find "$DEMO_DIR"/web0? -type f -exec stat -c '%a %U:%G %n' {} + | sed "s|$ROOT/||" | sort -k3 >&2
+fi
 if [ "$rc" -ne 0 ] || [ "$once" = 1 ]; then
     exit "$rc"
 fi
