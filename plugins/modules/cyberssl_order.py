@@ -952,8 +952,6 @@ def write_certificates(module, wanted, keys, result, order):
         module.warn('the key at private_key_path %s cannot be compared with the certificate of order %s (encrypted, '
                     'or a format this module does not read): the files are written without that check'
                     % (keys.path, order.get('order_id')))
-    if holder is None:
-        return
     written = cert_files.place(keys, holder, certificate_files(params, order), file_mode(params['mode']),
                                module.check_mode)
     result['files_changed'].extend(written)

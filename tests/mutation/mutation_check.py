@@ -40,6 +40,7 @@ DNS = 'plugins/module_utils/dns_records.py'
 RUNNER = 'plugins/module_utils/module_runner.py'
 HTTP = 'plugins/module_utils/http_transport.py'
 ORDER = 'plugins/modules/cyberssl_order.py'
+CERT_FILES = 'plugins/module_utils/cert_files.py'
 
 T_DNS = 'tests/unit/plugins/module_utils/test_dns_records.py'
 T_SS = 'tests/unit/plugins/module_utils/test_securityspace.py'
@@ -48,6 +49,7 @@ T_URLS = 'tests/unit/plugins/module_utils/test_default_urls.py'
 T_HTTP = 'tests/unit/plugins/module_utils/test_http_transport.py'
 T_CS = 'tests/unit/plugins/module_utils/test_cyberssl.py'
 T_ORDER = 'tests/unit/plugins/modules/test_cyberssl_order.py'
+T_CERT_FILES = 'tests/unit/plugins/modules/test_certificate_files.py'
 
 RECORD_KEY = ("    return (record['type'], owner(record), record.get('value'), record.get('priority'), record.get('weight'),\n"
               "            record.get('port'), record.get('flag'), record.get('tag'))\n")
@@ -188,10 +190,14 @@ MUTATIONS = [
              'if price is not None and price < 0:',
              ['%s::test_bad_input_names_the_option' % T_ORDER]),
     # -- keys and secrets (cyberssl_order) ---------------------------------------------------------------------------
-    mutation('keys: a certificate only beside its own key', 'write_certificates writes for neither key (holder None)',
-             ORDER, '    if holder is None:\n        return\n', '    if holder is None:\n        pass\n',
+    mutation('keys: a certificate only beside its own key', 'place writes for neither key (holder None)', CERT_FILES,
+             '    if holder is None:\n        return []\n', '    if holder is None:\n        pass\n',
              ['%s::test_certificate_files_are_written_only_beside_their_key' % T_ORDER,
               '%s::test_without_a_key_path_the_csr_decides' % T_ORDER]),
+    mutation('keys: a certificate for neither key fails the task', 'certificate_files reports ok for it',
+             'plugins/modules/certificate_files.py', '    if holder is None:\n        module.fail_json(',
+             '    if holder is None and False:\n        module.fail_json(',
+             ['%s::test_a_certificate_of_another_key_is_not_written' % T_CERT_FILES]),
     mutation('money: a renewal is not a second purchase', 'unexplained: renewals explain nothing', ORDER,
              '        if renewed:\n            left.remove(renewed[-1])\n', '        if renewed:\n            pass\n',
              ['%s::test_a_renewal_and_the_order_it_renews_are_not_a_second_purchase' % T_ORDER]),
