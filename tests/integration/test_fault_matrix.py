@@ -200,6 +200,12 @@ def domain_scenarios():
     def soa_set(emulators):
         soa = ss_records(emulators, 'SOA')[0]['data']
         assert soa['mail'].rstrip('.') == 'dns.matrix.example' and int(soa['min']) == 7200, soa
+
+    def options_set(emulators):
+        options = ss_records(emulators, 'Options')[0]['data']
+        acl = sorted(a.strip() for a in options['allowtransferacl'].split(','))
+        assert acl == ['192.0.2.53/32', '198.51.100.0/24'] and options['notify'] == 'yes', options
+        assert options['alsonotify'] == '192.0.2.54', options
     return [
         dict(vendor='securityspace', endpoint='dnsAddDomain', writes=1, setup=no_setup, module=ssdns_domain,
              args=dict(domain=ZONE, publish=False), check=exists_once),
@@ -207,6 +213,9 @@ def domain_scenarios():
              args=dict(domain=ZONE, state='absent'), check=gone),
         dict(vendor='securityspace', endpoint='dnsSetSOA', writes=1, setup=setup_zone, module=ssdns_domain,
              args=dict(domain=ZONE, admin_email='dns@matrix.example', min_ttl=7200, publish=False), check=soa_set),
+        dict(vendor='securityspace', endpoint='dnsSetOptions', writes=1, setup=setup_zone, module=ssdns_domain,
+             args=dict(domain=ZONE, allow_transfer=['192.0.2.53', '198.51.100.0/24'], notify='yes',
+                       also_notify=['192.0.2.54'], publish=False), check=options_set),
     ]
 
 

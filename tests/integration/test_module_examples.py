@@ -326,7 +326,8 @@ def test_examples_write_no_fixed_path(name):
 
 def test_parametrization_follows_the_modules_directory(tmp_path):
     """The cases are the files of plugins/modules/: a module added there is a case (and fails without a task list
-    in EXAMPLES); the per-module tables name modules that exist."""
+    in EXAMPLES); the per-module tables (every dict of this file but NOT_PER_MODULE: a new table is checked without
+    being listed) name modules that exist, CHANGES_EVERY_RUN their example tasks, CSR_FILES files they read."""
     names = set(module_names())
     assert len(names) >= 24 and 'ssdns_record' in names and '__init__' not in names
     for fake, source in (('new_module', 'EXAMPLES = r\'\'\'\n- name: A task\n  domainsec.onboard.new_module:\n\'\'\'\n'),
@@ -339,12 +340,33 @@ def test_parametrization_follows_the_modules_directory(tmp_path):
     for broken in ('no_examples', 'prose_examples', 'one_task_not_a_list'):
         with pytest.raises(AssertionError, match='no EXAMPLES|not a list of tasks'):
             load_examples(broken, str(tmp_path))
-    for table in (PRELUDE, CHANGES_EVERY_RUN, CSR_FILES, EMULATOR_CONFIG, SETUP, AFTER_RUN):
-        assert set(table) <= names, 'entries for modules that do not exist: %s' % sorted(set(table) - names)
+    tables = per_module_tables()
+    assert {'PRELUDE', 'CHANGES_EVERY_RUN', 'CSR_FILES', 'EMULATOR_CONFIG', 'SETUP', 'AFTER_RUN'} <= set(tables)
+    for table_name, table in sorted(tables.items()):
+        assert set(table) <= names, '%s: entries for modules that do not exist: %s' % (
+            table_name, sorted(set(table) - names))
     for name, exceptions in CHANGES_EVERY_RUN.items():
         example_names = [t['name'] for t in flatten(load_examples(name))]
         assert set(exceptions) <= set(example_names), '%s: exceptions for tasks that are not examples: %s' % (
             name, sorted(set(exceptions) - set(example_names)))
+    for name, files in CSR_FILES.items():
+        read = json.dumps(PRELUDE.get(name, []) + load_examples(name), default=str)
+        unread = sorted(f for f in files if "'%s'" % f not in read)
+        assert not unread, 'CSR_FILES: %s reads no %s (lookup(\'ansible.builtin.file\', ...))' % (name, unread)
+
+
+# The dicts of this file (upper-case names) that are not keyed by module; every other one is a per-module table,
+# which test_parametrization_follows_the_modules_directory checks without being told about it.
+NOT_PER_MODULE = ('VAULT_VARS', 'ACCOUNT_VARS', 'PATH_VARS')
+
+
+def per_module_tables():
+    """{name: table} of every per-module table of this file (its module-level dicts but NOT_PER_MODULE)."""
+    tables = dict((name, value) for name, value in globals().items()
+                  if name.isupper() and not name.startswith('_') and isinstance(value, dict))
+    assert set(NOT_PER_MODULE) <= set(tables), 'NOT_PER_MODULE names no table: %s' % sorted(
+        set(NOT_PER_MODULE) - set(tables))
+    return dict((name, value) for name, value in tables.items() if name not in NOT_PER_MODULE)
 
 
 # -- running -------------------------------------------------------------------------------------------------------
