@@ -17,6 +17,11 @@ the same names):
 When the certificate for ``<key>.new`` is issued, :meth:`KeyFiles.promote` keeps the old files as ``.previous``,
 writes the new certificate files and moves ``<key>.new`` to ``<key>``, in that order: a run that dies in between
 leaves ``<key>.new`` in place, and the next run promotes it again.
+
+Every file is written through :class:`~ansible_collections.domainsec.onboard.plugins.module_utils.file_writer.FileWriter`
+(the collection's one file writer: atomic, the module's file arguments, check mode, backups). A key is written as a
+``secret`` (mode 0600 whatever the ``mode`` option, no backup); a key this module did not write keeps its mode, and
+gets only the owner, group and SELinux context asked for.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -24,17 +29,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
-import tempfile
 
+from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import read_bytes
 from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import same_key
 
 PENDING = '.new'
 PREVIOUS = '.previous'
-
-
-def file_mode(mode):
-    """An octal mode given as ``'0644'`` or as an int."""
-    return mode if isinstance(mode, int) else int(str(mode), 8)
 
 
 def read_text(path):
@@ -43,32 +43,6 @@ def read_text(path):
         return None
     with open(path, 'rb') as handle:
         return handle.read().decode('utf-8', 'replace')
-
-
-def file_differs(path, content, mode):
-    """True when ``path`` does not hold exactly ``content`` with ``mode``."""
-    if not os.path.exists(path):
-        return True
-    with open(path, 'rb') as handle:
-        if handle.read() != content.encode('utf-8'):
-            return True
-    return (os.stat(path).st_mode & 0o7777) != mode
-
-
-def write_file(path, content, mode):
-    """Write ``content`` atomically (a temporary file in the same directory, then a rename) with ``mode``."""
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix='.%s.' % os.path.basename(path))
-    try:
-        os.fchmod(handle, mode)
-        with os.fdopen(handle, 'wb') as stream:
-            stream.write(content.encode('utf-8'))
-        os.rename(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    os.chmod(path, mode)
 
 
 class KeyFiles(object):
@@ -108,32 +82,31 @@ class KeyFiles(object):
                 unknown = True
         return 'unknown' if unknown else None
 
-    def store(self, key):
-        """Write a new key (mode 0600): to ``path`` when no key is there yet, else to ``path.new`` (the key in place
-        still belongs to the certificate files). Returns the path written."""
+    def store(self, writer, key):
+        """Write a new key with ``writer`` (a secret: mode 0600): to ``path`` when no key is there yet, else to
+        ``path.new`` (the key in place still belongs to the certificate files). Returns the path written."""
         self.secret(key.strip())
         target = self.new_path if self.has('current') else self.path
-        write_file(target, key.strip() + '\n', 0o600)
+        writer.write(target, key.strip() + '\n', secret=True)
         self.reload()
         return target
 
-    def promote(self, certificate_files, mode):
+    def promote(self, writer, certificate_files):
         """The certificate of ``path.new`` is issued: keep the key and the certificate files in place as
-        ``.previous``, write ``certificate_files`` (``{path: content}``) and move ``path.new`` to ``path``. Returns
-        the paths written."""
+        ``.previous``, write ``certificate_files`` (``{path: content}``) and move ``path.new`` to ``path``, all with
+        ``writer``. Returns the paths written (in check mode: that would be; nothing is written)."""
         written = []
         for path in [self.path] + sorted(certificate_files):
-            old = read_text(path)
-            if old is not None:
-                write_file(path + PREVIOUS, old, 0o600 if path == self.path else mode)
+            old = read_bytes(path)
+            if old is not None and writer.write(path + PREVIOUS, old, secret=path == self.path):
                 written.append(path + PREVIOUS)
         for path, content in sorted(certificate_files.items()):
-            write_file(path, content, mode)
-            written.append(path)
-        os.rename(self.new_path, self.path)
-        os.chmod(self.path, 0o600)
+            if writer.write(path, content):
+                written.append(path)
+        writer.move(self.new_path, self.path, secret=True)
         written.append(self.path)
-        self.reload()
+        if not writer.check_mode:
+            self.reload()
         return written
 
 
@@ -151,16 +124,16 @@ def certificate_files(paths, certificate, chain):
     return files
 
 
-def place(keys, holder, files, mode, check_mode):
-    """Put the certificate ``files`` (``{path: content}``) beside their key: nothing when the certificate is for
-    neither key (``holder`` None), the promotion of ``<key>.new`` when it is for that key, else the files whose
-    content or mode differs. Returns the paths written (or that would be, in check mode)."""
+def place(writer, keys, holder, files):
+    """Put the certificate ``files`` (``{path: content}``) beside their key with ``writer``: nothing when the
+    certificate is for neither key (``holder`` None), the promotion of ``<key>.new`` when it is for that key, else the
+    files whose content or attributes differ, and the owner, group and SELinux context of the key in place (its mode
+    is left alone). Returns the paths written (or that would be, in check mode)."""
     if holder is None:
         return []
     if holder == 'new':
-        return list(files) + [keys.path] if check_mode else keys.promote(files, mode)
-    written = [path for path, content in sorted(files.items()) if file_differs(path, content, mode)]
-    if not check_mode:
-        for path in written:
-            write_file(path, files[path], mode)
+        return keys.promote(writer, files)
+    written = [path for path, content in sorted(files.items()) if writer.write(path, content)]
+    if keys.path and keys.has('current') and writer.set_attributes(keys.path, keep_mode=True):
+        written.append(keys.path)
     return written

@@ -28,12 +28,10 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     ApiError,
     DomainsecError,
     FieldAuth,
-    TransportError,
     WriteNotProven,
-    WriteOutcomeUnknown,
     env_fallback_set,
 )
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # the modules call it as cs.as_int
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RpcClient, as_int  # the modules call it as cs.as_int
 
 VENDOR = 'CyberSSL'
 LIVE_URL = 'https://api.cyberssl.com/v1'
@@ -174,7 +172,7 @@ def dv_view(dv_options, method, domains, zones=None):
     return view
 
 
-def order_fields(answer):
+def order_from_reply(answer):
     """The order of an ``order_status`` reply, nested under ``order`` or flat."""
     order = answer.get('order') if isinstance(answer.get('order'), dict) else answer
     order = dict((k, v) for k, v in order.items() if k not in ('success',))
@@ -222,8 +220,46 @@ def split_chain(pem):
     return re.findall(r'-----BEGIN CERTIFICATE-----.*?-----END CERTIFICATE-----', pem or '', re.S)
 
 
-class CyberSSLClient(VendorClient):
-    """Named operations of the CyberSSL API; one token per run."""
+# The order's wire fields: option name -> CyberSSL field (``<role>_<field>`` for a contact, ``org_<field>`` for the
+# organization, ``csr_<field>`` for a CSR CyberSSL makes).
+CONTACT_FIELDS = dict(first_name='firstname', last_name='lastname', phone='phone', title='title', email='email')
+CSR_FIELDS = ('city', 'state', 'country', 'organization', 'department', 'email')
+ORG_FIELDS = ('name', 'division', 'addressline', 'city', 'country', 'phone', 'postalcode', 'region')
+
+
+def order_request(primary, dv_method, emails=(), addons=(), csr=None, csr_subject=None, order_type=None,
+                  product_id=None, period=None, admin_contact=None, tech_contact=None, organization=None):
+    """The fields of ``add_ssl_order`` (with ``order_type`` new or renew: product, period, contacts, organization)
+    or of ``reissue_ssl_order`` (without): the validation method (``email:<addresses>`` for email), the add-on
+    domains, and the CSR, or without one the subject of the CSR CyberSSL makes for ``primary``."""
+    fields = dict(dv_method='email:' + ','.join(emails) if dv_method == 'email' else dv_method,
+                  addon_domains=','.join(addons) or None)
+    if order_type:
+        fields.update(product_id=product_id, order_type=order_type, period=period)
+        for role, contact in (('admin', admin_contact), ('tech', tech_contact)):
+            for option, wire in CONTACT_FIELDS.items():
+                if (contact or {}).get(option):
+                    fields['%s_%s' % (role, wire)] = contact[option]
+        for option in ORG_FIELDS:
+            if (organization or {}).get(option):
+                fields['org_%s' % option] = organization[option]
+    if csr:
+        fields['csr'] = csr
+    else:
+        fields['csr_domain'] = primary
+        for option in CSR_FIELDS:
+            if (csr_subject or {}).get(option):
+                fields['csr_%s' % option] = csr_subject[option]
+    return fields
+
+
+class CyberSSLClient(RpcClient):
+    """Named operations of the CyberSSL API; one token per run.
+
+    A method listed in ``GET_METHODS`` is a GET with its parameters in the query, every other one a form POST; the
+    envelope's ``success`` is true on success, else ``error_code`` and ``error_message`` say why. A refused token
+    (``INVALID_TOKEN``) is fetched again once and the call repeated.
+    """
 
     VENDOR = VENDOR
     DOC_FRAGMENT = 'domainsec.onboard.cyberssl'
@@ -232,10 +268,7 @@ class CyberSSLClient(VendorClient):
         sandbox=dict(type='bool', default=False),
         api_url=dict(type='str', fallback=(env_fallback_set, ['CYBERSSL_API_URL'])),
     )
-
-    def __init__(self, http, params):
-        super(CyberSSLClient, self).__init__(http, params)
-        self.base = self.base_url(params).rstrip('/')
+    SESSION_ERRORS = frozenset([INVALID_TOKEN])
 
     @classmethod
     def base_url(cls, params):
@@ -244,69 +277,57 @@ class CyberSSLClient(VendorClient):
     def make_auth(self):
         return FieldAuth(lambda: {'token': self.token})
 
-    # -- low level ---------------------------------------------------------
-    def _send(self, method, params, write, auth=None):
+    # -- the envelope --------------------------------------------------------
+    def send_call(self, method, params, write, auth=None):
         verb = 'GET' if method in GET_METHODS else 'POST'
-        params = dict((k, v) for k, v in (params or {}).items() if v is not None)
-        response = self.http.request(verb, '%s/%s' % (self.base, method), params=params if verb == 'GET' else None,
-                                     data=params if verb == 'POST' else None, idempotent=not write,
-                                     expect_json=True, auth=auth)
-        try:
-            answer = response.json()
-        except ValueError:
-            answer = None
-        if not isinstance(answer, dict) or 'success' not in answer:
-            message = 'CyberSSL answered %s without a JSON success field (HTTP %d)' % (method, response.status)
-            if write:  # the server answered: it is done with the request, so a re-read tells
-                raise WriteOutcomeUnknown(message, vendor=VENDOR, status=response.status, answered=True)
-            raise TransportError(message, vendor=VENDOR, status=response.status)
-        return answer
+        return self.http.request(verb, '%s/%s' % (self.base, method), params=params if verb == 'GET' else None,
+                                 data=params if verb == 'POST' else None, idempotent=not write, expect_json=True,
+                                 auth=auth)
+
+    def is_envelope(self, response, answer):
+        return isinstance(answer, dict) and 'success' in answer
+
+    def succeeded(self, answer):
+        return answer.get('success') is True
+
+    def error_code(self, answer):
+        return as_int(answer.get('error_code'))
+
+    def api_error(self, method, answer, **options):
+        return CyberSSLError(method, answer.get('error_code'), answer.get('error_message'))
 
     def fetch_token(self):
-        answer = self._send('auth', {'apikey': self.params['api_key']}, write=False, auth=False)
-        if answer.get('success') is not True:
-            raise CyberSSLError('auth', answer.get('error_code'), answer.get('error_message'))
+        answer = self.envelope('auth', self.send_call('auth', {'apikey': self.params['api_key']}, False, auth=False),
+                               False)
+        if not self.succeeded(answer):
+            raise self.api_error('auth', answer)
         if not answer.get('token'):
             raise DomainsecError('CyberSSL auth answered success without a token', vendor=VENDOR)
         return answer['token']
 
-    def call(self, method, params=None, write=False):
-        """Call ``method``; the decoded reply. A refused token is fetched again once and the call repeated."""
-        for attempt in (0, 1):
-            used = self.ensure_token()
-            answer = self._send(method, params, write)
-            if answer.get('success') is True:
-                return answer
-            code = as_int(answer.get('error_code'))
-            if code == INVALID_TOKEN and attempt == 0:
-                self.forget_token(used)
-                continue
-            raise CyberSSLError(method, answer.get('error_code'), answer.get('error_message'))
-        raise CyberSSLError(method, INVALID_TOKEN, 'token refused twice')  # pragma: no cover
-
     # -- products and money --------------------------------------------------
     def products(self):
-        return self.call('list_products').get('ssl_products') or []
+        return self.read('list_products').get('ssl_products') or []
 
     def product(self, product_id):
-        product = self.call('get_ssl_product_details', {'product_id': product_id}).get('product')
+        product = self.read('get_ssl_product_details', {'product_id': product_id}).get('product')
         if not isinstance(product, dict):
             raise DomainsecError('CyberSSL sent no details for product %s' % product_id, vendor=VENDOR)
         return product
 
     def price(self, product_id, period, nr_domains=1):
-        answer = self.call('get_ssl_product_price', {'product_id': product_id, 'period': period,
+        answer = self.read('get_ssl_product_price', {'product_id': product_id, 'period': period,
                                                      'nr_domains': nr_domains})
         return money(answer.get('amount'))
 
     def balance(self):
-        return money(self.call('get_balance').get('balance'))
+        return money(self.read('get_balance').get('balance'))
 
     # -- orders: reads ---------------------------------------------------------
     def orders(self):
         """Every order of the account (``my_orders`` summaries), ``domains`` added as a list."""
         found = []
-        for order in self.call('my_orders').get('ssl_orders') or []:
+        for order in self.read('my_orders').get('ssl_orders') or []:
             order = dict(order)
             order['domains'] = order_domains(order)
             found.append(order)
@@ -315,17 +336,17 @@ class CyberSSLClient(VendorClient):
     def order(self, order_id):
         """One order (``order_status``), nested or flat reply; None when the vendor does not know it."""
         try:
-            return order_fields(self.call('order_status', {'order_id': order_id}))
+            return order_from_reply(self.read('order_status', {'order_id': order_id}))
         except CyberSSLError as exc:
             if exc.error_code == ORDER_NOT_FOUND:
                 return None
             raise
 
     def dv_options(self, order_id, method='all'):
-        return self.call('get_dv_options', {'order_id': order_id, 'dv_method': method}).get('dv_options') or {}
+        return self.read('get_dv_options', {'order_id': order_id, 'dv_method': method}).get('dv_options') or {}
 
     def validate_csr(self, csr, product_id=None, addon_domains=None):
-        return self.call('validate_csr', {'csr': csr, 'product_id': product_id,
+        return self.read('validate_csr', {'csr': csr, 'product_id': product_id,
                                           'addon_domains': ','.join(addon_domains) if addon_domains else None}
                          ).get('csr') or {}
 
@@ -342,8 +363,8 @@ class CyberSSLClient(VendorClient):
                 return {'order_id': new[-1].get('order_id'), 'reply_lost': True}
             return None
         what = what or '%s order for %s' % (fields.get('order_type'), domain)
-        return self._purchase(lambda: self.call('add_ssl_order', fields, write=True), landed, 'add_ssl_order', what,
-                              prove_within, 'domainsec.onboard.cyberssl_order_info with domain=%s' % domain)
+        return self._purchase('add_ssl_order', fields, landed, what, prove_within,
+                              'domainsec.onboard.cyberssl_order_info with domain=%s' % domain)
 
     def reissue_order(self, order_id, fields, matches, prove_within=SETTLE_TIMEOUT):
         """``reissue_ssl_order``; an unknown outcome re-reads the order: ``matches(order)`` means it landed. Guarded
@@ -352,13 +373,12 @@ class CyberSSLClient(VendorClient):
             order = self.order(order_id)
             return {'order_id': order_id, 'reply_lost': True} if order and matches(order) else None
         fields = dict(fields, order_id=order_id)
-        return self._purchase(lambda: self.call('reissue_ssl_order', fields, write=True), landed, 'reissue_ssl_order',
-                              'reissue of order %s' % order_id, prove_within,
+        return self._purchase('reissue_ssl_order', fields, landed, 'reissue of order %s' % order_id, prove_within,
                               'domainsec.onboard.cyberssl_order_info with order_id=%s' % order_id)
 
-    def _purchase(self, send, landed, operation, what, prove_within, where):
+    def _purchase(self, method, fields, landed, what, prove_within, where):
         try:
-            return self.guarded_write(send, landed=landed, operation=operation, what=what, prove_within=prove_within)
+            return self.write(method, method, fields, landed=landed, what=what, prove_within=prove_within)
         except WriteNotProven as exc:
             raise PurchaseUnknown(
                 'CyberSSL: the %s may have been placed: %s. Nothing was sent again, so it cannot have been placed '
@@ -370,14 +390,13 @@ class CyberSSLClient(VendorClient):
         def landed():
             order = self.order(order_id)
             return {'landed': True} if order and dv_method_of(order) == method else None
-        return self.guarded_write(
-            lambda: self.call('change_dv_method', {'order_id': order_id, 'dv_method': method, 'domain': domain,
-                                                   'email': email}, write=True),
-            landed=landed, operation='change_dv_method', what='validation of order %s changed to %s' % (order_id, method))
+        return self.write('change_dv_method', 'change_dv_method', {'order_id': order_id, 'dv_method': method,
+                                                                   'domain': domain, 'email': email},
+                          landed=landed, what='validation of order %s changed to %s' % (order_id, method))
 
     def revalidate(self, order_id, domain):
         """``revalidate``: asks the CA to check again. Asking twice does no harm, so it is retried like a read."""
-        self.call('revalidate', {'order_id': order_id, 'domain_name': domain})
+        self.read('revalidate', {'order_id': order_id, 'domain_name': domain})
         self.record_done('revalidate', 'revalidation of %s asked' % domain)
 
     def wait_for_order(self, order_id, timeout, interval):

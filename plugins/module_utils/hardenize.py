@@ -33,7 +33,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import LABEL, MASK, idna_ascii, mask_url_password
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RestClient
 
 VENDOR = 'Hardenize'
 DEFAULT_API_URL = 'https://api.hardenize.com'
@@ -231,7 +231,7 @@ def destination_key(destination):
     return '%s://%s%s%s' % (parts.scheme.lower(), netloc, parts.path or '/', '?' + parts.query if parts.query else '')
 
 
-class HardenizeClient(VendorClient):
+class HardenizeClient(RestClient):
     """Named operations of the Hardenize API, against one organization.
 
     HTTP Basic auth on every request (the header value is registered as a
@@ -253,9 +253,12 @@ class HardenizeClient(VendorClient):
 
     def __init__(self, http, params, limiter=None):
         super(HardenizeClient, self).__init__(http, params)
-        self.base = '%s/v1/org/%s' % (params['api_url'].rstrip('/'), params['org'])
         self.limiter = limiter
         self.hosts_read_unfiltered = False
+
+    @classmethod
+    def base_path(cls, params):
+        return '/v1/org/%s' % params.get('org')
 
     @classmethod
     def check_params(cls, params):
@@ -274,72 +277,43 @@ class HardenizeClient(VendorClient):
     def make_auth(self):
         return BasicAuth(self.params['api_user'], self.params['api_password'])
 
-    # -- low level ---------------------------------------------------------
-    def request(self, method, path, json_body=None, params=None, headers=None, expected=(200,), write=None,
-                refused_statuses=None):
-        url = self.base + path
-        # Every answer of the API is JSON or empty: anything else is a failed read (retried) or a write
-        # whose outcome is unknown (re-read before anything is re-sent).
-        response = self.http.request(method, url, json_body=json_body, params=params, headers=headers,
-                                     idempotent=(method == 'GET') if write is None else not write, expect_json=True,
-                                     refused_statuses=refused_statuses)
-        if response.status not in expected:
-            raise self._error('%s %s' % (method, path), response)
-        return response
-
-    def _error(self, what, response):
-        errors = []
-        if response.content_type == ERROR_MIME or response.content_type.endswith('json'):
-            try:
-                errors = (response.json() or {}).get('errors') or []
-            except (ValueError, AttributeError):
-                errors = []
+    # -- requests ------------------------------------------------------------
+    # Every answer of the API is JSON or empty: anything else is a failed read (retried) or a write whose outcome is
+    # unknown (re-read before anything is re-sent).
+    def api_error(self, what, response, trace_body=True):
+        data, text = self.error_body(response, trace_body)
+        errors = (data or {}).get('errors') or []
         if not errors:
-            text = self.http.redactor.text(response.body[:200].decode('utf-8', 'replace')) if response.body else ''
             errors = [{'message': text or {401: 'authentication failed (check api_user/api_password)',
                                            403: 'not allowed', 404: 'not found'}.get(response.status, 'no details')}]
         errors = [dict((k, self.http.redactor.text(v) if isinstance(v, str) else v) for k, v in e.items())
                   if isinstance(e, dict) else {'message': self.http.redactor.text(str(e))} for e in errors]
         return HardenizeError(what, response.status, errors)
 
-    def get_json(self, path, params=None):
-        response = self.request('GET', path, params=params, expected=(200, 206))
-        data = response.json() or {}
-        if response.status == 206:
-            data = self._rest_of_pages(path, params, response, data)
-        return data
-
-    def _rest_of_pages(self, path, params, response, data):
-        """Follow ``Content-Range: pages a-b/N`` until every page is read, merging the lists."""
-        while True:
+    def read(self, path, params=None):
+        """GET ``path``; a list answered in pages (206 with ``Content-Range: pages a-b/N``) is read to its end, the
+        pages' lists merged."""
+        response = self.respond('GET', path, params=params, expected=(200, 206))
+        data = self.decode(response)
+        while response.status == 206:
             match = _CONTENT_RANGE.search(response.headers.get('Content-Range') or '')
             if not match or int(match.group(2)) >= int(match.group(3)):
-                return data
+                break
             headers = {'Range': 'pages=%d-%s' % (int(match.group(2)) + 1, match.group(3))}
-            response = self.request('GET', path, params=params, headers=headers, expected=(200, 206))
-            page = response.json() or {}
-            for key, value in page.items():
+            response = self.respond('GET', path, params=params, headers=headers, expected=(200, 206))
+            for key, value in self.decode(response).items():
                 if isinstance(value, list) and isinstance(data.get(key), list):
                     data[key].extend(value)
-            if response.status == 200:
-                return data
-
-    def write(self, method, path, body=None, params=None, expected=(200, 201, 204), landed=None, operation=None,
-              what=None):
-        """A write; when its outcome is unknown, ``landed()`` re-reads before anything is re-sent. Noted in ``done``."""
-        def send():
-            response = self.request(method, path, json_body=body, params=params, expected=expected, write=True)
-            return response.json() if response.body else {}
-        return self.guarded_write(send, landed=landed, operation=operation or '%s %s' % (method, path), what=what)
+        return data
 
     # -- hosts -------------------------------------------------------------
     def list_hosts(self, **filters):
         params = dict((k, str(v).lower() if isinstance(v, bool) else v) for k, v in filters.items() if v is not None)
-        return self.get_json('/hosts', params=params).get('hosts') or []
+        return self.read('/hosts', params=params).get('hosts') or []
 
     def get_host(self, hostname):
         try:
-            data = self.get_json('/hosts/%s' % canonical_hostname(hostname))
+            data = self.read('/hosts/%s' % canonical_hostname(hostname))
         except HardenizeError as exc:
             if exc.status == 404:
                 return None
@@ -381,22 +355,22 @@ class HardenizeClient(VendorClient):
 
     def create_hosts(self, hostnames, settings, landed):
         """POST /hosts: add ``hostnames`` with ``settings`` (status, groups, axfr...)."""
-        return self.write('POST', '/hosts', body=dict(settings, hostnames=hostnames), expected=(200, 201, 204),
-                          landed=landed, operation='create_hosts', what='hosts added: %s' % ', '.join(hostnames))
+        return self.write('create_hosts', 'POST', '/hosts', body=dict(settings, hostnames=hostnames),
+                          expected=(200, 201, 204), landed=landed, what='hosts added: %s' % ', '.join(hostnames))
 
     def update_hosts(self, hostnames, changes, landed):
         """POST /hosts/*: apply ``changes`` to every host of ``hostnames``."""
-        return self.write('POST', '/hosts/*', body=dict(hostnames=hostnames, changes=changes), expected=(200,),
-                          landed=landed, operation='update_hosts', what='hosts updated: %s' % ', '.join(hostnames))
+        return self.write('update_hosts', 'POST', '/hosts/*', body=dict(hostnames=hostnames, changes=changes),
+                          expected=(200,), landed=landed, what='hosts updated: %s' % ', '.join(hostnames))
 
     def delete_hosts(self, hostnames, subdomains, landed):
         """DELETE /hosts: remove ``hostnames`` (and, with ``subdomains``, the hosts below them)."""
-        return self.write('DELETE', '/hosts', body=dict(hostnames=hostnames, subdomains=subdomains), landed=landed,
-                          operation='delete_hosts', what='hosts deleted: %s' % ', '.join(hostnames))
+        return self.write('delete_hosts', 'DELETE', '/hosts', body=dict(hostnames=hostnames, subdomains=subdomains),
+                          landed=landed, what='hosts deleted: %s' % ', '.join(hostnames))
 
     # -- groups ------------------------------------------------------------
     def list_groups(self):
-        return self.get_json('/groups').get('groups') or []
+        return self.read('/groups').get('groups') or []
 
     def find_group(self, name, by_id=False):
         """The group named ``name`` (compared case-insensitively, as Hardenize keeps names unique), or None.
@@ -429,27 +403,27 @@ class HardenizeClient(VendorClient):
         body = dict(name=name, auto=auto)
         if auto:
             body['tags'] = tags or []
-        answer = self.write('POST', '/groups', body=body, expected=(200, 201), landed=lambda: self.find_group(name),
-                            operation='create_group', what='group %s created' % name)
+        answer = self.write('create_group', 'POST', '/groups', body=body, expected=(200, 201),
+                            landed=lambda: self.find_group(name), what='group %s created' % name)
         return answer.get('group') or self.find_group(name)
 
     def set_group_tags(self, group, tags):
         """POST /groups/{id} with new tags."""
         name = group.get('name')
-        self.write('POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
+        self.write('set_group_tags', 'POST', '/groups/%s' % group['id'], body={'tags': tags}, expected=(200, 204),
                    landed=lambda: sorted((self.find_group(name) or {}).get('tags') or []) == tags,
-                   operation='set_group_tags', what='tags of group %s set' % name)
+                   what='tags of group %s set' % name)
 
     def delete_group(self, group, force):
         """DELETE /groups/{id}; ``force`` also removes it from the hosts that use it."""
         name = group.get('name')
-        self.write('DELETE', '/groups/%s' % group['id'], params={'force': str(bool(force)).lower()},
-                   expected=(200, 204), landed=lambda: self.find_group(name) is None, operation='delete_group',
+        self.write('delete_group', 'DELETE', '/groups/%s' % group['id'], params={'force': str(bool(force)).lower()},
+                   expected=(200, 204), landed=lambda: self.find_group(name) is None,
                    what='group %s deleted' % name)
 
     # -- event hooks and types ---------------------------------------------
     def list_hooks(self):
-        return self.get_json('/eventHooks').get('eventHooks') or []
+        return self.read('/eventHooks').get('eventHooks') or []
 
     def find_hooks(self, destination, hook_type=None):
         """Every hook (of ``hook_type``, or of any type) whose destination is ``destination`` (compared by
@@ -474,8 +448,8 @@ class HardenizeClient(VendorClient):
     def create_hook(self, hook_type, destination, event_types, status='disabled'):
         """POST /eventHooks; returns the new hook."""
         body = dict(hookType=hook_type, eventTypes=event_types, destination=destination, status=status)
-        answer = self.write('POST', '/eventHooks', body=body, expected=(200, 201),
-                            landed=lambda: self.find_hook(destination, hook_type), operation='create_hook',
+        answer = self.write('create_hook', 'POST', '/eventHooks', body=body, expected=(200, 201),
+                            landed=lambda: self.find_hook(destination, hook_type),
                             what='event hook created (%s)' % status)
         hook = hook_from_answer(answer, None) or self.find_hook(destination, hook_type)
         if not hook:
@@ -484,9 +458,9 @@ class HardenizeClient(VendorClient):
 
     def update_hook(self, hook, changes):
         """POST /eventHooks/{id} with ``changes`` (eventTypes, status); returns the hook after it."""
-        answer = self.write('POST', '/eventHooks/%s' % hook['id'], body=changes, expected=(200,),
+        answer = self.write('update_hook', 'POST', '/eventHooks/%s' % hook['id'], body=changes, expected=(200,),
                             landed=self.settled_hook(hook.get('destination'), hook.get('hookType'), changes),
-                            operation='update_hook', what='event hook %s updated (%s)' % (hook['id'], ', '.join(sorted(changes))))
+                            what='event hook %s updated (%s)' % (hook['id'], ', '.join(sorted(changes))))
         return hook_from_answer(answer, hook)
 
     def delete_hook(self, hook):
@@ -496,7 +470,7 @@ class HardenizeClient(VendorClient):
         def gone():
             return all(h.get('id') != hook_id for h in self.list_hooks())
         try:
-            self.write('DELETE', '/eventHooks/%s' % hook_id, expected=(200, 204), landed=gone, operation='delete_hook',
+            self.write('delete_hook', 'DELETE', '/eventHooks/%s' % hook_id, expected=(200, 204), landed=gone,
                        what='event hook %s deleted' % hook_id)
         except HardenizeError as exc:
             if exc.status != 404:
@@ -510,15 +484,14 @@ class HardenizeClient(VendorClient):
         is waited out by the transport within ``rate_limit_wait``.
         """
         try:
-            response = self.request('POST', '/eventHooks/%s;test' % hook['id'], write=True, expected=(200,),
-                                    params={'eventType': event_type, 'invalid': invalid}, refused_statuses=(429,))
+            return self.write(None, 'POST', '/eventHooks/%s;test' % hook['id'], expected=(200,),
+                              params={'eventType': event_type, 'invalid': invalid}, refused_statuses=(429,))
         except WriteOutcomeUnknown as exc:
             raise DomainsecError('The outcome of the event hook test is unknown (%s). It was not sent again, because '
                                  'every test delivers an event to the receiver' % exc, vendor=VENDOR, status=exc.status)
-        return response.json() or {}
 
     def list_event_types(self):
-        return self.get_json('/eventTypes').get('eventTypes') or []
+        return self.read('/eventTypes').get('eventTypes') or []
 
     def unknown_event_types(self, wanted):
         """``(unknown, known)``: the names of ``wanted`` the account does not know, and the names it knows.
@@ -536,8 +509,9 @@ class HardenizeClient(VendorClient):
         def landed():
             return next((t for t in self.list_event_types() if t.get('name') == name and
                          bool(t.get('enabled')) == enabled), None)
-        answer = self.write('POST', '/eventTypes/%s' % name, body={'enabled': enabled}, expected=(200,), landed=landed,
-                            operation='set_event_type', what='event type %s %s' % (name, 'enabled' if enabled else 'disabled'))
+        answer = self.write('set_event_type', 'POST', '/eventTypes/%s' % name, body={'enabled': enabled},
+                            expected=(200,), landed=landed,
+                            what='event type %s %s' % (name, 'enabled' if enabled else 'disabled'))
         return answer.get('eventType') or answer
 
 

@@ -420,92 +420,103 @@ class HttpClient(object):
         auth = self.auth if auth is None else (auth or None)
         description = self._describe(method, url, params, data, json_body, trace_body)
         what = '%s %s' % (method.upper(), self.redactor.text(urlsplit(url).path or '/'))  # names the request in errors
+        fields = dict(params=params, data=data, json=json_body, headers=headers)
         attempt = 0
         limited = 0  # 429s of this request
         while True:
             if self.before_request is not None:
                 self.before_request()
             self.calls += 1
-            started = time.time()
+            response = self._attempt(method, url, fields, auth, description, what, idempotent, attempt, trace_body)
+            if response is None:
+                attempt += 1
+                continue
+            again = self._again(response, what, idempotent, refused, expect_json, attempt, limited, trace_body)
+            if again is None:
+                return response
+            attempt, limited = again
+
+    def _attempt(self, method, url, fields, auth, description, what, idempotent, attempt, trace_body):
+        """Send the request once: its Response (traced, shown to ``response_hook``), or None when nothing came back
+        and it may be sent again (after the pause taken here). Raises what ends the request: a TLS failure, a
+        request that cannot be prepared, retries used up, or no answer to a write (:class:`WriteOutcomeUnknown`)."""
+        started = time.time()
+        try:
+            raw = self.session.request(method, url, auth=_Applied(auth, self.add_secret) if auth is not None else None,
+                                       timeout=self.timeout, verify=self.verify, allow_redirects=False, **fields)
+        except SSLError as exc:
+            self._log('%s -> TLS error' % description)
+            raise TransportError(
+                'TLS verification of %s failed: %s. Set ca_path to the CA that signed the server certificate '
+                '(validate_certs=false is possible but unsafe).' % (self.vendor, self.redactor.text(exc)),
+                vendor=self.vendor)
+        except (ConnectTimeout, RequestsConnectionError, ReadTimeout) as exc:
+            not_sent = _request_not_sent(exc)
+            self._log('%s -> %s (%s)' % (description, type(exc).__name__, 'not sent' if not_sent else 'outcome unknown'))
+            if idempotent or not_sent:
+                if attempt < self.retries:
+                    self.sleep(self._delay(attempt))
+                    return None
+                raise TransportError('%s could not be reached after %d attempts: %s' % (
+                    self.vendor, attempt + 1, self.redactor.text(_short_error(exc))), vendor=self.vendor)
+            raise WriteOutcomeUnknown('%s: no answer to the write %s (%s)' % (
+                self.vendor, what, self.redactor.text(_short_error(exc))), vendor=self.vendor,
+                settle=self.timeout[1] if isinstance(exc, ReadTimeout) else self._delay(0))
+        except RequestException as exc:
+            self._log('%s -> %s' % (description, type(exc).__name__))
+            raise TransportError('%s request failed: %s' % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
+        except (IOError, OSError) as exc:  # requests reports an unreadable CA bundle this way
+            self._log('%s -> %s' % (description, type(exc).__name__))
+            raise TransportError('%s request could not be prepared: %s (check ca_path / DOMAINSEC_CA_PATH)'
+                                 % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
+        response = Response(raw.status_code, raw.headers, raw.content, url)
+        elapsed = int((time.time() - started) * 1000)
+        self._log('%s -> %d %s (%d ms) %s' % (description, raw.status_code, response.content_type, elapsed,
+                                              self._body_excerpt(raw.content, trace_body)))
+        if self.response_hook is not None:
+            self.response_hook(response)
+        return response
+
+    def _again(self, response, what, idempotent, refused, expect_json, attempt, limited, trace_body):
+        """What an answer means: None when it is the request's answer; the new ``(attempt, limited)`` counts when the
+        request is sent again (after the pause taken here); raises when it ends the request."""
+        status = response.status
+        if status in RETRY_STATUSES:
+            retry_after = _retry_after_seconds(response.headers.get('Retry-After'), self.max_backoff)
+            if idempotent or status in refused:
+                if status == 429:
+                    # Rate limited: wait it out within the run's budget without using up a retry.
+                    if self.rate_limit_pause(limited, retry_after):
+                        return attempt, limited + 1
+                    limited += 1
+                if attempt < self.retries:
+                    self.sleep(self._delay(attempt, retry_after))
+                    return attempt + 1, limited
+                raise TransportError('%s answered HTTP %d after %d attempts (%s)' % (
+                    self.vendor, status, attempt + 1, what), vendor=self.vendor, status=status)
+            raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, status, what),
+                                      vendor=self.vendor, status=status, retry_after=retry_after,
+                                      settle=self._delay(attempt, retry_after),
+                                      answered=status not in GATEWAY_STATUSES)
+        if not idempotent and status >= 500 and status not in refused:
+            # A server error to a write says nothing about whether it was carried out (a gateway that gave up
+            # after the backend wrote): unknown, to be re-read before anything is sent again.
+            raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, status, what),
+                                      vendor=self.vendor, status=status, settle=self._delay(attempt),
+                                      answered=status not in GATEWAY_STATUSES)
+        if expect_json and 200 <= status < 300:
             try:
-                raw = self.session.request(method, url, params=params, data=data, json=json_body, headers=headers,
-                                           auth=_Applied(auth, self.add_secret) if auth is not None else None,
-                                           timeout=self.timeout, verify=self.verify, allow_redirects=False)
-            except SSLError as exc:
-                self._log('%s -> TLS error' % description)
-                raise TransportError(
-                    'TLS verification of %s failed: %s. Set ca_path to the CA that signed the server certificate '
-                    '(validate_certs=false is possible but unsafe).' % (self.vendor, self.redactor.text(exc)),
-                    vendor=self.vendor)
-            except (ConnectTimeout, RequestsConnectionError, ReadTimeout) as exc:
-                not_sent = _request_not_sent(exc)
-                self._log('%s -> %s (%s)' % (description, type(exc).__name__,
-                                             'not sent' if not_sent else 'outcome unknown'))
-                if idempotent or not_sent:
-                    if attempt < self.retries:
-                        self.sleep(self._delay(attempt))
-                        attempt += 1
-                        continue
-                    raise TransportError('%s could not be reached after %d attempts: %s' % (
-                        self.vendor, attempt + 1, self.redactor.text(_short_error(exc))), vendor=self.vendor)
-                raise WriteOutcomeUnknown('%s: no answer to the write %s (%s)' % (
-                    self.vendor, what, self.redactor.text(_short_error(exc))), vendor=self.vendor,
-                    settle=self.timeout[1] if isinstance(exc, ReadTimeout) else self._delay(0))
-            except RequestException as exc:
-                self._log('%s -> %s' % (description, type(exc).__name__))
-                raise TransportError('%s request failed: %s' % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
-            except (IOError, OSError) as exc:  # requests reports an unreadable CA bundle this way
-                self._log('%s -> %s' % (description, type(exc).__name__))
-                raise TransportError('%s request could not be prepared: %s (check ca_path / DOMAINSEC_CA_PATH)'
-                                     % (self.vendor, self.redactor.text(exc)), vendor=self.vendor)
-
-            response = Response(raw.status_code, raw.headers, raw.content, url)
-            elapsed = int((time.time() - started) * 1000)
-            self._log('%s -> %d %s (%d ms) %s' % (description, raw.status_code, response.content_type, elapsed,
-                                                  self._body_excerpt(raw.content, trace_body)))
-            if self.response_hook is not None:
-                self.response_hook(response)
-
-            if raw.status_code in RETRY_STATUSES:
-                retry_after = _retry_after_seconds(raw.headers.get('Retry-After'), self.max_backoff)
-                if idempotent or raw.status_code in refused:
-                    if raw.status_code == 429:
-                        # Rate limited: wait it out within the run's budget without using up a retry.
-                        limited += 1
-                        if self.rate_limit_pause(limited - 1, retry_after):
-                            continue
-                    if attempt < self.retries:
-                        self.sleep(self._delay(attempt, retry_after))
-                        attempt += 1
-                        continue
-                    raise TransportError('%s answered HTTP %d after %d attempts (%s)' % (
-                        self.vendor, raw.status_code, attempt + 1, what), vendor=self.vendor, status=raw.status_code)
-                raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
-                                          vendor=self.vendor, status=raw.status_code, retry_after=retry_after,
-                                          settle=self._delay(attempt, retry_after),
-                                          answered=raw.status_code not in GATEWAY_STATUSES)
-
-            if not idempotent and raw.status_code >= 500 and raw.status_code not in refused:
-                # A server error to a write says nothing about whether it was carried out (a gateway that gave up
-                # after the backend wrote): unknown, to be re-read before anything is sent again.
-                raise WriteOutcomeUnknown('%s answered HTTP %d to the write %s' % (self.vendor, raw.status_code, what),
-                                          vendor=self.vendor, status=raw.status_code, settle=self._delay(attempt),
-                                          answered=raw.status_code not in GATEWAY_STATUSES)
-
-            if expect_json and 200 <= raw.status_code < 300:
-                try:
-                    response.json()
-                except ValueError:
-                    if idempotent and attempt < self.retries:
-                        self.sleep(self._delay(attempt))
-                        attempt += 1
-                        continue
-                    message = '%s answered %s with a body that is not JSON: %s' % (
-                        self.vendor, what, self._body_excerpt(raw.content, trace_body)[:100])
-                    if idempotent:
-                        raise TransportError(message, vendor=self.vendor, status=raw.status_code)
-                    raise WriteOutcomeUnknown(message, vendor=self.vendor, status=raw.status_code, answered=True)
-            return response
+                response.json()
+            except ValueError:
+                if idempotent and attempt < self.retries:
+                    self.sleep(self._delay(attempt))
+                    return attempt + 1, limited
+                message = '%s answered %s with a body that is not JSON: %s' % (
+                    self.vendor, what, self._body_excerpt(response.body, trace_body)[:100])
+                if idempotent:
+                    raise TransportError(message, vendor=self.vendor, status=status)
+                raise WriteOutcomeUnknown(message, vendor=self.vendor, status=status, answered=True)
+        return None
 
     def write(self, send, landed=None, attempts=None, prove_within=None):
         """Carry out a write that must not be duplicated.

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, HeaderAuth, env_fallback_set
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RestClient
 
 VENDOR = 'Signal Sciences'
 DEFAULT_API_URL = 'https://dashboard.signalsciences.net/api/v0'
@@ -82,7 +82,7 @@ def site_view(site):
     return view
 
 
-class SigsciClient(VendorClient):
+class SigsciClient(RestClient):
     """Named operations of the Signal Sciences API against one corp."""
 
     VENDOR = VENDOR
@@ -98,7 +98,6 @@ class SigsciClient(VendorClient):
 
     def __init__(self, http, params):
         super(SigsciClient, self).__init__(http, params)
-        self.base = params['api_url'].rstrip('/')
         self.corp = params['corp']
         self.email = params['email'].strip().lower()
 
@@ -122,31 +121,14 @@ class SigsciClient(VendorClient):
     def _path(self, *parts):
         return '/corps/%s%s' % (quote(self.corp, safe=''), ''.join('/' + quote(str(p), safe='@') for p in parts))
 
-    def request(self, method, path, body=None, expected=(200,), write=False, trace_body=True):
-        what = '%s %s' % (method, path)
-        response = self.http.request(method, self.base + path, json_body=body, idempotent=not write,
-                                     expect_json=True, trace_body=trace_body)
-        if response.status not in expected:
-            message = ''
-            try:
-                message = (response.json() or {}).get('message') or ''
-            except (ValueError, AttributeError):
-                message = ''
-            if not message and trace_body:
-                message = self.http.redactor.text((response.body or b'')[:200].decode('utf-8', 'replace'))
-            raise SigsciError(what, response.status, self.http.redactor.text(message) or 'no details given')
-        if not response.body:
-            return {}
-        return response.json()
-
-    def write(self, method, path, body=None, expected=(200, 201, 204), landed=None, operation=None, what=None):
-        """A write; when its outcome is unknown, ``landed()`` re-reads before anything is re-sent."""
-        return self.guarded_write(lambda: self.request(method, path, body=body, expected=expected, write=True),
-                                  landed=landed, operation=operation or '%s %s' % (method, path), what=what)
+    def api_error(self, what, response, trace_body=True):
+        data, text = self.error_body(response, trace_body)
+        message = (data or {}).get('message') or text
+        return SigsciError(what, response.status, self.http.redactor.text(message) or 'no details given')
 
     def _get_or_none(self, path):
         try:
-            return self.request('GET', path)
+            return self.read(path)
         except SigsciError as exc:
             if exc.status == 404:
                 return None
@@ -154,14 +136,14 @@ class SigsciClient(VendorClient):
 
     # -- corps ---------------------------------------------------------------
     def list_corps(self):
-        return self.request('GET', '/corps').get('data') or []
+        return self.read('/corps').get('data') or []
 
     def get_corp(self):
-        return self.request('GET', self._path())
+        return self.read(self._path())
 
     # -- sites ---------------------------------------------------------------
     def list_sites(self):
-        return self.request('GET', self._path('sites')).get('data') or []
+        return self.read(self._path('sites')).get('data') or []
 
     def get_site(self, name):
         """The site called ``name``, or None when the corp has none (a 401/403 is an error, never None)."""
@@ -169,8 +151,8 @@ class SigsciClient(VendorClient):
 
     def create_site(self, body):
         name = body['name']
-        answer = self.write('POST', self._path('sites'), body=body, landed=lambda: self.get_site(name),
-                            operation='create_site', what='site %s created' % name)
+        answer = self.write('create_site', 'POST', self._path('sites'), body=body, landed=lambda: self.get_site(name),
+                            what='site %s created' % name)
         return answer if answer.get('name') else self.get_site(name)
 
     def update_site(self, name, changes):
@@ -178,19 +160,19 @@ class SigsciClient(VendorClient):
         def landed():
             site = self.get_site(name) or {}
             return site if all(site.get(k) == v for k, v in changes.items()) else None
-        return self.write('PATCH', self._path('sites', name), body=changes, landed=landed, operation='update_site',
+        return self.write('update_site', 'PATCH', self._path('sites', name), body=changes, landed=landed,
                           what='site %s updated (%s)' % (name, ', '.join(sorted(changes))))
 
     def delete_site(self, name):
-        self.write('DELETE', self._path('sites', name), expected=(200, 204), landed=lambda: self.get_site(name) is None,
-                   operation='delete_site', what='site %s deleted' % name)
+        self.write('delete_site', 'DELETE', self._path('sites', name), expected=(200, 204),
+                   landed=lambda: self.get_site(name) is None, what='site %s deleted' % name)
 
     def list_agents(self, site):
-        return self.request('GET', self._path('sites', site, 'agents')).get('data') or []
+        return self.read(self._path('sites', site, 'agents')).get('data') or []
 
     def agent_keys(self, site):
         """The site's agent keys ``{name, accessKey, secretKey}``. The answer is never traced (it carries the secret)."""
-        answer = self.request('GET', self._path('sites', site, 'keys'), trace_body=False)
+        answer = self.read(self._path('sites', site, 'keys'), trace_body=False)
         if isinstance(answer.get('data'), list):  # a list form, should the API ever answer one
             return answer['data']
         return [answer] if answer else []
@@ -198,7 +180,7 @@ class SigsciClient(VendorClient):
     # -- site members ----------------------------------------------------------
     def list_members(self, site):
         """``{email: role}`` of the site's members."""
-        members = self.request('GET', self._path('sites', site, 'members')).get('data') or []
+        members = self.read(self._path('sites', site, 'members')).get('data') or []
         return dict(((m.get('user') or {}).get('email', '').lower(), m.get('role')) for m in members)
 
     def _member_is(self, site, email, role):
@@ -206,19 +188,19 @@ class SigsciClient(VendorClient):
 
     def invite_member(self, site, email, role):
         """POST .../members/{email}/invite: adds a corp user, or invites a new one, with ``role``."""
-        self.write('POST', self._path('sites', site, 'members', email, 'invite'), body={'role': role},
-                   landed=self._member_is(site, email, role), operation='invite_member',
+        self.write('invite_member', 'POST', self._path('sites', site, 'members', email, 'invite'), body={'role': role},
+                   landed=self._member_is(site, email, role),
                    what='%s invited to %s as %s' % (email, site, role))
 
     def set_member_role(self, site, email, role):
         """PATCH .../members/{email} with the new role."""
-        self.write('PATCH', self._path('sites', site, 'members', email), body={'role': role},
-                   landed=self._member_is(site, email, role), operation='set_member_role',
+        self.write('set_member_role', 'PATCH', self._path('sites', site, 'members', email), body={'role': role},
+                   landed=self._member_is(site, email, role),
                    what='%s is now %s of %s' % (email, role, site))
 
     def remove_member(self, site, email):
-        self.write('DELETE', self._path('sites', site, 'members', email), expected=(200, 204),
-                   landed=lambda: email not in self.list_members(site), operation='remove_member',
+        self.write('remove_member', 'DELETE', self._path('sites', site, 'members', email), expected=(200, 204),
+                   landed=lambda: email not in self.list_members(site),
                    what='%s removed from %s' % (email, site))
 
 
@@ -266,6 +248,14 @@ def validate_site(params):
     if params.get('immediate_block') is not None:
         wanted['immediateBlock'] = params['immediate_block']
     return name, wanted
+
+
+def new_site(name, wanted):
+    """The body that creates the site ``name`` with the ``wanted`` fields: its display name is its name unless
+    given."""
+    body = dict(wanted, name=name)
+    body.setdefault('displayName', name)
+    return body
 
 
 def site_changes(site, wanted):

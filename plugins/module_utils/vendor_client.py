@@ -19,10 +19,28 @@ A vendor client (``securityspace.py``, ``hardenize.py``, ...) derives from
 named operations    one method per endpoint (``add_record``, ``create_hosts``);
                     modules call these and never a path.
 
-The base gives every client the same :meth:`from_params` (validation of the
-transport options, the HTTP transport with the client's auth, headers, hooks
-and refused statuses), :meth:`wait_until` for every poll, and :meth:`close`.
-See docs/architecture.md.
+A client derives from one of the two kinds of API the vendors have, which
+own the request code (nothing of it is written in a vendor's file twice):
+
+:class:`RpcClient`  every answer is a JSON envelope that says whether the
+                    call succeeded (SecuritySpace, CyberSSL, Virusdie): the
+                    vendor says how a call is sent (:meth:`RpcClient.send_call`)
+                    and how its envelope reads; the base decodes it, fetches a
+                    refused session token again once, waits out an envelope
+                    that asks to wait, and raises the vendor's error;
+:class:`RestClient` resources under a base path, JSON bodies, HTTP statuses
+                    (Hardenize, Signal Sciences): the base checks the expected
+                    statuses and decodes the error body; the vendor turns it
+                    into its error (:meth:`RestClient.api_error`).
+
+Both give a client the same vocabulary: :meth:`read` (one request that
+changes nothing, retried by the transport) and :meth:`write` (one write that
+must not be duplicated: re-read with ``landed`` before anything is sent
+again, noted in ``done`` under the operation's name). The base also gives
+every client the same :meth:`from_params` (validation of the transport
+options, the HTTP transport with the client's auth, headers, hooks and refused
+statuses), :attr:`base` (the API base URL without a trailing slash),
+:meth:`wait_until` for every poll, and :meth:`close`. See docs/architecture.md.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -37,6 +55,8 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     REFUSED_STATUSES,
     DomainsecError,
     HttpClient,
+    TransportError,
+    WriteOutcomeUnknown,
     transport_argument_spec,
     validate_transport_params,
 )
@@ -68,6 +88,7 @@ class VendorClient(object):
         self.done = []  # what the run's writes changed, in order: {'operation': ..., 'what': ...}
         self._token_lock = threading.RLock()  # parallel writes share one token
         self._local = threading.local()  # a parallel task's own ``done`` entries, merged in plan order
+        self.base = (self.base_url(params) or '').rstrip('/') + self.base_path(params)  # no trailing slash
 
     # -- construction --------------------------------------------------------
     @classmethod
@@ -90,6 +111,11 @@ class VendorClient(object):
     def base_url(cls, params):
         """The API base URL for these options (``API_URL_OPTION``'s value unless the vendor derives it)."""
         return params.get(cls.API_URL_OPTION)
+
+    @classmethod
+    def base_path(cls, params):
+        """The path every request of the client starts with, after the base URL (e.g. the organization's)."""
+        return ''
 
     @classmethod
     def transport_kwargs(cls, params):
@@ -138,6 +164,11 @@ class VendorClient(object):
         """Fetch the token now unless the run has one (before a request that carries it)."""
         return self.token
 
+    @classmethod
+    def has_token(cls):
+        """Whether the vendor works with a session token (the client defines :meth:`fetch_token`)."""
+        return cls.fetch_token is not VendorClient.fetch_token
+
     def fetch_token(self):
         raise NotImplementedError('%s has no session token' % self.VENDOR)
 
@@ -148,18 +179,33 @@ class VendorClient(object):
             if token is None or token == self._token:
                 self._token = None
 
-    # -- writes ---------------------------------------------------------------
-    def guarded_write(self, send, landed=None, operation=None, what=None, prove_within=None):
-        """Carry out a write that must not be duplicated and note it in ``done``.
+    # -- requests: the one read path and the one write ------------------------
+    def exchange(self, *request, **options):
+        """Send one request of the client's kind and return its decoded answer (see RpcClient, RestClient)."""
+        raise NotImplementedError('%s: a client derives from RpcClient or RestClient' % self.VENDOR)
 
-        ``send()`` sends it (as a non-idempotent request); when its outcome is
-        unknown, ``landed()`` re-reads before anything is sent again (see
-        ``HttpClient.write``; ``prove_within`` for a write that costs money).
-        ``operation`` and ``what`` name it in the report of a run that fails
-        later.
+    def read(self, *request, **options):
+        """One request that changes nothing (the transport retries it as it sees fit); its decoded answer."""
+        return self.exchange(*request, write=False, **options)
+
+    def write(self, operation, *request, **options):
+        """Carry out one write that must not be duplicated; its decoded answer.
+
+        ``request`` and the other keyword arguments are those of :meth:`read`.
+        ``landed`` (a callable): when the write's outcome is unknown, it re-reads the vendor's state before
+        anything is sent again; a true value is taken as the write's answer (see ``HttpClient.write``).
+        Without it, an unknown outcome is raised as it is (a write that must never be sent twice, like a hook test).
+        ``prove_within`` (seconds): a write that costs money is sent again only when a re-read proves it did not
+        land. The write is noted in ``done`` as ``operation`` (``what`` describes it in the report of a run that
+        fails later); ``operation=None`` leaves that to the caller, whose noting depends on the answer.
         """
-        answer = self.http.write(send, landed=landed, prove_within=prove_within)
-        self.record_done(operation or 'write', what or operation or 'write')
+        landed = options.pop('landed', None)
+        what = options.pop('what', None)
+        prove_within = options.pop('prove_within', None)
+        answer = self.http.write(lambda: self.exchange(*request, write=True, **options), landed=landed,
+                                 prove_within=prove_within)
+        if operation is not None:
+            self.record_done(operation, what or operation)
         return answer
 
     # -- what the run changed -------------------------------------------------
@@ -177,7 +223,7 @@ class VendorClient(object):
         starts, so the writes share it.
         """
         calls = list(calls)
-        if self.http.parallel_writes > 1 and len(calls) > 1 and type(self).fetch_token is not VendorClient.fetch_token:
+        if self.http.parallel_writes > 1 and len(calls) > 1 and self.has_token():
             self.ensure_token()
         entries = [None] * len(calls)
 
@@ -224,6 +270,140 @@ class VendorClient(object):
     def close(self):
         """Close the HTTP session (called at the end of every module run)."""
         self.http.close()
+
+
+class RpcClient(VendorClient):
+    """An API whose every answer is a JSON envelope that says whether the call succeeded.
+
+    A vendor declares how a call goes out (:meth:`send_call`: URL, verb, where the parameters go) and how its
+    envelope reads (:meth:`is_envelope`, :meth:`succeeded`, :meth:`result`, :meth:`error_code`,
+    :meth:`wait_asked`, :meth:`api_error`); ``SESSION_ERRORS`` are the error codes that mean the session token was
+    refused. The vendor refuses such a call before doing anything, so repeating it once with a new token, even a
+    write, cannot duplicate it. A call is ``read(method, params, ...)`` or ``write(operation, method, params, ...)``.
+    """
+
+    SESSION_ERRORS = frozenset()
+
+    def send_call(self, method, params, write, **options):
+        """Send the call; the transport's Response."""
+        raise NotImplementedError
+
+    def is_envelope(self, response, answer):
+        """Whether the decoded ``answer`` is an envelope of the vendor's (anything else is a failed attempt)."""
+        return response.status == 200 and isinstance(answer, dict)
+
+    def succeeded(self, answer):
+        raise NotImplementedError
+
+    def result(self, answer):
+        """What a successful call returns (by default the whole envelope)."""
+        return answer
+
+    def error_code(self, answer):
+        return answer.get('error')
+
+    def wait_asked(self, answer):
+        """Seconds the envelope asks the client to wait before sending the call again (None: it does not)."""
+        return None
+
+    def api_error(self, method, answer, **options):
+        """The vendor's ApiError for an envelope that reports a failure."""
+        raise NotImplementedError
+
+    def not_an_envelope(self, method, response, write):
+        """A reply that is no envelope: a failed read, or a write whose outcome is unknown (the server answered, so
+        it is done with the request: a re-read tells)."""
+        body = self.http.redactor.text((response.body or b'').decode('utf-8', 'replace'))[:200]
+        message = '%s answered %s with no envelope of its API (HTTP %d): %s' % (
+            self.VENDOR, method, response.status, body or 'an empty body')
+        if write:
+            return WriteOutcomeUnknown(message, vendor=self.VENDOR, status=response.status, answered=True)
+        return TransportError(message, vendor=self.VENDOR, status=response.status)
+
+    def envelope(self, method, response, write):
+        """The decoded envelope of ``response``; raises :meth:`not_an_envelope` when it is none."""
+        try:
+            answer = response.json()
+        except ValueError:  # the transport already retried a read; only reached for odd statuses
+            answer = None
+        if not self.is_envelope(response, answer):
+            raise self.not_an_envelope(method, response, write)
+        return answer
+
+    def exchange(self, method, params=None, write=False, allow_errors=False, **options):
+        """Send the call and return :meth:`result` of its envelope; ``allow_errors`` returns a failure's envelope
+        instead of raising it (a call whose failure carries a report, like a publish with validation errors)."""
+        if isinstance(params, dict):  # a parameter left out is one not sent
+            params = dict((k, v) for k, v in params.items() if v is not None)
+        refreshed = False
+        limited = 0
+        while True:
+            used = self.ensure_token() if self.has_token() else None  # fetched before the call that carries it
+            answer = self.envelope(method, self.send_call(method, params, write, **options), write)
+            if self.succeeded(answer):
+                return self.result(answer)
+            code = self.error_code(answer)
+            if isinstance(code, (str, int)) and code in self.SESSION_ERRORS and not refreshed:
+                refreshed = True
+                self.forget_token(used)  # unless a parallel write has fetched a new one already
+                continue
+            wait = self.wait_asked(answer)
+            if wait and self.http.rate_limit_pause(limited, wait):
+                limited += 1
+                continue
+            if allow_errors:
+                return answer
+            raise self.api_error(method, answer, **options)
+
+
+class RestClient(VendorClient):
+    """An API of resources under :attr:`base`: JSON bodies, HTTP statuses, an error body.
+
+    A request is ``read(path, params=..., ...)`` (a GET) or ``write(operation, method, path, body=..., ...)``;
+    ``expected`` lists the statuses of success (a read 200, a write 200, 201 or 204 unless it says otherwise).
+    Any other status raises :meth:`api_error`, which the vendor writes from :meth:`error_body`.
+    """
+
+    def exchange(self, method, path=None, body=None, params=None, headers=None, expected=None, write=False,
+                 trace_body=True, refused_statuses=None):
+        """One request; its decoded JSON body ({} when it has none). ``read(path)`` is ``exchange('GET', path)``."""
+        return self.decode(self.respond(method, path, body=body, params=params, headers=headers, expected=expected,
+                                        write=write, trace_body=trace_body, refused_statuses=refused_statuses))
+
+    def read(self, path, **options):
+        return self.exchange('GET', path, write=False, **options)
+
+    def respond(self, method, path, body=None, params=None, headers=None, expected=None, write=False,
+                trace_body=True, refused_statuses=None):
+        """One request; the Response itself (for a read that needs its headers, like a paged list)."""
+        if expected is None:
+            expected = (200, 201, 204) if write else (200,)
+        response = self.http.request(method, self.base + path, json_body=body, params=params, headers=headers,
+                                     idempotent=not write, expect_json=True, trace_body=trace_body,
+                                     refused_statuses=refused_statuses)
+        if response.status not in expected:
+            raise self.api_error('%s %s' % (method, path), response, trace_body)
+        return response
+
+    @staticmethod
+    def decode(response):
+        return (response.json() or {}) if response.body else {}
+
+    def error_body(self, response, trace_body=True):
+        """The error answer: ``(its JSON object or None, its text redacted and cut to 200 characters)``; the text
+        is empty when ``trace_body`` is false (an answer that may carry keys)."""
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        text = ''
+        if trace_body and response.body:
+            text = self.http.redactor.text(response.body.decode('utf-8', 'replace'))[:200]
+        return (data if isinstance(data, dict) else None), text
+
+    def api_error(self, what, response, trace_body=True):
+        """The vendor's ApiError for an answer with a status not expected."""
+        raise NotImplementedError
 
 
 def as_int(value):

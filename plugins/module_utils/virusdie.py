@@ -27,12 +27,10 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     ApiError,
     Auth,
     DomainsecError,
-    TransportError,
-    WriteOutcomeUnknown,
     env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import idna_ascii, is_hostname
-from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient, as_int  # the modules call it as vd.as_int
+from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RpcClient, as_int  # the modules call it as vd.as_int
 
 VENDOR = 'Virusdie'
 DEFAULT_API_URL = 'https://virusdie.com/api'
@@ -41,6 +39,9 @@ _RATE_LIMITED = re.compile(r'too many|rate|try again|wait', re.I)
 
 # The one table of site options: user-facing name -> (wire name for site_setoption, field in sites_list,
 # value conversion). The document's option table is empty; sites_list names the settings (docs/virusdie.md).
+# The agency record's fields (the module's options have the same names).
+AGENCY_FIELDS = ('title', 'email', 'website', 'logourl', 'phone', 'country', 'zipcode', 'address', 'bank_currency',
+                 'bank_swift', 'bank_account', 'bank_routing', 'bank_country', 'bank_invoicemail')
 SITE_OPTIONS = {
     'scan_period': ('scanperiod', 'scanperiod', int),
     'firewall': ('firewall', 'firewallstatus', lambda value: 1 if value else 0),
@@ -113,7 +114,7 @@ def firewall_days(history):
     return days
 
 
-class VirusdieClient(VendorClient):
+class VirusdieClient(RpcClient):
     """Named operations of the Virusdie API."""
 
     VENDOR = VENDOR
@@ -126,7 +127,6 @@ class VirusdieClient(VendorClient):
 
     def __init__(self, http, params):
         super(VirusdieClient, self).__init__(http, params)
-        self.base = params['api_url'].rstrip('/')
 
     def make_auth(self):
         return SignedCookieAuth(self.params['api_key'], self.params.get('mac_key') or None)
@@ -135,49 +135,36 @@ class VirusdieClient(VendorClient):
     def url(self, method, *params):
         return '%s/%s/%s' % (self.base, method, ''.join('%s/' % quote(str(p), safe='@') for p in params))
 
-    def call(self, method, *params, **kwargs):
-        """Call ``method``; the decoded ``result``. kwargs: ``query`` (dict), ``body`` (JSON), ``write`` (bool).
+    # -- the envelope: {"error": 0 or a code, "message": ..., "result": ...} -----------------------------------------
+    def send_call(self, method, params, write, query=None, body=None, permission_hint=None):
+        """``params`` are the method's path segments; a call with a JSON ``body`` is a POST, any other a GET."""
+        return self.http.request('POST' if body is not None else 'GET', self.url(method, *(params or ())),
+                                 params=query, json_body=body, idempotent=not write, expect_json=True)
 
-        A reply asking the client to wait (``timewait`` with an error) is waited out within ``rate_limit_wait``
-        and sent again: the vendor did not carry it out. A reply without ``error`` or ``result`` is a failed read
-        (retried by the transport) or a write whose outcome is unknown.
-        """
-        query, body, write = kwargs.get('query'), kwargs.get('body'), kwargs.get('write', False)
-        limited = 0
-        while True:
-            response = self.http.request('POST' if body is not None else 'GET', self.url(method, *params), params=query,
-                                         json_body=body, idempotent=not write, expect_json=True)
-            try:
-                answer = response.json()
-            except ValueError:
-                answer = None
-            if response.status != 200 or not isinstance(answer, dict) or 'error' not in answer or \
-                    ('result' not in answer and not answer.get('error')):
-                what = '%s %s' % ('write' if write else 'read', method)
-                message = '%s answered the %s without error or result (HTTP %d)' % (VENDOR, what, response.status)
-                if write:  # the server answered: it is done with the request, so a re-read tells
-                    raise WriteOutcomeUnknown(message, vendor=VENDOR, status=response.status, answered=True)
-                raise TransportError(message, vendor=VENDOR, status=response.status)
-            code = answer.get('error')
-            if not code:
-                return answer.get('result')
-            # timewait is also the execution time of an ordinary answer: only an error that says it is about the
-            # request rate is a request to wait (docs/virusdie.md).
-            wait = _seconds(answer.get('timewait')) if _RATE_LIMITED.search(answer.get('message') or '') else None
-            if wait and self.http.rate_limit_pause(limited, wait):
-                limited += 1
-                continue
-            hint = None
-            if as_int(code) == PERMISSION_DENIED:
-                hint = kwargs.get('permission_hint') or 'the API key does not allow %s; use a key with that feature' % method
-            raise VirusdieError(method, code, answer.get('message'), answer.get('errorinfo'), hint)
+    def is_envelope(self, response, answer):
+        """A reply without ``error``, or with neither ``result`` nor an error, is a failed read or a write whose
+        outcome is unknown."""
+        return response.status == 200 and isinstance(answer, dict) and 'error' in answer and \
+            ('result' in answer or bool(answer.get('error')))
 
-    def write(self, method, *params, **kwargs):
-        """A write (every Virusdie write is a GET or a POST) guarded by ``landed`` and noted in ``done``."""
-        landed = kwargs.pop('landed', None)
-        operation, what = kwargs.pop('operation', method), kwargs.pop('what', None)
-        return self.guarded_write(lambda: self.call(method, *params, write=True, **kwargs), landed=landed,
-                                  operation=operation, what=what)
+    def succeeded(self, answer):
+        return not answer.get('error')
+
+    def result(self, answer):
+        return answer.get('result')
+
+    def wait_asked(self, answer):
+        """``timewait`` is also the execution time of an ordinary answer: only an error that says it is about the
+        request rate asks the client to wait (docs/virusdie.md); the call is sent again within ``rate_limit_wait``
+        (the vendor did not carry it out)."""
+        return _seconds(answer.get('timewait')) if _RATE_LIMITED.search(answer.get('message') or '') else None
+
+    def api_error(self, method, answer, permission_hint=None, **options):
+        code = answer.get('error')
+        hint = None
+        if as_int(code) == PERMISSION_DENIED:
+            hint = permission_hint or 'the API key does not allow %s; use a key with that feature' % method
+        return VirusdieError(method, code, answer.get('message'), answer.get('errorinfo'), hint)
 
     # -- sites ---------------------------------------------------------------
     def list_sites(self, unit=None, scan_report=False, firewall_history=False):
@@ -189,7 +176,7 @@ class VirusdieClient(VendorClient):
             query['withscanreport'] = ''
         if firewall_history:
             query['withfwhistory'] = ''
-        sites = self.call('sites_list', query=query) or []
+        sites = self.read('sites_list', query=query) or []
         return dict((canonical_or_raw(s.get('host') or s.get('domain')), s) for s in sites)
 
     def add_sites(self, entries):
@@ -204,7 +191,8 @@ class VirusdieClient(VendorClient):
         def landed():
             present = self.list_sites()
             return {'landed': True} if all(canonical_or_raw(n) in present for n in names) else None
-        answer = self.http.write(lambda: self.call('sites_add', body=entries, write=True), landed=landed)
+        # Noted in done below: only the sites that landed were added.
+        answer = self.write(None, 'sites_add', body=entries, landed=landed)
         if isinstance(answer, dict) and answer.get('landed'):
             refused = {}
         elif isinstance(answer, list):  # PHP's json_encode writes {"0": ..., "1": ...} as a list
@@ -217,12 +205,13 @@ class VirusdieClient(VendorClient):
         return refused
 
     def delete_site(self, host):
-        self.write('site_delete', host, landed=lambda: host not in self.list_sites(), operation='delete_site',
+        self.write('delete_site', 'site_delete', [host], landed=lambda: host not in self.list_sites(),
                    what='site %s deleted' % host)
 
     def unshare_site(self, unit, host):
-        self.write('site_unshare', unit, host, landed=lambda: not (self.list_sites().get(host) or {}).get('unit'),
-                   operation='unshare_site', what='site %s unshared from %s' % (host, unit))
+        self.write('unshare_site', 'site_unshare', [unit, host],
+                   landed=lambda: not (self.list_sites().get(host) or {}).get('unit'),
+                   what='site %s unshared from %s' % (host, unit))
 
     def set_option(self, host, option, value):
         """``site_setoption`` for a user-facing option name (see SITE_OPTIONS)."""
@@ -231,24 +220,24 @@ class VirusdieClient(VendorClient):
 
         def landed():
             return as_int((self.list_sites().get(host) or {}).get(field)) == value
-        self.write('site_setoption', host, wire, value, landed=landed, operation='set_option',
+        self.write('set_option', 'site_setoption', [host, wire, value], landed=landed,
                    what='%s of %s set to %s' % (option, host, value),
                    permission_hint='the API key may not change %s (a feature marked (!) in the API guide): use a key '
                                    'that allows it, or leave %s out of the task' % (option, option))
 
     def scan_site(self, host):
         """``site_scan``: starts a scan; never sent twice when its outcome is unknown (there is no way to read it)."""
-        return self.write('site_scan', host, operation='scan_site', what='scan of %s started' % host,
+        return self.write('scan_site', 'site_scan', [host], what='scan of %s started' % host,
                           permission_hint='the API key may not start scans: use a key that allows site_scan')
 
     # -- units -----------------------------------------------------------------
     def update_unit(self, unit, new_email):
-        self.write('unit_update', unit, new_email, landed=lambda: self.unit_known(new_email), operation='update_unit',
+        self.write('update_unit', 'unit_update', [unit, new_email], landed=lambda: self.unit_known(new_email),
                    what='unit %s is now %s' % (unit, new_email))
 
     def delete_unit(self, unit, with_sites=False):
         query = {'withsites': '1'} if with_sites else None
-        self.write('unit_delete', unit, query=query, landed=lambda: not self.unit_known(unit), operation='delete_unit',
+        self.write('delete_unit', 'unit_delete', [unit], query=query, landed=lambda: not self.unit_known(unit),
                    what='unit %s deleted%s' % (unit, ' with its sites' if with_sites else ''))
 
     def unit_known(self, unit):
@@ -260,19 +249,23 @@ class VirusdieClient(VendorClient):
     def view_agency(self):
         """The agency record, or None when the account has none (agency_view's "Agency not found")."""
         try:
-            return self.call('agency_view') or None
+            return self.read('agency_view') or None
         except VirusdieError as exc:
             if 'agency not found' in str(exc).lower():
                 return None
             raise
 
-    def update_agency(self, fields):
-        return self.write('agency_update', body=fields, landed=lambda: _agency_has(self.view_agency(), fields),
-                          operation='update_agency', what='agency record updated (%s)' % ', '.join(sorted(fields)))
+    def update_agency(self, record):
+        """``agency_update`` with the agency ``record`` (every field of AGENCY_FIELDS it has a value for: the vendor
+        replaces the whole record); the record after it."""
+        fields = dict((k, v) for k, v in record.items() if k in AGENCY_FIELDS and v not in (None, ''))
+        return self.write('update_agency', 'agency_update', body=fields,
+                          landed=lambda: _agency_has(self.view_agency(), fields),
+                          what='agency record updated (%s)' % ', '.join(sorted(fields)))
 
     def delete_agency(self):
-        self.write('agency_delete', query={'ignore': '1'}, landed=lambda: self.view_agency() is None,
-                   operation='delete_agency', what='agency record deleted')
+        self.write('delete_agency', 'agency_delete', query={'ignore': '1'}, landed=lambda: self.view_agency() is None,
+                   what='agency record deleted')
 
     # -- sync file and metadata --------------------------------------------------
     def syncfile(self):
@@ -291,7 +284,7 @@ class VirusdieClient(VendorClient):
         return name, response.body or b''
 
     def method_data(self, method):
-        return self.call('api_methoddata', method) or {}
+        return self.read('api_methoddata', [method]) or {}
 
 
 def canonical_or_raw(domain):

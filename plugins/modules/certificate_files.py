@@ -18,11 +18,14 @@ description:
     M(domainsec.onboard.cyberssl_order) (RV(domainsec.onboard.cyberssl_order#module:certificate) and
     RV(domainsec.onboard.cyberssl_order#module:chain)).
   - Uses the layout of M(domainsec.onboard.cyberssl_order) and the C(onboard_domain) role. When the certificate belongs
-    to the key at O(private_key_path), the files whose content, mode, owner or group differ are written. When it
+    to the key at O(private_key_path), the files whose content or attributes (mode, owner, group, SELinux context)
+    differ are written, atomically. When it
     belongs to the key waiting at C(<private_key_path>.new) (a renewal with a new key), the key and files in place are
     kept as C(.previous), the new files are written and the new key takes the place of the old one, in that order.
   - When the certificate belongs to neither key, nothing is written and the task fails. The keys are only read
     (their public part is compared); a key never appears in a result, a diff or the log.
+  - A key keeps mode C(0600) whatever O(mode); it gets O(owner), O(group) and the SELinux context. The key in place is
+    not rewritten, and keeps its mode.
 author:
   - domainsec.onboard contributors (@domainsec)
 attributes:
@@ -38,6 +41,8 @@ attributes:
     platforms: posix
     description: Runs on the host that holds the key (a web server), with C(delegate_to) when the play's host is
       another.
+extends_documentation_fragment:
+  - ansible.builtin.files
 options:
   certificate:
     description: The certificate (PEM).
@@ -67,17 +72,33 @@ options:
     description: Where the certificate followed by the chain goes.
     type: path
   mode:
-    description: File mode of the certificate files, for example V('0644'). The key keeps C(0600).
+    description:
+      - File mode of the certificate files and their C(.previous) copies, octal (for example V('0644')) or symbolic
+        (for example V('u=rw,g=r,o=r')), as for M(ansible.builtin.copy).
+      - A key written or moved into place gets C(0600) whatever this option; the key in place keeps its mode.
     type: raw
     default: '0644'
   owner:
-    description: Owner of the certificate files and the key. Not set, files keep the owner they are written with.
+    description:
+      - Owner of the certificate files, their C(.previous) copies and the key, as for M(ansible.builtin.copy). Not set,
+        a file keeps its owner, and a new one belongs to the user the module runs as.
     type: str
   group:
-    description: Group of the certificate files and the key.
+    description:
+      - Group of the certificate files, their C(.previous) copies and the key. Not set, as for O(owner).
     type: str
+  backup:
+    description:
+      - Before the content of a certificate file (or of a C(.previous) copy) is replaced, keep the old file as a
+        timestamped backup beside it (C(<file>.<pid>.<date>@<time>~)), as M(ansible.builtin.copy) does. The backups
+        made are in RV(backup_files).
+      - No backup is made of a key (a key that is replaced stays as C(<private_key_path>.previous)), nor when only
+        attributes change, nor in check mode.
+    type: bool
+    default: false
 notes:
   - The directory of each path must exist.
+  - O(owner), O(group), O(setype) and the other file options apply to every file the task manages, the key included.
 seealso:
   - module: domainsec.onboard.cyberssl_order
   - module: community.crypto.openssl_privatekey
@@ -148,7 +169,8 @@ EXAMPLES = r'''
 
 RETURN = r'''
 files_changed:
-  description: The files written (or that would be), C(.previous) copies and a key moved into place included.
+  description: The files written or whose attributes changed (or that would be), C(.previous) copies and a key moved
+    into place included.
   returned: always
   type: list
   elements: str
@@ -163,6 +185,11 @@ certificate_info:
   returned: always
   type: dict
   sample: {serial: "5D:0B:8E:21:3C:77:A9:10", not_before: "2026-11-25T00:00:00Z", not_after: "2027-11-26T00:00:00Z"}
+backup_files:
+  description: With O(backup), each file whose content was replaced and its backup.
+  returned: when a backup was made
+  type: dict
+  sample: {/etc/ssl/shop.example.com.crt: "/etc/ssl/shop.example.com.crt.2811.2027-10-28@03:00:12~"}
 '''
 
 import os
@@ -170,6 +197,7 @@ import os
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cert_files
+from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import FileWriteError, FileWriter
 from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import CertificateError, certificate_summary
 
 
@@ -181,24 +209,17 @@ def summary(path):
         return None
 
 
-def set_ownership(module, paths):
-    """Owner and group of the ``paths`` that exist; the ones whose ownership changes (or would)."""
-    changed = []
-    for path in paths:
-        if not os.path.exists(path):
-            continue
-        if module.set_owner_if_different(path, module.params['owner'], False) | \
-                module.set_group_if_different(path, module.params['group'], False):
-            changed.append(path)
-    return changed
-
-
 def install(module):
     params = module.params
     try:
         info = certificate_summary(params['certificate'])
     except CertificateError as exc:
         module.fail_json(msg='certificate is not a PEM certificate (%s)' % exc)
+    writer = FileWriter(module)
+    try:
+        writer.check()
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     keys = cert_files.KeyFiles(params['private_key_path'], secret=module.no_log_values.add)
     for option in ('certificate_path', 'chain_path', 'fullchain_path', 'private_key_path'):
         directory = os.path.dirname(os.path.abspath(params[option] or '/'))
@@ -224,11 +245,14 @@ def install(module):
     if holder == 'unknown':
         module.warn('the key at %s cannot be compared with the certificate (encrypted, or a format this module does '
                     'not read): the files are written without that check' % keys.path)
-    written = cert_files.place(keys, holder, files, cert_files.file_mode(params['mode']), module.check_mode)
-    owned = list(files) + [keys.path] + [path for path in written if path.endswith(cert_files.PREVIOUS)]
-    if params['owner'] is not None or params['group'] is not None:
-        written += [path for path in set_ownership(module, owned) if path not in written]
+    try:
+        written = cert_files.place(writer, keys, holder, files)
+    except FileWriteError as exc:
+        module.fail_json(msg=str(exc), changed=bool(writer.diffs), files_changed=sorted(writer.diffs), key_promoted=False,
+                         certificate_info=info)
     result = dict(changed=bool(written), files_changed=written, key_promoted=holder == 'new', certificate_info=info)
+    if writer.backup_files:
+        result['backup_files'] = writer.backup_files
     if module._diff:
         result['diff'] = dict(before=dict(certificate=before, files_changed=[]),
                               after=dict(certificate=info if written else before, files_changed=written))
@@ -245,9 +269,9 @@ def main():
             chain_path=dict(type='path'),
             fullchain_path=dict(type='path'),
             mode=dict(type='raw', default='0644'),
-            owner=dict(type='str'),
-            group=dict(type='str'),
+            backup=dict(type='bool', default=False),
         ),
+        add_file_common_args=True,
         supports_check_mode=True,
     )
     install(module)

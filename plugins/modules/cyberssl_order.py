@@ -43,6 +43,7 @@ extends_documentation_fragment:
   - domainsec.onboard.cyberssl
   - domainsec.onboard.transport
   - domainsec.onboard.locks
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -205,17 +206,39 @@ options:
     description: Write the certificate followed by the chain here.
     type: path
   mode:
-    description: File mode of the certificate files, for example C('0644').
+    description:
+      - File mode of the certificate files and their C(.previous) copies, an octal string such as V('0644').
+      - A key written or moved into place gets C(0600) whatever this option; a key the module only reads keeps its
+        mode.
     type: raw
     default: '0644'
+  owner:
+    description:
+      - Owner of the certificate files, their C(.previous) copies and the key at O(private_key_path), as for
+        M(ansible.builtin.copy). Not set, a file keeps its owner, and a new one belongs to the user the module runs as.
+    type: str
+  group:
+    description:
+      - Group of the certificate files, their C(.previous) copies and the key. Not set, as for O(owner).
+    type: str
+  backup:
+    description:
+      - Before the content of a certificate file (or of a C(.previous) copy) is replaced, keep the old file as a
+        timestamped backup beside it (C(<file>.<pid>.<date>@<time>~)), as M(ansible.builtin.copy) does. The backups
+        made are in RV(backup_files).
+      - No backup is made of a key (a key that is replaced stays as C(<private_key_path>.previous)), nor when only
+        attributes change, nor in check mode.
+    type: bool
+    default: false
   private_key_path:
     description:
       - With O(csr_subject), where the key CyberSSL generates goes. It is written with mode C(0600) before anything
         else is done with the reply, and never returned. When a key is already there, the new one waits as
         C(<private_key_path>.new) until its certificate is issued (see the description).
       - With O(csr), the key of that CSR (or, during a change of key, the key in use, with the CSR's key waiting as
-        C(<private_key_path>.new)). It is only read. The task fails before any request when the CSR does not belong
-        to it, and the certificate files are written only for it.
+        C(<private_key_path>.new)). It is only read (and given O(owner), O(group) and the SELinux context when they
+        are set). The task fails before any request when the CSR does not belong to it, and the certificate files are
+        written only for it.
       - The certificate files are written only when the issued certificate belongs to this key (or to the waiting
         C(.new) key, which then takes its place).
     type: path
@@ -358,11 +381,16 @@ certificate_info:
   type: dict
   sample: {serial: "5D:0B:8E:21:3C:77:A9:10", not_before: "2026-11-25T00:00:00Z", not_after: "2027-11-26T00:00:00Z"}
 files_changed:
-  description: The certificate, chain, full chain and key paths that were (or would be) written, C(.previous) copies
-    and a key moved into place included.
+  description: The certificate, chain, full chain and key paths that were (or would be) written or whose attributes
+    changed, C(.previous) copies and a key moved into place included.
   returned: always
   type: list
   elements: str
+backup_files:
+  description: With O(backup), each file whose content was replaced and its backup.
+  returned: when a backup was made
+  type: dict
+  sample: {/etc/ssl/example.com.crt: "/etc/ssl/example.com.crt.2811.2027-10-28@03:00:12~"}
 renewal_due:
   description: The live certificate expires within O(renew_before_days) days. With O(renew_key=new) and the live
     certificate's own CSR nothing was ordered; run the task again with the CSR of a new key.
@@ -375,14 +403,15 @@ certificate_matches_key:
   type: bool
 '''
 
-import datetime
 import math
 import os
 import re
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
 from ansible_collections.domainsec.onboard.plugins.module_utils import cert_files
-from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import PENDING, KeyFiles, file_mode
+from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl_policy as policy
+from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import PENDING, KeyFiles
+from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import FileWriteError, FileWriter
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
@@ -395,16 +424,9 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import (
     same_key,
 )
 
-CONTACT = dict(first_name='firstname', last_name='lastname', phone='phone', title='title', email='email')
-CSR_FIELDS = ('city', 'state', 'country', 'organization', 'department', 'email')
-ORG_FIELDS = ('name', 'division', 'addressline', 'city', 'country', 'phone', 'postalcode', 'region')
-# A renewal may be placed this many days before the certificate it renews expires (or renew_before_days, when more):
-# within it, a renewal and the order it renews are two live orders of one certificate, not a second purchase.
-RENEWAL_OVERLAP_DAYS = 90
-
 
 def argument_spec():
-    contact = dict((name, dict(type='str', required=True)) for name in CONTACT)
+    contact = dict((name, dict(type='str', required=True)) for name in cs.CONTACT_FIELDS)
     spec = cs.CyberSSLClient.argument_spec()
     spec.update(lock_argument_spec())
     spec.update(
@@ -422,7 +444,7 @@ def argument_spec():
             department=dict(type='str'), email=dict(type='str'))),
         admin_contact=dict(type='dict', options=contact),
         tech_contact=dict(type='dict', options=dict(contact)),
-        organization=dict(type='dict', options=dict((name, dict(type='str', required=True)) for name in ORG_FIELDS)),
+        organization=dict(type='dict', options=dict((name, dict(type='str', required=True)) for name in cs.ORG_FIELDS)),
         order_id=dict(type='int'),
         max_price=dict(type='float'),
         wait=dict(type='bool', default=False),
@@ -437,6 +459,7 @@ def argument_spec():
         chain_path=dict(type='path'),
         fullchain_path=dict(type='path'),
         mode=dict(type='raw', default='0644'),
+        backup=dict(type='bool', default=False),
         private_key_path=dict(type='path', no_log=False),
         force=dict(type='bool', default=False),  # no effect since the .new key file (see the docs)
     )
@@ -542,180 +565,6 @@ def check_key_path(module, wanted, keys):
                          'key' % (keys.path, keys.path, PENDING))
 
 
-# -- the decision ----------------------------------------------------------------------
-def find_live(client, params, wanted):
-    """The order this task manages (or None), and every live order of the domain and product."""
-    if params.get('order_id'):
-        order = client.order(params['order_id'])
-        if order is None:
-            raise DomainsecError('order_id %s: CyberSSL knows no such order' % params['order_id'], vendor=cs.VENDOR)
-        if cs.base_domain(order.get('primary_domain') or '') != cs.base_domain(wanted['primary']) and \
-                (order.get('primary_domain') or '').lower() != wanted['primary']:
-            raise DomainsecError('order_id %s is for %s, not for primary_domain %s' % (
-                params['order_id'], order.get('primary_domain'), wanted['primary']), vendor=cs.VENDOR)
-        return order, [order]
-    live = [o for o in client.orders() if matches_live(o, wanted['primary'], params['product_id'])]
-    live.sort(key=lambda o: cs.as_int(o.get('order_id')) or 0)
-    if not live:
-        return None, live
-    # The newest live order, read in full: a my_orders summary has neither the CSR nor the certificate.
-    return client.order(live[-1]['order_id']) or live[-1], live
-
-
-def matches_live(order, primary, product_id):
-    return ((order.get('primary_domain') or '').lower().rstrip('.') == primary and
-            cs.as_int(order.get('product_id')) == product_id and order.get('status') in cs.LIVE_STATUSES)
-
-
-def unexplained(live, renew_before_days=None):
-    """The live orders that are not one certificate's: each renewal (``order_type`` renew) explains the newest older
-    activated order that expires within the renewal window of the renewal's creation. More than one left means a
-    second purchase."""
-    window = max(renew_before_days or 0, RENEWAL_OVERLAP_DAYS)
-    left = sorted(live, key=lambda o: cs.as_int(o.get('order_id')) or 0)
-    for renewal in [o for o in left if str(o.get('order_type') or '').lower() == 'renew']:
-        created = cs.parse_date(renewal.get('created')) or datetime.date.today()
-        renewed = [o for o in left if (cs.as_int(o.get('order_id')) or 0) < (cs.as_int(renewal.get('order_id')) or 0)
-                   and o.get('status') == 'Activated' and cs.parse_date(o.get('valid_till')) is not None
-                   and (cs.parse_date(o.get('valid_till')) - created).days <= window]
-        if renewed:
-            left.remove(renewed[-1])
-    return left
-
-
-def renewal_due(params, order):
-    left = cs.days_left(order)
-    return (order.get('status') == 'Activated' and params.get('renew_before_days') is not None and left is not None
-            and left <= params['renew_before_days'])
-
-
-def order_key(order):
-    """What the order's key is read from: its CSR (after a reissue the old certificate stays readable until the new
-    one is issued), else its certificate."""
-    return order.get('csr') or order.get('certificate') or ''
-
-
-def decide(params, wanted, order, keys=None):
-    """What to do with ``order`` (the live order or None): ``{'actions': [...], 'renewal_due': bool}``.
-
-    ``keys`` (:class:`KeyFiles`) are the keys on this machine. With ``csr_subject`` the order's key must be one of
-    them; when it is not, the order is reissued with a new key (``recover_key``) or :class:`KeyNotHere` is raised.
-    """
-    plan = dict(actions=[], renewal_due=False)
-    if order is None:
-        plan['actions'] = ['order']
-        return plan
-    if renewal_due(params, order):
-        plan['renewal_due'] = True
-        if wanted['csr'] and params.get('renew_key') == 'new' and \
-                same_key(wanted['csr'], order.get('certificate') or '') is not False:
-            return plan  # a renewal with this CSR would keep the key: the caller makes a new one first
-        plan['actions'] = ['renew']
-        return plan
-    reissue = sorted(order.get('domains') or []) != sorted(wanted['domains'])
-    if wanted['csr'] and order.get('csr') is not None and cs.pem_body(order.get('csr')) != cs.pem_body(wanted['csr']):
-        reissue = True
-    if not wanted['csr'] and keys is not None and keys.holder(order_key(order)) is None:
-        if not params.get('recover_key'):
-            raise KeyNotHere(order, keys)
-        reissue = True
-    if reissue:
-        plan['actions'] = ['reissue']
-        return plan
-    if cs.dv_method_of(order) and cs.dv_method_of(order) != wanted['method']:
-        plan['actions'].append('change_dv_method')
-    if params['revalidate'] and order.get('status') == 'Awaiting Validation':
-        plan['actions'].append('revalidate')
-    return plan
-
-
-class KeyNotHere(DomainsecError):
-    """The live order was made for a key CyberSSL generated, and that key is not on this machine."""
-
-    def __init__(self, order, keys):
-        super(KeyNotHere, self).__init__(
-            'order %s for %s (%s) belongs to a key that is not on this machine: neither private_key_path %s nor %s%s '
-            'holds it (its reply with the key was lost, or this is a new controller or a new AWX job). No certificate '
-            'file was written. Either set recover_key: true, which reissues the order with a new key CyberSSL makes '
-            '(free of charge; the certificate is issued again once the new validation passes), or give the CSR of a '
-            'key you have as csr, which reissues the order with that key' % (
-                order.get('order_id'), order.get('primary_domain'), order.get('status'), keys.path, keys.path, PENDING),
-            vendor=cs.VENDOR)
-
-
-def check_purchase(client, params, wanted, action, product):
-    """Everything a paid order needs, checked before it is placed; returns the price."""
-    check_product(params, wanted, product)
-    if not params.get('admin_contact'):
-        raise DomainsecError('admin_contact is required to place an order (first_name, last_name, phone, title, email)',
-                             vendor=cs.VENDOR)
-    price = client.price(params['product_id'], params['period'], len(wanted['domains']))
-    if price is None or not math.isfinite(price) or price < 0:
-        raise DomainsecError('CyberSSL sent no usable price for product %s (%r); nothing was ordered'
-                             % (params['product_id'], price), vendor=cs.VENDOR)
-    if params.get('max_price') is not None and price > params['max_price']:
-        raise DomainsecError('max_price %.2f is below the price %.2f of product %s for %d year(s) and %d domain(s); '
-                             'nothing was ordered' % (params['max_price'], price, params['product_id'], params['period'],
-                                                      len(wanted['domains'])), vendor=cs.VENDOR)
-    balance = client.balance()
-    if balance is not None and balance < price:
-        raise DomainsecError('the CyberSSL balance %.2f is %.2f short of the price %.2f of this %s order; nothing was '
-                             'ordered' % (balance, price - balance, price, 'renewal' if action == 'renew' else 'new'),
-                             vendor=cs.VENDOR)
-    return price
-
-
-def check_product(params, wanted, product):
-    """The product offers the period, the domain count and wildcards; organisation fields exactly when required."""
-    name = '%s (%s)' % (params['product_id'], product.get('name') or 'product')
-    offered = cs.periods(product)
-    if params['period'] not in offered:
-        raise DomainsecError('period: product %s is not offered for %d year(s); it is for %s' % (
-            name, params['period'], ', '.join(str(p) for p in offered) or 'no period'), vendor=cs.VENDOR)
-    wildcards = [d for d in wanted['domains'] if d.startswith('*.')]
-    if wildcards and not cs.truthy(product.get('is_wildcard')):
-        raise DomainsecError('%s: product %s does not allow wildcard domains (%s)' % (
-            'primary_domain' if wanted['primary'].startswith('*.') else 'addon_domains', name, ', '.join(wildcards)),
-            vendor=cs.VENDOR)
-    if len(wanted['domains']) > cs.max_domains(product):
-        raise DomainsecError('addon_domains: product %s covers at most %d domain(s), the order has %d' % (
-            name, cs.max_domains(product), len(wanted['domains'])), vendor=cs.VENDOR)
-    required = cs.truthy(product.get('organization_required'))
-    if required and not params.get('organization'):
-        raise DomainsecError('organization is required: product %s is business-validated (organization_required)'
-                             % name, vendor=cs.VENDOR)
-    if params.get('organization') and not required:
-        raise DomainsecError('organization is only for business-validated products; product %s does not take it'
-                             % name, vendor=cs.VENDOR)
-
-
-def check_reissue_subject(params):
-    """``reissue_ssl_order`` with a vendor-made CSR takes department and e-mail too (the document lists them as
-    required there, not for ``add_ssl_order``)."""
-    subject = params.get('csr_subject') or {}
-    missing = [field for field in ('department', 'email') if subject and not subject.get(field)]
-    if missing:
-        raise DomainsecError('csr_subject.%s: a reissue with a key CyberSSL makes needs %s as well (reissue_ssl_order '
-                             'requires csr_department and csr_email); nothing was reissued'
-                             % (missing[0], ' and '.join(missing)), vendor=cs.VENDOR)
-
-
-def check_csr(client, params, wanted):
-    """The vendor's reading of the CSR names primary_domain (and no domain outside the order)."""
-    if not wanted['csr']:
-        return
-    parsed = client.validate_csr(wanted['csr'], params['product_id'], wanted['addons'])
-    common = (parsed.get('common_name') or '').lower().rstrip('.')
-    if common != wanted['primary']:
-        raise DomainsecError('csr: its common name is %s, not primary_domain %s' % (common or '(none)', wanted['primary']),
-                             vendor=cs.VENDOR)
-    san = cs.split_domains(parsed.get('san'))
-    stray = sorted(set(san) - set(wanted['domains']))
-    if stray:
-        raise DomainsecError('csr: it names %s, which is not among primary_domain and addon_domains' % ', '.join(stray),
-                             vendor=cs.VENDOR)
-
-
 def check_file_paths(module):
     """Before anything is paid for: the key (sent once) and the certificate files must be writable where asked. In
     check mode a missing directory is a warning: an earlier task of the play (in check mode too) may create it."""
@@ -733,28 +582,13 @@ def check_file_paths(module):
 
 
 # -- the wire fields -------------------------------------------------------------------
-def order_fields(params, wanted, order_type=None):
-    fields = dict(dv_method='email:' + ','.join(wanted['emails']) if wanted['method'] == 'email' else wanted['method'],
-                  addon_domains=','.join(wanted['addons']) or None)
-    if order_type:
-        fields.update(product_id=params['product_id'], order_type=order_type, period=params['period'])
-        for role in ('admin', 'tech'):
-            contact = params.get('%s_contact' % role) or {}
-            for option, wire in CONTACT.items():
-                if contact.get(option):
-                    fields['%s_%s' % (role, wire)] = contact[option]
-        for option in ORG_FIELDS:
-            if (params.get('organization') or {}).get(option):
-                fields['org_%s' % option] = params['organization'][option]
-    if wanted['csr']:
-        fields['csr'] = wanted['csr']
-    else:
-        subject = params.get('csr_subject') or {}
-        fields['csr_domain'] = wanted['primary']
-        for option in CSR_FIELDS:
-            if subject.get(option):
-                fields['csr_%s' % option] = subject[option]
-    return fields
+def order_request(params, wanted, order_type=None):
+    """The order's request (cs.order_request) from the task's options."""
+    return cs.order_request(wanted['primary'], wanted['method'], emails=wanted['emails'], addons=wanted['addons'],
+                            csr=wanted['csr'], csr_subject=params.get('csr_subject'), order_type=order_type,
+                            product_id=params['product_id'], period=params['period'],
+                            admin_contact=params.get('admin_contact'), tech_contact=params.get('tech_contact'),
+                            organization=params.get('organization'))
 
 
 # -- files -------------------------------------------------------------------------------
@@ -778,11 +612,11 @@ def run(module, client, wanted, keys, result):
     """The run; ``result`` is filled in as it goes (a failure still returns what it holds, the order id included)."""
     params = module.params
     if module.check_mode:
-        order, live = find_live(client, params, wanted)
-        return finish(module, client, wanted, keys, result, order, live, decide(params, wanted, order, keys))
+        order, live = policy.find_live(client, params, wanted)
+        return finish(module, client, wanted, keys, result, order, live, policy.decide(params, wanted, order, keys))
     with controller_lock('%s|%s' % (wanted['primary'], params['product_id']), directory=params['lock_dir']):
-        order, live = find_live(client, params, wanted)
-        plan = decide(params, wanted, order, keys)
+        order, live = policy.find_live(client, params, wanted)
+        plan = policy.decide(params, wanted, order, keys)
         return finish(module, client, wanted, keys, result, order, live, plan)
 
 
@@ -795,7 +629,7 @@ def purchase_text(params, wanted, action, price):
 
 def finish(module, client, wanted, keys, result, order, live, plan):
     params = module.params
-    extra = unexplained(live, params.get('renew_before_days')) if not params.get('order_id') else []
+    extra = policy.unexplained(live, params.get('renew_before_days')) if not params.get('order_id') else []
     if len(extra) > 1:
         module.warn('%d live orders for %s with product %s (%s) that are not a certificate and its renewal: a second '
                     'purchase may have happened, for example from two controllers at once' % (
@@ -809,25 +643,25 @@ def finish(module, client, wanted, keys, result, order, live, plan):
         action = actions[0]
         product = client.product(params['product_id'])
         if action == 'reissue':
-            check_product(params, wanted, product)
-            check_reissue_subject(params)
+            policy.check_product(params, wanted, product)
+            policy.check_reissue_subject(params)
             price = 0.0
         else:
-            price = check_purchase(client, params, wanted, action, product)
-        check_csr(client, params, wanted)
+            price = policy.check_purchase(client, params, wanted, action, product)
+        policy.check_csr(client, params, wanted)
         check_file_paths(module)
         result['actions'] = [action]
         if module.check_mode:
             return predicted(module, wanted, keys, result, order, action, price, before)
         known = set(str(o.get('order_id')) for o in live) | set(str(o.get('order_id')) for o in [order] if o)
         if action == 'reissue':
-            fields = order_fields(params, wanted)
+            fields = order_request(params, wanted)
             reply = client.reissue_order(order['order_id'], fields, lambda o: reissued(o, wanted),
                                          prove_within=params['settle_timeout'])
         else:
-            fields = order_fields(params, wanted, 'new' if action == 'order' else 'renew')
+            fields = order_request(params, wanted, 'new' if action == 'order' else 'renew')
             reply = client.add_order(fields, wanted['primary'], known_ids=known,
-                                     matches=lambda o: matches_live(o, wanted['primary'], params['product_id']),
+                                     matches=lambda o: policy.matches_live(o, wanted['primary'], params['product_id']),
                                      prove_within=params['settle_timeout'],
                                      what=purchase_text(params, wanted, action, price))
         order_id = reply.get('order_id') or (order or {}).get('order_id')
@@ -883,7 +717,11 @@ def keep_key(module, client, keys, reply, result):
     if key:
         client.http.add_secret(key)
         module.no_log_values.add(key.strip())
-        written = keys.store(key)
+        try:
+            written = keys.store(FileWriter(module), key)
+        except FileWriteError as exc:
+            raise DomainsecError('the private key CyberSSL generated could not be kept (%s); it cannot be read again: '
+                                 'run the task again with recover_key: true' % exc, vendor=cs.VENDOR)
         result['files_changed'].append(written)
         client.record_done('write_key', 'private key written to %s' % written)
         return
@@ -952,21 +790,29 @@ def write_certificates(module, wanted, keys, result, order):
         module.warn('the key at private_key_path %s cannot be compared with the certificate of order %s (encrypted, '
                     'or a format this module does not read): the files are written without that check'
                     % (keys.path, order.get('order_id')))
-    written = cert_files.place(keys, holder, certificate_files(params, order), file_mode(params['mode']),
-                               module.check_mode)
+    writer = FileWriter(module)
+    try:
+        written = cert_files.place(writer, keys, holder, certificate_files(params, order))
+    except FileWriteError as exc:
+        result['files_changed'].extend(sorted(writer.diffs))
+        raise DomainsecError('order %s is issued but its files could not be written: %s' % (order.get('order_id'), exc),
+                             vendor=cs.VENDOR)
     result['files_changed'].extend(written)
+    if writer.backup_files:
+        result['backup_files'] = writer.backup_files
     if written:
         result['actions'].append('write_files')
         result['changed'] = True
 
 
 def main():
-    module = new_module(argument_spec(), multiline=('csr',), supports_check_mode=True,
+    module = new_module(argument_spec(), multiline=('csr',), supports_check_mode=True, add_file_common_args=True,
                         mutually_exclusive=[('csr', 'csr_subject')])
     for block in private_key_blocks(module.params.get('csr')):
         module.no_log_values.add(block)
     try:
         wanted = validate(module.params)
+        FileWriter(module).check()
         keys = KeyFiles(module.params.get('private_key_path'), secret=module.no_log_values.add)
         check_key_path(module, wanted, keys)
     except ValueError as exc:

@@ -253,22 +253,28 @@ def test_problem(result):
 
 
 def run(module, client, destination):
+    hooks = client.find_hooks(destination, module.params['hook_type'])
+    if module.params['state'] == 'absent':
+        return run_absent(module, client, hooks)
+    return run_present(module, client, destination, hooks)
+
+
+def run_absent(module, client, hooks):
+    """Every hook at the destination goes (the duplicates a concurrent creation left too)."""
+    result = dict(changed=bool(hooks))
+    if hooks and not module.check_mode:
+        for each in hooks:
+            client.delete_hook(each)
+    if module._diff:
+        result['diff'] = dict(before=hz.hook_view(hooks[0] if hooks else None), after={})
+    return result
+
+
+def run_present(module, client, destination, hooks):
     params = module.params
-    hooks = client.find_hooks(destination, params['hook_type'])
     hook, extras = (hooks[0], hooks[1:]) if hooks else (None, [])
     result = dict(changed=bool(extras))
     before = hz.hook_view(hook)
-
-    if params['state'] == 'absent':
-        if hooks:
-            result['changed'] = True
-            if not module.check_mode:
-                for each in hooks:
-                    client.delete_hook(each)
-        if module._diff:
-            result['diff'] = dict(before=before, after={})
-        return result
-
     if extras:
         # Two runs created the hook at once: keep the first the API lists, remove the copies (each would
         # deliver every event a second time).

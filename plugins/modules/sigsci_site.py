@@ -171,8 +171,7 @@ def main():
 def run_present(module, client, name, wanted):
     site = client.get_site(name)
     if site is None:
-        body = dict(wanted, name=name)
-        body.setdefault('displayName', name)
+        body = sg.new_site(name, wanted)
         result = dict(changed=True, site=dict(body))
         if module._diff:
             result['diff'] = dict(before={}, after=sg.site_view(body))

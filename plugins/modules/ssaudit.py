@@ -128,6 +128,7 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_audit as sa
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import WaitTimeout
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
@@ -137,7 +138,7 @@ def main():
     spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(
         targets=dict(type='list', elements='str'),
-        audit_type=dict(type='str', required=True, choices=list(ss.AUDIT_TYPES)),
+        audit_type=dict(type='str', required=True, choices=list(sa.AUDIT_TYPES)),
         exclude_dos=dict(type='bool', default=False),
         notify=dict(type='bool', default=False),
         wait=dict(type='bool', default=False),
@@ -149,7 +150,7 @@ def main():
                         required_by={'fail_on_risk': 'wait'})
     params = module.params
     try:
-        targets = [ss.audit_target(t) for t in params['targets'] or []]
+        targets = [sa.audit_target(t) for t in params['targets'] or []]
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     if params['targets'] is not None and not targets:
@@ -171,10 +172,10 @@ def main():
 def risk_problem(level):
     """A run_module check: findings at ``level`` or above fail the task."""
     def check(result):
-        found = ss.risk_at_or_above(result['risk'], level) if level else 0
+        found = sa.risk_at_or_above(result['risk'], level) if level else 0
         if found:
             return 'The audit found %d finding(s) at risk %s or above: %s' % (
-                found, level, ', '.join('%s=%d' % (k, result['risk'][k]) for k in ss.RISK_LEVELS))
+                found, level, ', '.join('%s=%d' % (k, result['risk'][k]) for k in sa.RISK_LEVELS))
         return None
     return check
 
@@ -185,9 +186,9 @@ def new_scans(scans, before, targets, audit_type):
     for scan in scans:
         if str(scan.get('scanuid')) in before or scan.get('type') != audit_type:
             continue
-        if targets and not any(ss.pattern_contains(t, scan.get('hostip') or '') for t in targets):
+        if targets and not any(sa.pattern_contains(t, scan.get('hostip') or '') for t in targets):
             continue
-        found.append(dict(scan, scanuid=str(scan.get('scanuid')), finished=ss.scan_finished(scan)))
+        found.append(dict(scan, scanuid=str(scan.get('scanuid')), finished=sa.scan_finished(scan)))
     return found
 
 
@@ -198,7 +199,7 @@ def claim(module, scans, targets):
     started by a concurrent run for the same addresses is indistinguishable. The earliest scans (by scan id) are
     claimed, one per address, and the others are named in a warning.
     """
-    expected = ss.address_count(targets) if targets else 1
+    expected = sa.address_count(targets) if targets else 1
     by_address = {}
     for scan in sorted(scans, key=lambda s: int(s['scanuid']) if s['scanuid'].isdigit() else 0):
         by_address.setdefault(scan.get('hostip'), []).append(scan)
@@ -243,8 +244,8 @@ def run(module, client, targets, result):
                              'at SecuritySpace - read it later with ssaudit_info (scanuid %s).' % (
                                  params['wait_timeout'], done, len(result['scans']),
                                  ', '.join(s['scanuid'] for s in result['scans'])))
-    reports = [ss.report_summary(client.get_report(s['scanuid'])) for s in scans]
-    risk = dict((level, sum(r['risk'][level] for r in reports)) for level in ss.RISK_LEVELS)
+    reports = [sa.report_summary(client.get_report(s['scanuid'])) for s in scans]
+    risk = dict((level, sum(r['risk'][level] for r in reports)) for level in sa.RISK_LEVELS)
     result.update(scans=scans, reports=reports, risk=risk)
     return result
 

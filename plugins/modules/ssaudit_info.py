@@ -76,6 +76,7 @@ scaninfo:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_audit as sa
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import normalize_ip
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
@@ -83,7 +84,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner im
 def main():
     spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(scanuid=dict(type='str'), hostip=dict(type='str'),
-                audit_type=dict(type='str', choices=list(ss.AUDIT_TYPES)), finished=dict(type='bool'))
+                audit_type=dict(type='str', choices=list(sa.AUDIT_TYPES)), finished=dict(type='bool'))
     module = new_module(argument_spec=spec, supports_check_mode=True,
                         mutually_exclusive=[['scanuid', 'hostip'], ['scanuid', 'audit_type'], ['scanuid', 'finished']])
     params = module.params
@@ -101,10 +102,10 @@ def main():
 def read(client, params):
     if params['scanuid'] is not None:
         scaninfo = client.get_report(params['scanuid'].strip())
-        return dict(report=ss.report_summary(scaninfo), scaninfo=scaninfo)
+        return dict(report=sa.report_summary(scaninfo), scaninfo=scaninfo)
     scans = []
     for scan in client.list_audits():
-        scan = dict(scan, scanuid=str(scan.get('scanuid')), finished=ss.scan_finished(scan))
+        scan = dict(scan, scanuid=str(scan.get('scanuid')), finished=sa.scan_finished(scan))
         if params['hostip'] and scan.get('hostip') != params['hostip']:
             continue
         if params['audit_type'] and scan.get('type') != params['audit_type']:

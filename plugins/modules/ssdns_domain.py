@@ -156,6 +156,7 @@ api_trace:
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL, is_hostname, normalize_ip, to_ascii
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
@@ -267,57 +268,42 @@ def main():
 
 
 def run(module, client, zone, wanted):
-    params = module.params
     existing = client.find_domain(zone)
+    if module.params['state'] == 'absent':
+        return run_absent(module, client, zone, existing)
+    return run_present(module, client, zone, wanted, existing)
+
+
+def run_absent(module, client, zone, existing):
+    result = dict(changed=existing is not None, domain={})
+    if existing and not module.check_mode:
+        client.delete_domain(zone)
+    if module._diff:
+        result['diff'] = dict(before=dict(state='present' if existing else 'absent'), after=dict(state='absent'))
+    return result
+
+
+def run_present(module, client, zone, wanted, existing):
+    params = module.params
     result = dict(changed=False)
     before = dict(state='present' if existing else 'absent')
-
-    if params['state'] == 'absent':
-        result['domain'] = {}
-        if existing:
-            result['changed'] = True
-            if not module.check_mode:
-                client.delete_domain(zone)
-        if module._diff:
-            result['diff'] = dict(before=before, after=dict(state='absent'))
-        return result
-
+    created_diff = None
     if existing is None:
         check_also_notify(wanted, zone)  # a new zone does not notify unless asked to
         if params['type'] == 'slave' and not wanted.get('masters'):
             raise DomainsecError('masters is required to create the slave zone %s: SecuritySpace refuses to publish '
                                  'a slave zone without the addresses of its master servers' % zone)
         result['changed'] = True
+        # A new zone shows the same diff in check mode and in a real run: from absent to what the task asked for.
         created_diff = dict(before=dict(before), after=dict(state='present', type=params['type'], **wanted))
         if module.check_mode:
-            result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
-            result['settings'] = dict(wanted)
-            if params['publish']:
-                result['publish'] = dict(published=None, warnings=[], errors=[])
-            if module._diff:
-                result['diff'] = created_diff
-            return result
+            return predicted_new_zone(module, zone, wanted, result, created_diff)
         client.add_domain(zone, params['type'])
 
     answer = None
     if wanted or params['zone_file']:  # the read decides which settings differ (a new zone has no others)
         answer = client.get_domain(zone)
-        have = ss.current_settings(answer['records'])
-        before.update(have)
-        after = dict(have, **wanted)
-        check_also_notify(after, zone)  # without notify in the task, the zone's own setting decides (as the API does)
-        soa, options = settings_calls(wanted, have)
-        if soa or options:
-            result['changed'] = True
-        if not module.check_mode:
-            def settled(keys):
-                return lambda: all(same_setting(k, wanted[k], client.current_settings(zone).get(k)) for k in keys)
-            if soa:
-                client.set_soa(zone, soa, landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
-            if options:
-                client.set_options(zone, options, landed=settled([k for k in ('masters', 'allow_transfer', 'notify',
-                                                                              'also_notify') if k in wanted]))
-        result['settings'] = after
+        after = apply_settings(module, client, zone, wanted, answer, before, result)
     else:
         after = dict(before)
 
@@ -325,21 +311,57 @@ def run(module, client, zone, wanted):
     do_publish = params['publish'] and (result['changed'] or ss.needs_publish(state))
     if do_publish:
         result['changed'] = True
-        if module.check_mode:
-            result['publish'] = dict(published=None, warnings=[], errors=[])
-        else:
-            result['publish'] = client.publish(zone)
+        result['publish'] = dict(published=None, warnings=[], errors=[]) if module.check_mode else client.publish(zone)
     if module._diff:
-        # A new zone shows the same diff as in check mode: from absent to what the task asked for.
-        result['diff'] = created_diff if existing is None else dict(before=before, after=dict(after, state='present'))
-
+        result['diff'] = created_diff or dict(before=before, after=dict(after, state='present'))
     if module.check_mode:
         result['domain'] = ss.domain_summary(dict(existing, domain=zone))
         if params['zone_file'] and existing.get('seq') is not None:
             result['zone'] = client.build_zone(zone)  # a read: the zone as it is now, before the predicted change
         return result
-    # No read after the writes: the state follows from what was sent (a publish leaves the zone waiting for
-    # distribution, an edit without one leaves it unvalidated). A zone created by this run has no seq until read.
+    result['domain'] = ss.domain_summary(summary_after(existing, answer, zone, result, do_publish))
+    if params['zone_file']:
+        result['zone'] = client.build_zone(zone)
+    return result
+
+
+def predicted_new_zone(module, zone, wanted, result, created_diff):
+    """The result of check mode for a zone that does not exist yet: nothing to read, everything to do."""
+    result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
+    result['settings'] = dict(wanted)
+    if module.params['publish']:
+        result['publish'] = dict(published=None, warnings=[], errors=[])
+    if module._diff:
+        result['diff'] = created_diff
+    return result
+
+
+def apply_settings(module, client, zone, wanted, answer, before, result):
+    """Compare the zone's settings (from ``answer``, its records) with ``wanted``, send the SOA and option calls
+    that differ (not in check mode); the settings after the run. ``before`` gets the settings as they were."""
+    have = sd.current_settings(answer['records'])
+    before.update(have)
+    after = dict(have, **wanted)
+    check_also_notify(after, zone)  # without notify in the task, the zone's own setting decides (as the API does)
+    soa, options = settings_calls(wanted, have)
+    if soa or options:
+        result['changed'] = True
+    if not module.check_mode:
+        def settled(keys):
+            return lambda: all(same_setting(k, wanted[k], client.current_settings(zone).get(k)) for k in keys)
+        if soa:
+            client.set_soa(zone, soa, landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
+        if options:
+            client.set_options(zone, options, landed=settled([k for k in ('masters', 'allow_transfer', 'notify',
+                                                                          'also_notify') if k in wanted]))
+    result['settings'] = after
+    return after
+
+
+def summary_after(existing, answer, zone, result, do_publish):
+    """The zone's list entry after a real run, without a read after the writes: the state follows from what was sent
+    (a publish leaves the zone waiting for distribution, an edit without one leaves it unvalidated). A zone created
+    by this run has no seq until read."""
     summary = dict(existing or {}, domain=zone)
     if existing is None:
         summary.update(seq=(answer or {}).get('seq'), state=0, stateText=None)
@@ -347,10 +369,7 @@ def run(module, client, zone, wanted):
         summary.update(state=2 if result['publish']['published'] else 1, stateText=None)
     elif result['changed']:
         summary.update(state=0, stateText=None)
-    result['domain'] = ss.domain_summary(summary)
-    if params['zone_file']:
-        result['zone'] = client.build_zone(zone)
-    return result
+    return summary
 
 
 if __name__ == '__main__':

@@ -96,6 +96,7 @@ zone:
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
@@ -125,7 +126,7 @@ def read(client, zone, zone_file):
     soa = next((r.get('data') for r in answer['records'] if r.get('type') == 'SOA'), {})
     result = dict(exists=True, domain=ss.domain_summary(dict(answer, domain=zone)),
                   records=[dr.public_record(r, zone) for r in sorted(records, key=dr.record_line_key(zone))],
-                  settings=ss.current_settings(answer['records']), soa=soa)
+                  settings=sd.current_settings(answer['records']), soa=soa)
     if zone_file:
         result['zone'] = client.build_zone(zone)
     return result

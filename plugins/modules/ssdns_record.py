@@ -323,6 +323,7 @@ import functools
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
@@ -369,7 +370,7 @@ def desired_records(params, zone):
     else:
         specs = [(dict((f, params[f]) for f in RECORD_FIELDS), 'record')]
     records = [removal_pattern(spec, zone, where) if absent else
-               dr.normalize_user_record(spec, zone, where=where, limits=ss.RECORD_LIMITS) for spec, where in specs]
+               dr.normalize_user_record(spec, zone, where=where, limits=sd.RECORD_LIMITS) for spec, where in specs]
     if not absent:
         dr.check_conflicts(records)
     return records
@@ -379,12 +380,12 @@ def removal_pattern(spec, zone, where):
     """A record to remove. A value that no longer validates (a record stored before the rules, or by another tool)
     still removes the one record stored with exactly that value, and nothing else."""
     try:
-        return dr.normalize_user_record(spec, zone, where=where, value_optional=True, limits=ss.RECORD_LIMITS)
+        return dr.normalize_user_record(spec, zone, where=where, value_optional=True, limits=sd.RECORD_LIMITS)
     except dr.RecordError:
         if spec.get('value') in (None, ''):
             raise
         pattern = dr.normalize_user_record(dict(spec, value=None), zone, where=where, value_optional=True,
-                                           limits=ss.RECORD_LIMITS)
+                                           limits=sd.RECORD_LIMITS)
         pattern['raw_value'] = str(spec['value'])
         return pattern
 

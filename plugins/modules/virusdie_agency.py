@@ -108,12 +108,9 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
-FIELDS = ('title', 'email', 'website', 'logourl', 'phone', 'country', 'zipcode', 'address', 'bank_currency',
-          'bank_swift', 'bank_account', 'bank_routing', 'bank_country', 'bank_invoicemail')
-
 
 def validate(params):
-    wanted = dict((f, params[f].strip()) for f in FIELDS if params[f] is not None)
+    wanted = dict((f, params[f].strip()) for f in vd.AGENCY_FIELDS if params[f] is not None)
     if params['state'] == 'absent' and wanted:
         raise ValueError('%s cannot be used with state=absent' % ', '.join(sorted(wanted)))
     for option in ('email', 'bank_invoicemail'):
@@ -131,7 +128,7 @@ def validate(params):
 def main():
     spec = vd.VirusdieClient.argument_spec()
     spec.update(state=dict(type='str', default='present', choices=['present', 'absent']))
-    spec.update((f, dict(type='str')) for f in FIELDS)
+    spec.update((f, dict(type='str')) for f in vd.AGENCY_FIELDS)
     module = new_module(argument_spec=spec, supports_check_mode=True)
     try:
         wanted = validate(module.params)
@@ -159,8 +156,7 @@ def run(module, client, wanted):
     if module._diff:
         result['diff'] = dict(before=before, after=after)
     if changed and not module.check_mode:
-        body = dict((k, v) for k, v in after.items() if k in FIELDS and v not in (None, ''))
-        answer = client.update_agency(body)
+        answer = client.update_agency(after)
         result['agency'] = answer if isinstance(answer, dict) and answer.get('title') else after
     return result
 

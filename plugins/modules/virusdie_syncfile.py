@@ -17,12 +17,14 @@ description:
     it, to O(dest) on the controller - so a play can copy it into the web root with M(ansible.builtin.copy) and then
     scan with M(domainsec.onboard.virusdie_site).
   - The file carries the account's keys. Its content never appears in a result, a diff or the trace.
-  - Idempotent by checksum - the file is only written when its content differs; the file's mode is set when given.
+  - Idempotent by checksum - the file is only written (atomically) when its content differs; its mode, owner, group
+    and SELinux context are set when they differ. A new file is readable by its owner only until its mode is set.
 author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
   - domainsec.onboard.virusdie
   - domainsec.onboard.transport
+  - ansible.builtin.files
 attributes:
   check_mode:
     support: full
@@ -31,7 +33,7 @@ attributes:
     support: partial
     description:
       - The content is a secret, so the diff shows the file's path, SHA-1 checksum and size before and after, never
-        the content. A change of mode alone is not in the diff.
+        the content, and the mode, owner, group or SELinux context that change.
 options:
   dest:
     description:
@@ -41,9 +43,17 @@ options:
     type: path
     required: true
   mode:
-    description: Permissions of the file, as for M(ansible.builtin.copy), for example V('0640').
+    description: Permissions of the file, as for M(ansible.builtin.copy), for example V('0640') or V('u=rw,g=r,o=').
     type: raw
     default: '0600'
+  backup:
+    description:
+      - Before the content of the file is replaced, keep the old file as a timestamped backup beside it
+        (C(<dest>.<pid>.<date>@<time>~)), as M(ansible.builtin.copy) does; the backup is in RV(backup_file). It carries
+        the account's old keys, with the old file's mode.
+      - No backup is made when only attributes change, nor in check mode.
+    type: bool
+    default: false
 notes:
   - "Requests per run: 1 (C(syncfile_get))."
 '''
@@ -86,6 +96,11 @@ size:
   description: Size in bytes.
   returned: success
   type: int
+backup_file:
+  description: With O(backup), the backup of the file whose content was replaced.
+  returned: when a backup was made
+  type: str
+  sample: /srv/virusdie/vdconnect-12345678.php.2811.2027-10-28@03:00:12~
 api_trace:
   description: Redacted trace of every HTTP request of the run (the file's content is never in it).
   returned: with -vvv or on failure
@@ -95,16 +110,22 @@ api_trace:
 
 import hashlib
 import os
-import tempfile
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
+from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import FileWriteError, FileWriter
+from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
 def main():
     spec = vd.VirusdieClient.argument_spec()
-    spec.update(dest=dict(type='path', required=True), mode=dict(type='raw', default='0600'))
-    module = new_module(argument_spec=spec, supports_check_mode=True)
+    spec.update(dest=dict(type='path', required=True), mode=dict(type='raw', default='0600'),
+                backup=dict(type='bool', default=False))
+    module = new_module(argument_spec=spec, supports_check_mode=True, add_file_common_args=True)
+    try:
+        FileWriter(module).check()
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     dest = module.params['dest']
     if not os.path.isdir(dest) and not os.path.isdir(os.path.dirname(dest) or '.'):
         module.fail_json(msg='dest: the directory %s does not exist' % (os.path.dirname(dest) or '.'))
@@ -116,26 +137,25 @@ def run(module, client):
     filename, content = client.syncfile()
     path = os.path.join(dest, filename) if os.path.isdir(dest) else dest
     checksum = hashlib.sha1(content).hexdigest()
-    current = None
+    before = dict(path=path, state='absent')
     if os.path.isfile(path):
         with open(path, 'rb') as handle:
-            current = hashlib.sha1(handle.read()).hexdigest()
-    changed = current != checksum
+            old = handle.read()
+        before = dict(path=path, state='file', checksum=hashlib.sha1(old).hexdigest(), size=len(old))
     result = dict(path=path, filename=filename, checksum=checksum, size=len(content))
+    writer = FileWriter(module)
+    try:
+        changed = writer.write(path, content)
+    except FileWriteError as exc:
+        raise DomainsecError(str(exc), vendor=vd.VENDOR)
+    if writer.backup_files.get(path):
+        result['backup_file'] = writer.backup_files[path]
     if module._diff:
-        before = dict(path=path, state='absent')
-        if current is not None:
-            before = dict(path=path, state='file', checksum=current, size=os.path.getsize(path))
-        result['diff'] = dict(before=before, after=dict(path=path, state='file', checksum=checksum, size=len(content)))
-    if not module.check_mode:
-        if changed:
-            handle, tmp = tempfile.mkstemp(dir=os.path.dirname(path) or '.', prefix='.virusdie-')
-            with os.fdopen(handle, 'wb') as out:
-                out.write(content)
-            os.chmod(tmp, 0o600)
-            module.atomic_move(tmp, path)
-        file_args = module.load_file_common_arguments(dict(path=path, mode=module.params['mode']))
-        changed = module.set_fs_attributes_if_different(file_args, changed)
+        after = dict(path=path, state='file', checksum=checksum, size=len(content))
+        attributes = writer.diffs.get(path, dict(before={}, after={}))  # mode, owner, group, secontext: never content
+        before.update((key, value) for key, value in attributes['before'].items() if key != 'state')
+        after.update((key, value) for key, value in attributes['after'].items() if key != 'state')
+        result['diff'] = dict(before=before, after=after)
     result['changed'] = changed
     return result
 

@@ -40,7 +40,9 @@ DNS = 'plugins/module_utils/dns_records.py'
 RUNNER = 'plugins/module_utils/module_runner.py'
 HTTP = 'plugins/module_utils/http_transport.py'
 ORDER = 'plugins/modules/cyberssl_order.py'
+POLICY = 'plugins/module_utils/cyberssl_policy.py'
 CERT_FILES = 'plugins/module_utils/cert_files.py'
+FILE_WRITER = 'plugins/module_utils/file_writer.py'
 
 T_DNS = 'tests/unit/plugins/module_utils/test_dns_records.py'
 T_SS = 'tests/unit/plugins/module_utils/test_securityspace.py'
@@ -50,6 +52,7 @@ T_HTTP = 'tests/unit/plugins/module_utils/test_http_transport.py'
 T_CS = 'tests/unit/plugins/module_utils/test_cyberssl.py'
 T_ORDER = 'tests/unit/plugins/modules/test_cyberssl_order.py'
 T_CERT_FILES = 'tests/unit/plugins/modules/test_certificate_files.py'
+T_WRITER = 'tests/unit/plugins/module_utils/test_file_writer.py'
 
 RECORD_KEY = ("    return (record['type'], owner(record), record.get('value'), record.get('priority'), record.get('weight'),\n"
               "            record.get('port'), record.get('flag'), record.get('tag'))\n")
@@ -132,8 +135,8 @@ MUTATIONS = [
              "DEFAULT_API_URL = 'https://secure1.securityspace.com/api'",
              "DEFAULT_API_URL = 'https://secure.securityspace.com/api'", ['%s::test_securityspace' % T_URLS]),
     mutation('default URL: Hardenize', 'the base location without /v1/org/<org>', 'plugins/module_utils/hardenize.py',
-             "self.base = '%s/v1/org/%s' % (params['api_url'].rstrip('/'), params['org'])",
-             "self.base = '%s/org/%s' % (params['api_url'].rstrip('/'), params['org'])", ['%s::test_hardenize' % T_URLS]),
+             "return '/v1/org/%s' % params.get('org')",
+             "return '/org/%s' % params.get('org')", ['%s::test_hardenize' % T_URLS]),
     mutation('default URL: Signal Sciences', 'another API version', 'plugins/module_utils/sigsci.py',
              "DEFAULT_API_URL = 'https://dashboard.signalsciences.net/api/v0'",
              "DEFAULT_API_URL = 'https://dashboard.signalsciences.net/api/v1'", ['%s::test_signal_sciences' % T_URLS]),
@@ -171,18 +174,18 @@ MUTATIONS = [
              ['%s::test_a_costly_write_without_an_answer_is_looked_for_until_its_window_ends_and_never_sent_again'
               % T_HTTP, '%s::test_a_gateway_error_to_a_costly_write_waits_out_the_window' % T_HTTP]),
     # -- money (cyberssl_order) -------------------------------------------------------------------------------------
-    mutation('money: the price cap is inclusive', "check_purchase: price >= max_price refused", ORDER,
+    mutation('money: the price cap is inclusive', "check_purchase: price >= max_price refused", POLICY,
              "if params.get('max_price') is not None and price > params['max_price']:",
              "if params.get('max_price') is not None and price >= params['max_price']:",
              ['%s::test_the_price_cap_is_inclusive_and_zero_is_a_cap' % T_ORDER]),
-    mutation('money: max_price 0 is a cap', 'check_purchase: max_price tested for truth (0 ignored)', ORDER,
+    mutation('money: max_price 0 is a cap', 'check_purchase: max_price tested for truth (0 ignored)', POLICY,
              "if params.get('max_price') is not None and price > params['max_price']:",
              "if params.get('max_price') and price > params['max_price']:",
              ['%s::test_the_price_cap_is_inclusive_and_zero_is_a_cap' % T_ORDER]),
-    mutation('money: the balance covers the price', 'check_purchase: balance check removed', ORDER,
+    mutation('money: the balance covers the price', 'check_purchase: balance check removed', POLICY,
              '    if balance is not None and balance < price:\n', '    if False:\n',
              ['%s::test_the_balance_must_cover_the_price' % T_ORDER]),
-    mutation('money: a balance equal to the price is enough', 'check_purchase: balance <= price refused', ORDER,
+    mutation('money: a balance equal to the price is enough', 'check_purchase: balance <= price refused', POLICY,
              '    if balance is not None and balance < price:\n', '    if balance is not None and balance <= price:\n',
              ['%s::test_the_balance_must_cover_the_price' % T_ORDER]),
     mutation('money: max_price must be finite', 'validate: isfinite check on max_price removed', ORDER,
@@ -198,7 +201,28 @@ MUTATIONS = [
              'plugins/modules/certificate_files.py', '    if holder is None:\n        module.fail_json(',
              '    if holder is None and False:\n        module.fail_json(',
              ['%s::test_a_certificate_of_another_key_is_not_written' % T_CERT_FILES]),
-    mutation('money: a renewal is not a second purchase', 'unexplained: renewals explain nothing', ORDER,
+    # -- the file writer (every file a module writes) ----------------------------------------------------------------
+    mutation('keys: a key file is 0600 whatever the mode option', 'FileWriter.file_args gives a secret the mode '
+             'option', FILE_WRITER, '(SECRET_MODE if secret else self.mode)', 'self.mode',
+             ['%s::test_a_secret_is_0600_from_its_first_moment_whatever_the_mode_and_never_backed_up' % T_WRITER,
+              '%s::test_a_vendor_key_goes_beside_a_key_in_use' % T_ORDER]),
+    mutation('keys and secrets: a new file is private until its mode is set', 'private_umask keeps the umask (a new '
+             'file is made with the umask mode)', FILE_WRITER,
+             '    previous = os.umask(PRIVATE_UMASK)\n    try:\n        yield previous\n',
+             '    previous = os.umask(0)\n    os.umask(previous)\n    try:\n        yield previous\n',
+             ['%s::test_a_secret_is_0600_from_its_first_moment_whatever_the_mode_and_never_backed_up' % T_WRITER,
+              '%s::test_a_new_file_is_private_until_its_mode_is_set' % T_WRITER]),
+    mutation('keys: no backup copy of a key', 'FileWriter.write backs up secrets too', FILE_WRITER,
+             'and self.backup and not secret and', 'and self.backup and',
+             ['%s::test_a_secret_is_0600_from_its_first_moment_whatever_the_mode_and_never_backed_up' % T_WRITER]),
+    mutation('idempotence: check mode writes no file', 'FileWriter.write writes in check mode', FILE_WRITER,
+             'if content_changed and not self.check_mode:\n', 'if content_changed:\n',
+             ['%s::test_check_mode_predicts_every_change_and_writes_nothing' % T_WRITER]),
+    mutation('idempotence: a file as wanted is not written', 'FileWriter.write takes every content for changed',
+             FILE_WRITER, 'content_changed = not exists or read_bytes(path) != wanted', 'content_changed = True',
+             ['%s::test_a_new_file_is_written_with_its_mode_and_a_rerun_changes_nothing' % T_WRITER,
+              '%s::test_beside_its_key_then_nothing_then_check_mode_writes_nothing' % T_CERT_FILES]),
+    mutation('money: a renewal is not a second purchase', 'unexplained: renewals explain nothing', POLICY,
              '        if renewed:\n            left.remove(renewed[-1])\n', '        if renewed:\n            pass\n',
              ['%s::test_a_renewal_and_the_order_it_renews_are_not_a_second_purchase' % T_ORDER]),
     mutation('secrets: a private key pasted into csr is masked', 'main: private key blocks not registered as '

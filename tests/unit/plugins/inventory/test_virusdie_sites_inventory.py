@@ -192,4 +192,4 @@ def test_the_plugins_call_named_client_operations_only():
     for module in (virusdie_sites, hardenize_hosts, vendor_inventory):
         with open(module.__file__.replace('.pyc', '.py'), encoding='utf-8') as handle:
             assert raw_api_uses(handle.read()) == [], module.__name__
-    assert raw_api_uses("sites = client.call('sites_list')") != []
+    assert raw_api_uses("sites = client.read('sites_list')") != []

@@ -147,7 +147,7 @@ def test_a_read_answered_without_json_fails_after_the_transport_retried():
 def test_a_read_answered_with_json_but_no_success_field_is_a_transport_error():
     c, fake, _sleeps = client()
     fake.on('my_orders', {'ssl_orders': []})
-    with pytest.raises(H.TransportError, match='without a JSON success field') as exc:
+    with pytest.raises(H.TransportError, match='answered my_orders with no envelope of its API') as exc:
         c.orders()
     assert not isinstance(exc.value, H.WriteOutcomeUnknown)
 
@@ -295,22 +295,22 @@ def test_dv_view_of_each_method():
     assert cs.dv_view(options, 'https', domains) == dict(dv_records=[], dv_files=[], dv_emails={})
 
 
-def test_order_fields_nested_and_flat_read_the_same():
+def test_order_from_reply_nested_and_flat_read_the_same():
     fields = dict(order_id=1002, status='Awaiting Validation', primary_domain='WWW.Example.com',
                   domains_included='www.example.com, Example.COM.', dv_method='dns')
-    nested = cs.order_fields({'success': True, 'order': dict(fields)})
-    flat = cs.order_fields(dict(fields, success=True))
+    nested = cs.order_from_reply({'success': True, 'order': dict(fields)})
+    flat = cs.order_from_reply(dict(fields, success=True))
     assert nested == flat
     assert 'success' not in flat and flat['order_id'] == 1002
     assert flat['domains'] == ['www.example.com', 'example.com']
 
 
-def test_order_fields_domains_from_a_list_or_from_the_primary_domain():
-    assert cs.order_fields({'order': {'domains_included': ['A.example.com', ' b.example.com ']}})['domains'] == [
+def test_order_from_reply_domains_from_a_list_or_from_the_primary_domain():
+    assert cs.order_from_reply({'order': {'domains_included': ['A.example.com', ' b.example.com ']}})['domains'] == [
         'a.example.com', 'b.example.com']
-    assert cs.order_fields({'primary_domain': 'WWW.example.com', 'domains_included': ''})['domains'] == [
+    assert cs.order_from_reply({'primary_domain': 'WWW.example.com', 'domains_included': ''})['domains'] == [
         'www.example.com']
-    assert cs.order_fields({'order_id': 1})['domains'] == []
+    assert cs.order_from_reply({'order_id': 1})['domains'] == []
 
 
 def test_dv_method_of_drops_the_email_list():

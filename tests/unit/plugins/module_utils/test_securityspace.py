@@ -23,6 +23,8 @@ from unit.fake_http import FakeHttp
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_audit as sa
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
 
 API_URL = 'https://api.test/api'
 API_KEY = 'WjN5ZkVoWm9KS2FvaHVGbE5VQ2loeHdP'  # the guide's sample key
@@ -81,7 +83,7 @@ A_PARAMS = {'domain': ZONE, 'name': 'www', 'ip': '192.0.2.10'}
 @pytest.mark.parametrize('api_url', [API_URL, API_URL + '/'])
 def test_first_call_authenticates_then_posts_form_encoded_to_the_endpoint(api_url):
     client, fake = make_client(api_url=api_url)
-    client.call('dnsBuildZone', {'domain': ZONE})
+    client.read('dnsBuildZone', {'domain': ZONE})
     assert fake.endpoints() == ['auth', 'dnsBuildZone']
     auth, call = fake.sent
     for sent, endpoint in ((auth, 'auth'), (call, 'dnsBuildZone')):
@@ -97,7 +99,7 @@ def test_session_token_is_reused_and_apikey_sent_on_every_call():
     client, fake = make_client()
     client.list_domains()
     client.get_domain(ZONE)
-    client.write('dnsAddA', A_PARAMS)
+    client.write('add_record', 'dnsAddA', A_PARAMS)
     client.publish(ZONE)
     assert fake.endpoints() == ['auth', 'dnsGetDomainList', 'dnsGetDomainRecords', 'dnsAddA', 'dnsPublish']
     assert client.auth_count == 1
@@ -107,7 +109,7 @@ def test_session_token_is_reused_and_apikey_sent_on_every_call():
 
 def test_parameters_set_to_none_are_not_sent():
     client, fake = make_client()
-    client.call('dnsSetSOA', {'domain': ZONE, 'admin': None, 'ttl': '3600'}, write=True)
+    client.write('set_soa', 'dnsSetSOA', {'domain': ZONE, 'admin': None, 'ttl': '3600'})
     assert fake.to('dnsSetSOA')[0].form == {'apikey': API_KEY, 'sessionToken': token(1), 'domain': ZONE, 'ttl': '3600'}
 
 
@@ -176,7 +178,7 @@ def test_write_refused_for_its_session_is_sent_again_after_reauthentication():
     # docs/securityspace.md: a session error is answered before anything is done, so the write is repeated once.
     client, fake = make_client()
     fake.on('dnsAddA', {'status': '-1', 'error': 'sessionTimeout'})
-    assert client.write('dnsAddA', A_PARAMS) == {'status': '0'}
+    assert client.write('add_record', 'dnsAddA', A_PARAMS) == {'status': '0'}
     assert fake.endpoints() == ['auth', 'dnsAddA', 'auth', 'dnsAddA']
     assert [s.form['ip'] for s in fake.to('dnsAddA')] == ['192.0.2.10'] * 2
 
@@ -185,7 +187,7 @@ def test_write_refused_by_the_vendor_is_not_sent_again():
     client, fake = make_client()
     fake.on('dnsAddA', {'status': '-1', 'error': 'syntaxInvalidIP'})
     with pytest.raises(ss.SecuritySpaceError) as err:
-        client.write('dnsAddA', A_PARAMS, landed=lambda: pytest.fail('a refused write needs no re-read'))
+        client.write('add_record', 'dnsAddA', A_PARAMS, landed=lambda: pytest.fail('a refused write needs no re-read'))
     # The message CONVENTIONS.md gives as the example.
     assert str(err.value) == 'SecuritySpace refused dnsAddA (syntaxInvalidIP): The IP address is not valid.'
     assert len(fake.to('dnsAddA')) == 1
@@ -198,7 +200,7 @@ def test_write_with_unknown_outcome_that_landed_is_not_sent_again():
 
     def landed():
         return [r for r in client.get_domain(ZONE)['records'] if r['type'] == 'A']
-    assert client.write('dnsAddA', A_PARAMS, landed=landed) == [
+    assert client.write('add_record', 'dnsAddA', A_PARAMS, landed=landed) == [
         {'seq': '5001', 'type': 'A', 'data': {'name': 'www', 'data': '192.0.2.10'}}]
     assert fake.endpoints() == ['auth', 'dnsAddA', 'dnsGetDomainRecords']
 
@@ -207,7 +209,7 @@ def test_write_with_unknown_outcome_is_sent_again_only_after_a_reread_shows_it_m
     client, fake = make_client()
     fake.on('dnsAddA', dropped())
     fake.on('dnsGetDomainRecords', domain_answer([]))
-    result = client.write('dnsAddA', A_PARAMS, landed=lambda: client.get_domain(ZONE)['records'])
+    result = client.write('add_record', 'dnsAddA', A_PARAMS, landed=lambda: client.get_domain(ZONE)['records'])
     assert result == {'status': '0'}
     assert fake.endpoints() == ['auth', 'dnsAddA', 'dnsGetDomainRecords', 'dnsAddA']
 
@@ -217,7 +219,7 @@ def test_write_without_a_reread_is_never_resent_blindly(failure):
     client, fake = make_client()
     fake.on('dnsAddA', failure)
     with pytest.raises(H.WriteOutcomeUnknown):
-        client.write('dnsAddA', A_PARAMS)
+        client.write('add_record', 'dnsAddA', A_PARAMS)
     assert fake.endpoints() == ['auth', 'dnsAddA']
 
 
@@ -253,7 +255,7 @@ def test_vendor_error_carries_its_code_and_documented_meaning(endpoint, code, me
     answer = {'status': '-1', 'error': code}
     fake.on(endpoint, answer)
     with pytest.raises(ss.SecuritySpaceError) as err:
-        client.call(endpoint, {'domain': ZONE})
+        client.read(endpoint, {'domain': ZONE})
     exc = err.value
     assert isinstance(exc, H.ApiError)
     assert (exc.code, exc.endpoint, exc.vendor) == (code, endpoint, 'SecuritySpace')
@@ -324,7 +326,7 @@ def test_answer_that_is_not_a_json_object_on_http_200_is_a_clear_error(status, b
     with pytest.raises(H.DomainsecError) as err:
         client.build_zone(ZONE)
     assert not isinstance(err.value, ss.SecuritySpaceError)
-    assert 'SecuritySpace dnsBuildZone answered HTTP %d' % status in str(err.value)
+    assert 'SecuritySpace answered dnsBuildZone with no envelope of its API (HTTP %d)' % status in str(err.value)
     assert err.value.status == status
 
 
@@ -346,7 +348,7 @@ def test_trace_never_shows_credentials_or_tokens():
     fake.on('dnsAddA', {'status': '-1', 'error': 'syntaxInvalidIP', 'echo': 'sessionToken=%s' % token(2)})
     client.list_domains()
     with pytest.raises(ss.SecuritySpaceError):
-        client.write('dnsAddA', A_PARAMS)
+        client.write('add_record', 'dnsAddA', A_PARAMS)
     trace = '\n'.join(client.http.trace)
     assert len(client.http.trace) == len(fake.sent) == 5
     for secret in (API_KEY, PASSWORD, token(1), token(2)):
@@ -415,7 +417,7 @@ def test_from_params_rejects_bad_connection_options(override, message):
 
 def test_from_params_builds_a_client_with_its_secrets_registered():
     client = ss.SecuritySpaceClient.from_params(_params())
-    assert client.api_url == API_URL
+    assert client.base == API_URL
     assert ss.SecuritySpaceClient.secret_options() == ['api_key', 'password']
     assert client.http.redactor.text(API_KEY + PASSWORD) == H.REDACTED * 2
     assert client.session_token is None and client.auth_count == 0  # no request until the first call
@@ -556,7 +558,7 @@ def canonical(rtype, name, value, **extra):
      canonical('SRV', 'chat', 'xmpp.example.com.', service='_xmpp-server', protocol='_tcp', priority=5, weight=0, port=5269)),
 ])
 def test_record_from_api(rtype, data, expected):
-    record = ss.record_from_api({'seq': 5009, 'type': rtype, 'data': data}, ZONE)
+    record = sd.record_from_api({'seq': 5009, 'type': rtype, 'data': data}, ZONE)
     assert record.pop('raw') == data
     assert record.pop('seq') == '5009'
     assert record.pop('raw_text') == str(data.get('target') or data.get('caaval') or data.get('data') or '')
@@ -565,13 +567,13 @@ def test_record_from_api(rtype, data, expected):
 
 @pytest.mark.parametrize('rtype', ['SOA', 'Options', 'WebForwarding', '', None])
 def test_record_from_api_skips_what_is_not_a_dns_record_we_manage(rtype):
-    assert ss.record_from_api({'seq': '5001', 'type': rtype, 'data': {'name': '', 'data': 'x'}}, ZONE) is None
+    assert sd.record_from_api({'seq': '5001', 'type': rtype, 'data': {'name': '', 'data': 'x'}}, ZONE) is None
 
 
 def test_record_from_api_keeps_values_it_cannot_read_as_given():
-    a = ss.record_from_api({'seq': '1', 'type': 'A', 'data': {'name': 'www.example.org.', 'data': 'not-an-ip'}}, ZONE)
+    a = sd.record_from_api({'seq': '1', 'type': 'A', 'data': {'name': 'www.example.org.', 'data': 'not-an-ip'}}, ZONE)
     assert (a['name'], a['value']) == ('www.example.org.', 'not-an-ip')
-    aaaa = ss.record_from_api({'seq': '2', 'type': 'AAAA', 'data': {'name': 'v6', 'data': '192.0.2.1'}}, ZONE)
+    aaaa = sd.record_from_api({'seq': '2', 'type': 'AAAA', 'data': {'name': 'v6', 'data': '192.0.2.1'}}, ZONE)
     assert aaaa['value'] == '192.0.2.1'
 
 
@@ -595,7 +597,7 @@ ADDS = [
 
 @pytest.mark.parametrize('record, endpoint, fields', ADDS)
 def test_add_params_use_the_fields_of_the_guide(record, endpoint, fields):
-    assert ss.add_params(record, ZONE) == (endpoint, dict(fields, domain=ZONE))
+    assert sd.add_params(record, ZONE) == (endpoint, dict(fields, domain=ZONE))
 
 
 # How the API stores each add, read back by dnsGetDomainRecords (values kept as submitted).
@@ -619,9 +621,9 @@ STORED = {
     user('MX', 'lists', 'mx.example.org.', priority=0),
 ])
 def test_an_added_record_reads_back_as_the_same_record(record):
-    endpoint, params = ss.add_params(record, ZONE)
+    endpoint, params = sd.add_params(record, ZONE)
     rtype, data = STORED[endpoint](params)
-    back = ss.record_from_api({'seq': '5010', 'type': rtype, 'data': data}, ZONE)
+    back = sd.record_from_api({'seq': '5010', 'type': rtype, 'data': data}, ZONE)
     # Field by field, not only by record_key: a key that ignored a field would compare equal here whatever that field
     # read back as (test_dns_records.py checks that every field changes the key).
     for field in ('type', 'name', 'value') + dr.ALL_EXTRA:
@@ -638,16 +640,16 @@ def test_an_added_record_reads_back_as_the_same_record(record):
 ])
 def test_txt_data_is_sent_as_quoted_dns_strings(text, txtdata):
     record = canonical('TXT', '', text)
-    assert ss.add_params(record, ZONE)[1]['txtdata'] == txtdata
-    assert ss.record_from_api({'seq': '1', 'type': 'TXT', 'data': {'name': '', 'data': txtdata}}, ZONE)['value'] == text
+    assert sd.add_params(record, ZONE)[1]['txtdata'] == txtdata
+    assert sd.record_from_api({'seq': '1', 'type': 'TXT', 'data': {'name': '', 'data': txtdata}}, ZONE)['value'] == text
 
 
 def test_mx_priority_limit_of_the_guide():
-    assert ss.RECORD_LIMITS['MX.priority'] == (0, 99)
+    assert sd.RECORD_LIMITS['MX.priority'] == (0, 99)
     assert user('MX', '', 'mail.example.com', priority=99)['priority'] == 99
     with pytest.raises(dr.RecordError, match='between 0 and 99'):
         dr.normalize_user_record(dict(type='MX', name='', value='mail.example.com', priority=100), ZONE,
-                                 limits=ss.RECORD_LIMITS)
+                                 limits=sd.RECORD_LIMITS)
 
 
 # -- zone settings -------------------------------------------------------------------------
@@ -661,11 +663,11 @@ NEW_DOMAIN_RECORDS = [
 
 
 def test_current_settings_of_a_new_domain():
-    assert ss.current_settings(NEW_DOMAIN_RECORDS) == {
+    assert sd.current_settings(NEW_DOMAIN_RECORDS) == {
         'admin_email': 'hostmaster@example.com', 'min_ttl': 86400, 'masters': [], 'allow_transfer': ['none'],
         'notify': 'no', 'also_notify': []}
-    assert ss.current_settings([]) == dict((k, None) for k in ss.SETTING_KEYS)
-    settings = ss.current_settings([{'type': 'SOA', 'data': {}}])
+    assert sd.current_settings([]) == dict((k, None) for k in sd.SETTING_KEYS)
+    settings = sd.current_settings([{'type': 'SOA', 'data': {}}])
     assert settings['admin_email'] is None and settings['min_ttl'] is None
 
 
@@ -676,7 +678,7 @@ def test_current_settings_normalises_address_lists():
                                      'allowtransferacl': '198.51.100.0/24; 192.0.2.7', 'notify': 'Explicit',
                                      'alsonotify': '203.0.113.9 203.0.113.1'}},
     ]
-    assert ss.current_settings(records) == {
+    assert sd.current_settings(records) == {
         'admin_email': 'first.last@example.org', 'min_ttl': 3600, 'masters': ['192.0.2.2', '2001:db8::53'],
         'allow_transfer': ['192.0.2.7/32', '198.51.100.0/24'], 'notify': 'explicit',
         'also_notify': ['203.0.113.1', '203.0.113.9']}
@@ -686,7 +688,7 @@ def test_current_settings_normalises_address_lists():
                                            ('192.0.2.77/24', ['192.0.2.0/24'])])
 def test_current_settings_allow_transfer_forms(acl, expected):
     records = [{'type': 'Options', 'data': {'allowtransferacl': acl}}]
-    settings = ss.current_settings(records)
+    settings = sd.current_settings(records)
     assert settings['allow_transfer'] == expected
     assert settings['notify'] == 'no'  # not given: notify is off
 
@@ -703,17 +705,17 @@ def test_current_settings_allow_transfer_forms(acl, expected):
     ('.', None),
 ])
 def test_soa_mail_to_email(mail, email):
-    assert ss.soa_mail_to_email(mail) == email
+    assert sd.soa_mail_to_email(mail) == email
 
 
 def test_normalize_ip():
-    assert ss.normalize_ip(' 2001:DB8:0::1 ', 'masters') == '2001:db8::1'
-    assert ss.normalize_ip('192.0.2.77/24', 'allow_transfer', network=True) == '192.0.2.0/24'
-    assert ss.normalize_ip('192.0.2.7', 'allow_transfer', network=True) == '192.0.2.7/32'
+    assert sd.normalize_ip(' 2001:DB8:0::1 ', 'masters') == '2001:db8::1'
+    assert sd.normalize_ip('192.0.2.77/24', 'allow_transfer', network=True) == '192.0.2.0/24'
+    assert sd.normalize_ip('192.0.2.7', 'allow_transfer', network=True) == '192.0.2.7/32'
     with pytest.raises(ValueError, match=r"^also_notify: 'ns1' is not an IP address$"):
-        ss.normalize_ip('ns1', 'also_notify')
+        sd.normalize_ip('ns1', 'also_notify')
     with pytest.raises(ValueError, match='allow_transfer: .* is not an IP address or network'):
-        ss.normalize_ip('192.0.2.0/33', 'allow_transfer', network=True)
+        sd.normalize_ip('192.0.2.0/33', 'allow_transfer', network=True)
 
 
 def test_domain_summary_and_needs_publish():
@@ -744,7 +746,7 @@ def test_domain_summary_and_needs_publish():
     ('0-255.0.0.1', '0-255.0.0.1'),
 ])
 def test_audit_target_turns_cidr_into_an_api_pattern(cidr, pattern):
-    assert ss.audit_target(cidr) == pattern
+    assert sa.audit_target(cidr) == pattern
 
 
 @pytest.mark.parametrize('bad', ['', None, '192.0.2', '192.0.2.1.5', '192.0.2.256', '192.0.2.9-3', '192.0.2.a',
@@ -752,7 +754,7 @@ def test_audit_target_turns_cidr_into_an_api_pattern(cidr, pattern):
                                  '192.168.1.*,10.1.1.1'])
 def test_audit_target_rejects_what_is_not_one_ipv4_target(bad):
     with pytest.raises(ValueError, match='^targets: '):
-        ss.audit_target(bad)
+        sa.audit_target(bad)
 
 
 @pytest.mark.parametrize('pattern, address, inside', [
@@ -769,23 +771,23 @@ def test_audit_target_rejects_what_is_not_one_ipv4_target(bad):
     ('192.0.2.*', 'not-an-ip', False),
 ])
 def test_pattern_contains(pattern, address, inside):
-    assert ss.pattern_contains(pattern, address) is inside
+    assert sa.pattern_contains(pattern, address) is inside
 
 
 @pytest.mark.parametrize('cidr', ['10.1.1.32/27', '10.1.0.0/23', '172.16.0.0/12', '192.0.2.77/30'])
 def test_pattern_of_a_network_covers_exactly_that_network(cidr):
     network = ipaddress.IPv4Network(cidr, strict=False)
-    pattern = ss.audit_target(cidr)
+    pattern = sa.audit_target(cidr)
     probes = [network.network_address - 1, network.network_address, network.network_address + (network.num_addresses // 2),
               network.broadcast_address, network.broadcast_address + 1, ipaddress.IPv4Address('203.0.113.5')]
     for address in probes:
-        assert ss.pattern_contains(pattern, str(address)) is (address in network), str(address)
+        assert sa.pattern_contains(pattern, str(address)) is (address in network), str(address)
 
 
 @pytest.mark.parametrize('time_end, finished', [
     ('2025-01-02 03:04:05', True), ('', False), ('  ', False), (None, False), ('0000-00-00 00:00:00', False)])
 def test_scan_finished(time_end, finished):
-    assert ss.scan_finished({'scanuid': '1100005104', 'time_end': time_end}) is finished
+    assert sa.scan_finished({'scanuid': '1100005104', 'time_end': time_end}) is finished
 
 
 def test_list_audits_and_get_report():
@@ -815,7 +817,7 @@ def test_report_summary():
         'risk': {'high': 2, 'other': '1'},
         'riskcatgrid': {'Web:high': 2},
     }
-    summary = ss.report_summary(scaninfo)
+    summary = sa.report_summary(scaninfo)
     assert summary['scanuid'] == '1100005104'
     assert (summary['hostip'], summary['title'], summary['scantype']) == ('192.0.2.7', 'Audit', 'standard')
     assert summary['risk'] == {'high': 2, 'medium': 0, 'low': 0, 'other': 1}
@@ -826,7 +828,7 @@ def test_report_summary():
                                               'type': 'HOLE'}
     assert summary['ports'] == [{'port': '443', 'port_end': -1, 'protocol': 'TCP', 'service': 'https', 'hostip': '192.0.2.7'}]
     # An empty report, PHP style: empty objects come as [].
-    summary = ss.report_summary({'basic': {}, 'entries': [], 'ports': [], 'risk': [], 'riskcatgrid': []})
+    summary = sa.report_summary({'basic': {}, 'entries': [], 'ports': [], 'risk': [], 'riskcatgrid': []})
     assert summary['risk'] == {'high': 0, 'medium': 0, 'low': 0, 'other': 0}
     assert summary['entries'] == {'high': [], 'medium': [], 'low': [], 'other': []}
     assert summary['ports'] == [] and summary['scanuid'] == ''
@@ -835,10 +837,10 @@ def test_report_summary():
 @pytest.mark.parametrize('level, count', [('high', 1), ('medium', 3), ('low', 6)])
 def test_risk_at_or_above_counts_the_level_and_more_severe_ones(level, count):
     # "other" findings are informational: never counted as a risk level.
-    assert ss.risk_at_or_above({'high': 1, 'medium': '2', 'low': 3, 'other': 7}, level) == count
-    assert ss.risk_at_or_above({'high': None, 'other': 5}, level) == 0  # missing levels count 0
+    assert sa.risk_at_or_above({'high': 1, 'medium': '2', 'low': 3, 'other': 7}, level) == count
+    assert sa.risk_at_or_above({'high': None, 'other': 5}, level) == 0  # missing levels count 0
 
 
 def test_address_count_of_patterns():
-    assert ss.address_count(['192.0.2.10']) == 1
-    assert ss.address_count(['192.0.2.*', '10.1.1-2.32-63']) == 256 + 2 * 32
+    assert sa.address_count(['192.0.2.10']) == 1
+    assert sa.address_count(['192.0.2.*', '10.1.1-2.32-63']) == 256 + 2 * 32

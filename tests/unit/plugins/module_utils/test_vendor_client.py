@@ -4,23 +4,44 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The vendor-client base: every client is built, authenticated, polled and closed the same way."""
 
+import glob
 import importlib
+import inspect
 import os
 import re
+import sys
 
 import pytest
 import yaml
 
 from unit.fake_http import FakeHttp
-from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
-from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
-from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils import vendor_client as vc
 
-CLIENTS = [ss.SecuritySpaceClient, hz.HardenizeClient, cs.CyberSSLClient, sg.SigsciClient, vd.VirusdieClient]
+MODULE_UTILS = os.path.dirname(vc.__file__)
+MODULE_UTILS_PACKAGE = 'ansible_collections.domainsec.onboard.plugins.module_utils'
+
+
+def vendor_clients(directory=MODULE_UTILS, package=MODULE_UTILS_PACKAGE):
+    """Every vendor client of ``directory``: each ``*.py`` there is imported (as ``package.<name>``) and the
+    VendorClient subclasses it defines with a VENDOR are collected, in file order. A base without a VENDOR
+    (``RpcClient``, ``RestClient``) is not a client; a class a module imports is counted where it is defined."""
+    found = []
+    for path in sorted(glob.glob(os.path.join(directory, '*.py'))):
+        name = os.path.splitext(os.path.basename(path))[0]
+        if name.startswith('_'):
+            continue
+        module = importlib.import_module('%s.%s' % (package, name))
+        for dummy, value in inspect.getmembers(module, inspect.isclass):
+            if (issubclass(value, vc.VendorClient) and value.__module__ == module.__name__
+                    and getattr(value, 'VENDOR', None) is not None):
+                found.append(value)
+    return found
+
+
+CLIENTS = vendor_clients()
 
 
 class TokenVendor(vc.VendorClient):
@@ -125,7 +146,33 @@ def test_close_closes_the_session():
     assert closed == [True]
 
 
-@pytest.mark.parametrize('client_class', CLIENTS)
+def test_the_clients_are_every_vendor_client_of_module_utils(tmp_path, monkeypatch):
+    """CLIENTS is derived, not kept by hand: a client in a new file is found; the bases without a VENDOR (the
+    shared one, an intermediate one) and a client a module merely imports are not clients."""
+    assert CLIENTS and len(set(CLIENTS)) == len(CLIENTS), CLIENTS
+    not_clients = [c.__name__ for c in CLIENTS if not (issubclass(c, vc.VendorClient) and c.VENDOR)]
+    assert not not_clients, 'bases without a VENDOR taken for clients: %s' % not_clients
+    assert vd.VirusdieClient in CLIENTS and sg.SigsciClient in CLIENTS
+    package = tmp_path / 'fake_module_utils'
+    package.mkdir()
+    (package / '__init__.py').write_text('')
+    (package / 'newvendor.py').write_text(
+        'from %s.vendor_client import VendorClient\n'
+        'from %s.virusdie import VirusdieClient\n\n\n'
+        'class JsonBase(VendorClient):\n    """An intermediate base: no VENDOR."""\n\n\n'
+        'class NewVendorClient(JsonBase):\n    VENDOR = "NewVendor"\n\n\n'
+        'class NotAClient(object):\n    VENDOR = "NotAClient"\n' % (MODULE_UTILS_PACKAGE, MODULE_UTILS_PACKAGE))
+    (package / '_private.py').write_text('raise ImportError("a private module is not imported")\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    try:
+        found = vendor_clients(str(package), 'fake_module_utils')
+    finally:
+        for name in [n for n in sys.modules if n.split('.')[0] == 'fake_module_utils']:
+            del sys.modules[name]
+    assert [c.__name__ for c in found] == ['NewVendorClient']
+
+
+@pytest.mark.parametrize('client_class', CLIENTS, ids=lambda c: c.VENDOR)
 def test_each_client_declares_its_options_once_and_its_doc_fragment_documents_them(client_class):
     spec = client_class.argument_spec()
     assert set(H.transport_argument_spec()) <= set(spec)
@@ -143,7 +190,7 @@ def test_each_client_declares_its_options_once_and_its_doc_fragment_documents_th
 
 MODULES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))))), 'plugins', 'modules')
-RAW_API = re.compile(r"""client\.(write|request|call|get_json|http\.request)\(|['"]/(hosts|groups|eventHooks|eventTypes|corps)"""
+RAW_API = re.compile(r"""client\.(read|write|exchange|respond|http\.request)\(|['"]/(hosts|groups|eventHooks|eventTypes|corps)"""
                      r"""|\.php['"]|['"](dns|sa)[A-Z][A-Za-z]+['"]""")
 
 
@@ -153,7 +200,8 @@ def raw_api_uses(source):
 
 def test_the_raw_api_check_finds_a_path():
     assert raw_api_uses("    client.write('POST', '/hosts', body=body)") != []
-    assert raw_api_uses("    client.call('dnsAddA', form)") != []
+    assert raw_api_uses("    client.write('add_record', 'dnsAddA', form)") != []
+    assert raw_api_uses("    client.read('sites_list')") != []
     assert raw_api_uses("    client.add_record(zone, record)") == []
 
 

@@ -97,7 +97,7 @@ def test_a_reply_without_error_or_result_is_a_failed_read_or_an_unknown_write():
         c.list_sites()
     c, fake, _sleeps = client({'version': '1'})
     with pytest.raises(H.WriteOutcomeUnknown):
-        c.call('site_scan', 'x.example.com', write=True)
+        c.write('scan_site', 'site_scan', ['x.example.com'])
 
 
 def test_sites_add_reports_per_site_failures_and_a_lost_answer_is_re_read():

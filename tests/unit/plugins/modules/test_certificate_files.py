@@ -6,9 +6,11 @@
 kept, a re-run and check mode write nothing, and no key reaches the output."""
 
 import contextlib
+import grp
 import io
 import json
 import os
+import pwd
 
 import pytest
 
@@ -85,3 +87,44 @@ def test_no_key_fails_and_check_mode_warns(tmp_path, monkeypatch):
     assert run(tmp_path, check=True)['changed']
     assert len(warned) == 1 and warned[0].startswith('no key at private_key_path')
     assert os.listdir(tmp_path) == []
+
+
+def test_backup_of_a_replaced_certificate_file_never_of_a_key(tmp_path):
+    (tmp_path / 'd.key').write_text(key_pem(OTHER))
+    (tmp_path / 'd.crt').write_text(OTHER_CERT)
+    (tmp_path / 'd.key.new').write_text(key_pem(KEY))
+    promoted = run(tmp_path, backup=True)  # the certificate is replaced (and kept as .previous), the key moved
+    assert promoted['key_promoted'] and list(promoted['backup_files']) == [str(tmp_path / 'd.crt')]
+    assert open(promoted['backup_files'][str(tmp_path / 'd.crt')]).read() == OTHER_CERT
+    (tmp_path / 'd.crt').write_text(OTHER_CERT)  # someone put the old certificate back
+    restored = run(tmp_path, backup=True)
+    backup = restored['backup_files'][str(tmp_path / 'd.crt')]
+    assert list(restored['backup_files']) == [str(tmp_path / 'd.crt')] and restored['files_changed'] == [
+        str(tmp_path / 'd.crt')]
+    assert open(backup).read() == OTHER_CERT and (tmp_path / 'd.crt').read_text() == CERT
+    assert not [name for name in os.listdir(tmp_path) if name.startswith('d.key') and name.endswith('~')]
+
+
+def test_owner_group_and_mode_changes_are_predicted_then_made_and_the_key_keeps_its_mode(tmp_path):
+    (tmp_path / 'd.key').write_text(key_pem(KEY))
+    os.chmod(tmp_path / 'd.key', 0o640)
+    me = dict(owner=pwd.getpwuid(os.geteuid()).pw_name, group=grp.getgrgid(os.getegid()).gr_name)
+    assert run(tmp_path, **me)['changed']
+    assert run(tmp_path, **me)['changed'] is False  # the user the module runs as: nothing to change
+    predicted = run(tmp_path, check=True, mode='0600', **me)
+    assert predicted['files_changed'] == [str(tmp_path / 'd.crt'), str(tmp_path / 'd.fullchain.pem')]
+    assert oct(os.stat(tmp_path / 'd.crt').st_mode & 0o777) == '0o644'  # check mode changed nothing
+    assert run(tmp_path, mode='u=rw,g=r,o=', **me)['files_changed'] == predicted['files_changed']
+    assert oct(os.stat(tmp_path / 'd.fullchain.pem').st_mode & 0o777) == '0o640'
+    assert oct(os.stat(tmp_path / 'd.key').st_mode & 0o777) == '0o640'  # the key in place keeps its mode
+    if os.geteuid() == 0:  # the key in place gets the owner, as the certificate files do
+        assert run(tmp_path, mode='u=rw,g=r,o=', owner='nobody')['files_changed'] == [
+            str(tmp_path / 'd.crt'), str(tmp_path / 'd.fullchain.pem'), str(tmp_path / 'd.key')]
+        assert os.stat(tmp_path / 'd.key').st_uid == pwd.getpwnam('nobody').pw_uid
+
+
+def test_an_owner_that_does_not_exist_fails_before_anything_is_written(tmp_path):
+    (tmp_path / 'd.key').write_text(key_pem(KEY))
+    result = run(tmp_path, owner='no-such-user-domainsec')
+    assert result['failed'] and result['msg'] == "owner: there is no user 'no-such-user-domainsec' on this host"
+    assert sorted(os.listdir(tmp_path)) == ['d.key']

@@ -16,9 +16,12 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
+from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl_policy as policy
 from ansible_collections.domainsec.onboard.plugins.module_utils.cert_files import KeyFiles
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.modules import cyberssl_order as mod
+from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import FileWriter
+from unit.file_module import file_module
 from unit.pki import cert_pem, csr_pem, key_pem, new_key
 
 
@@ -113,7 +116,7 @@ def order(**kwargs):
 def decide(live, **kwargs):
     p = params(**kwargs)
     keys = kwargs.pop('keys', None)
-    return mod.decide(p, mod.validate(p), live, keys)
+    return policy.decide(p, mod.validate(p), live, keys)
 
 
 @pytest.mark.parametrize('live, kwargs, actions', [
@@ -158,12 +161,12 @@ def vendor_params(tmp_path, **kwargs):
 def test_a_vendor_key_that_is_not_here_is_recovered_or_named(tmp_path):
     live = order(status='Awaiting Validation', certificate='', valid_till='')
     keys = KeyFiles(str(tmp_path / 'k.key'))
-    with pytest.raises(mod.KeyNotHere) as caught:
+    with pytest.raises(policy.KeyNotHere) as caught:
         decide(live, keys=keys, **vendor_params(tmp_path))
     assert 'order 1001' in caught.value.msg and 'recover_key: true' in caught.value.msg and 'csr' in caught.value.msg
     assert decide(live, keys=keys, **vendor_params(tmp_path, recover_key=True))['actions'] == ['reissue']
     write(tmp_path / 'k.key', key_pem(OTHER))  # a key, but another one
-    with pytest.raises(mod.KeyNotHere):
+    with pytest.raises(policy.KeyNotHere):
         decide(live, keys=KeyFiles(str(tmp_path / 'k.key')), **vendor_params(tmp_path))
     write(tmp_path / 'k.key.new', key_pem(KEY))  # the order's key, waiting beside the one in use
     assert decide(live, keys=KeyFiles(str(tmp_path / 'k.key')), **vendor_params(tmp_path))['actions'] == []
@@ -188,13 +191,13 @@ def test_a_renewal_and_the_order_it_renews_are_not_a_second_purchase():
     old = dict(SUMMARY, order_id=1001, order_type='new', status='Activated', valid_till=days(20), created='')
     renewal = dict(SUMMARY, order_id=1002, order_type='renew', status='Awaiting Validation', valid_till='',
                    created=days(0) + ' 10:00:00')
-    assert mod.unexplained([old, renewal], 30) == [renewal]
+    assert policy.unexplained([old, renewal], 30) == [renewal]
     second = dict(renewal, order_id=1003)
-    assert mod.unexplained([old, renewal, second], 30) == [renewal, second]  # a renewal bought twice
+    assert policy.unexplained([old, renewal, second], 30) == [renewal, second]  # a renewal bought twice
     twice = dict(old, order_id=1004, status='Awaiting Validation', valid_till='')
-    assert mod.unexplained([old, twice], 30) == [old, twice]  # two new orders
+    assert policy.unexplained([old, twice], 30) == [old, twice]  # two new orders
     far = dict(old, valid_till=days(200))
-    assert mod.unexplained([far, renewal], 30) == [far, renewal]  # nothing to renew that early: a second purchase
+    assert policy.unexplained([far, renewal], 30) == [far, renewal]  # nothing to renew that early: a second purchase
 
 
 class FakeClient(object):
@@ -214,7 +217,7 @@ CONTACT = dict(first_name='J', last_name='D', phone='1', title='t', email='j@exa
 
 def purchase(price, balance, **kwargs):
     p = params(admin_contact=CONTACT, **kwargs)
-    return mod.check_purchase(FakeClient(price, balance), p, mod.validate(p), 'order', PRODUCT)
+    return policy.check_purchase(FakeClient(price, balance), p, mod.validate(p), 'order', PRODUCT)
 
 
 def test_the_price_cap_is_inclusive_and_zero_is_a_cap():
@@ -242,19 +245,14 @@ def test_the_balance_must_cover_the_price():
 def test_a_renewal_checks_price_and_balance_too():
     p = params(admin_contact=CONTACT, max_price=1.0)
     with pytest.raises(DomainsecError, match='max_price'):
-        mod.check_purchase(FakeClient(5.0, 100.0), p, mod.validate(p), 'renew', PRODUCT)
+        policy.check_purchase(FakeClient(5.0, 100.0), p, mod.validate(p), 'renew', PRODUCT)
     with pytest.raises(DomainsecError, match='renewal order'):
-        mod.check_purchase(FakeClient(5.0, 1.0), params(admin_contact=CONTACT), mod.validate(params()), 'renew', PRODUCT)
+        policy.check_purchase(FakeClient(5.0, 1.0), params(admin_contact=CONTACT), mod.validate(params()), 'renew', PRODUCT)
 
 
-class FakeModule(object):
-    def __init__(self, p, check_mode=False):
-        self.params = p
-        self.check_mode = check_mode
-        self.warnings = []
-
-    def warn(self, text):
-        self.warnings.append(text)
+def FakeModule(p, check_mode=False):  # pylint: disable=invalid-name
+    """A real AnsibleModule (the file writer needs its file arguments) with the params ``p``."""
+    return file_module(dict(p), check_mode=check_mode)
 
 
 CERTS = {}
@@ -304,6 +302,7 @@ def test_a_certificate_of_the_waiting_key_promotes_it_and_keeps_the_previous_fil
     predicted = run_write(p, keys, issued(KEY), check_mode=True)
     assert p['private_key_path'] in predicted['files_changed'] and os.path.exists(str(tmp_path / 'k.key.new'))
     result = run_write(p, keys, issued(KEY))
+    assert result['files_changed'] == predicted['files_changed']  # check mode predicted exactly this run
     assert open(p['private_key_path']).read().strip() == key_pem(KEY).strip()
     assert not os.path.exists(str(tmp_path / 'k.key.new'))
     assert open(p['private_key_path'] + '.previous').read() == old_key
@@ -317,8 +316,9 @@ def test_a_certificate_of_the_waiting_key_promotes_it_and_keeps_the_previous_fil
 
 def test_a_vendor_key_goes_beside_a_key_in_use(tmp_path):
     keys = KeyFiles(str(tmp_path / 'k.key'))
-    assert keys.store(key_pem(KEY)) == str(tmp_path / 'k.key')
-    assert keys.store(key_pem(OTHER)) == str(tmp_path / 'k.key.new')
+    writer = FileWriter(file_module(dict(mode='0644')))
+    assert keys.store(writer, key_pem(KEY)) == str(tmp_path / 'k.key')
+    assert keys.store(writer, key_pem(OTHER)) == str(tmp_path / 'k.key.new')
     assert open(str(tmp_path / 'k.key')).read().strip() == key_pem(KEY).strip()
     assert oct(os.stat(str(tmp_path / 'k.key.new')).st_mode & 0o777) == '0o600'
 
