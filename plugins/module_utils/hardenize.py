@@ -215,6 +215,33 @@ def hook_view(hook, with_secret=False, complete=False):
     return view
 
 
+# groups_mode -> the groupOp of POST /hosts/*
+GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
+
+
+def host_changes(wanted):
+    """The ``changes`` of ``POST /hosts/*`` for the wanted settings (``status``, ``axfr``, ``axfrHost``,
+    ``axfrTsig``; the groups as ``groupOp`` and ``groups``: existing groups by id, since names could be ambiguous,
+    new ones by name, for Hardenize to create)."""
+    changes = dict((key, wanted[key]) for key in ('status', 'axfr', 'axfrHost', 'axfrTsig') if key in wanted)
+    if 'groups' in wanted:
+        changes['groupOp'] = GROUP_OPS[wanted['groups_mode']]
+        changes['groups'] = wanted['group_ids'] + wanted['new_groups']
+    return changes
+
+
+def new_host_settings(wanted):
+    """The settings of ``POST /hosts`` for new hosts: those of :func:`host_changes` but the group operation (a new
+    host is in the groups named, unless they are being removed), and no blank ``axfrHost`` (a blank clears it on
+    update; a new host simply has none, and the create request takes no blank)."""
+    changes = host_changes(wanted)
+    settings = dict((k, v) for k, v in changes.items()
+                    if k not in ('groupOp', 'groups') and (k, v) != ('axfrHost', ''))
+    if 'groups' in wanted and wanted['groups_mode'] != 'remove':
+        settings['groups'] = changes['groups']
+    return settings
+
+
 def destination_key(destination):
     """A webhook URL as compared: scheme and host lowercase, no default port; credentials, path and query as given."""
     try:
@@ -456,8 +483,10 @@ class HardenizeClient(RestClient):
             raise DomainsecError('Hardenize created the hook for %s but does not list it' % destination, vendor=VENDOR)
         return hook
 
-    def update_hook(self, hook, changes):
-        """POST /eventHooks/{id} with ``changes`` (eventTypes, status); returns the hook after it."""
+    def update_hook(self, hook, event_types=None, status=None):
+        """POST /eventHooks/{id} with the new ``event_types`` and/or ``status``; returns the hook after it."""
+        changes = dict((field, value) for field, value in (('eventTypes', event_types), ('status', status))
+                       if value is not None)
         answer = self.write('update_hook', 'POST', '/eventHooks/%s' % hook['id'], body=changes, expected=(200,),
                             landed=self.settled_hook(hook.get('destination'), hook.get('hookType'), changes),
                             what='event hook %s updated (%s)' % (hook['id'], ', '.join(sorted(changes))))

@@ -312,7 +312,7 @@ def run_present(module, client, destination, hooks):
         hook = client.create_hook(params['hook_type'], destination, wanted_types, status='disabled')
         hook = keep_one(client, destination, params['hook_type'], hook, result)
     if update:
-        hook = client.update_hook(hook, update)
+        hook = client.update_hook(hook, event_types=update['eventTypes'])
     if params['test']:
         result['test'] = test_report(client.test_hook(hook, params['test_event_type'], params['test_invalid']))
         if not result['test']['successful']:
@@ -320,7 +320,7 @@ def run_present(module, client, destination, hooks):
             result.update(hook=hz.hook_view(hook, complete=True), changed=created or bool(update))
             return result
     if enable:
-        hook = client.update_hook(hook, {'status': params['status']})
+        hook = client.update_hook(hook, status=params['status'])
     result['hook'] = hz.hook_view(hook, params['return_secret'], complete=True)
     return result
 

@@ -172,7 +172,6 @@ api_trace:
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
-GROUP_OPS = {'append': 'add', 'replace': 'set', 'remove': 'remove'}
 
 
 def argument_spec():
@@ -355,14 +354,7 @@ def run_present(module, client, names, wanted):
         result['diff'] = dict(before=dict((n, diff_view(existing.get(n))) for n in changed),
                               after=dict((n, diff_view(after[n])) for n in changed))
 
-    changes = {}
-    for key in ('status', 'axfr', 'axfrHost', 'axfrTsig'):
-        if key in wanted:
-            changes[key] = wanted[key]
-    if 'groups' in wanted:
-        changes['groupOp'] = GROUP_OPS[wanted['groups_mode']]
-        # Existing groups by id (names could be ambiguous); new ones by name, for Hardenize to create.
-        changes['groups'] = wanted['group_ids'] + wanted['new_groups']
+    changes = hz.host_changes(wanted)
     if to_update:
         result['changes'] = dict(changes)
         if 'axfrTsig' in changes:  # never return the key
@@ -380,11 +372,7 @@ def run_present(module, client, names, wanted):
         return check
 
     if missing:
-        # A blank axfrHost clears it on update; a new host simply has none (the create request takes no blank).
-        settings = dict((k, v) for k, v in changes.items() if k not in ('groupOp', 'groups') and (k, v) != ('axfrHost', ''))
-        if 'groups' in wanted and wanted['groups_mode'] != 'remove':
-            settings['groups'] = changes['groups']
-        client.create_hosts(missing, settings, landed=settled(missing))
+        client.create_hosts(missing, hz.new_host_settings(wanted), landed=settled(missing))
     if to_update:
         client.update_hosts(to_update, changes, landed=settled(to_update))
     # No read after the writes (200 hosts are 55 KB): the hosts as the writes left them, computed like check mode.
