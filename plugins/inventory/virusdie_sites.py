@@ -19,8 +19,8 @@ description:
     inventory load, through the same client as the C(virusdie_*) modules; with O(cache=true) a second load sends no
     request until the cache times out.
   - "Host variables: C(virusdie_domain) (UTF-8), C(virusdie_host) (punycode), C(virusdie_scan_period) (seconds),
-    C(virusdie_firewall), C(virusdie_auto_treatment), C(virusdie_shared_with) (the unit, or null),
-    C(virusdie_next_scan) (Unix time), C(virusdie_scanned) (whether a scan report exists), C(virusdie_scan_report) (the
+    C(virusdie_firewall), C(virusdie_auto_treatment), C(virusdie_shared_with) (the unit when O(unit) is set, else
+    null: Virusdie's sites name no owner), C(virusdie_next_scan) (Unix time), C(virusdie_scanned) (whether a scan report exists), C(virusdie_scan_report) (the
     latest report as Virusdie returns it, or null), C(virusdie_threats), C(virusdie_incurable), C(virusdie_doubt),
     C(virusdie_treated) (counts of that report, null without one), C(virusdie_last_scan) (Unix time of the report),
     and with O(firewall_history) C(virusdie_firewall_history) (one entry per day: date, allowed, blocked, dos,

@@ -94,7 +94,8 @@ def canonical_domain(domain):
 
 
 def site_view(site):
-    """A site as the modules return it."""
+    """A site as the modules return it. ``shared_with`` is known only where the site was read with the ``unit``
+    filter (see VirusdieClient.list_sites), else null."""
     return dict(domain=site.get('domain'), host=site.get('host'), scan_period=site.get('scanperiod'),
                 firewall=bool(site.get('firewallstatus')), auto_treatment=bool(site.get('autotreatment')),
                 shared_with=site.get('unit'), next_scan=site.get('nextscan'))
@@ -168,7 +169,11 @@ class VirusdieClient(RpcClient):
 
     # -- sites ---------------------------------------------------------------
     def list_sites(self, unit=None, scan_report=False, firewall_history=False):
-        """``{host: site}`` of the account (or of one unit), in one ``sites_list`` read."""
+        """``{host: site}`` of the account (or of one unit), in one ``sites_list`` read.
+
+        The guide's site object has no owner field: which unit a site is shared with is only known from the
+        ``unit`` filter. With ``unit``, each site read gets ``unit`` (lower case) when the answer did not say; without
+        it, a site's ``unit`` is whatever the answer said (nothing, from an API that answers as its guide)."""
         query = {}
         if unit:
             query['unit'] = unit
@@ -177,7 +182,13 @@ class VirusdieClient(RpcClient):
         if firewall_history:
             query['withfwhistory'] = ''
         sites = self.read('sites_list', query=query) or []
+        if unit:
+            sites = [dict(site, unit=site.get('unit') or unit.strip().lower()) for site in sites]
         return dict((canonical_or_raw(s.get('host') or s.get('domain')), s) for s in sites)
+
+    def shared_with(self, unit):
+        """The hosts shared with ``unit`` (one ``sites_list?unit=`` read)."""
+        return set(self.list_sites(unit=unit))
 
     def add_sites(self, entries):
         """``sites_add`` with short (domain) and long ({name, share}) entries, in one request.
@@ -210,7 +221,7 @@ class VirusdieClient(RpcClient):
 
     def unshare_site(self, unit, host):
         self.write('unshare_site', 'site_unshare', [unit, host],
-                   landed=lambda: not (self.list_sites().get(host) or {}).get('unit'),
+                   landed=lambda: host not in self.shared_with(unit),
                    what='site %s unshared from %s' % (host, unit))
 
     def set_option(self, host, option, value):
@@ -241,9 +252,8 @@ class VirusdieClient(RpcClient):
                    what='unit %s deleted%s' % (unit, ' with its sites' if with_sites else ''))
 
     def unit_known(self, unit):
-        if self.list_sites(unit=unit):
-            return True
-        return any((s.get('unit') or '').lower() == unit.lower() for s in self.list_sites().values())
+        """Whether a site is shared with ``unit`` (Virusdie lists units only through their sites)."""
+        return bool(self.list_sites(unit=unit))
 
     # -- agency ------------------------------------------------------------------
     def view_agency(self):

@@ -43,8 +43,14 @@ options:
     default: present
   share_with:
     description:
-      - E-mail address of the unit (end customer) the sites are shared with. A site shared with another unit is
-        unshared and shared again with this one. The empty string unshares.
+      - E-mail address of the unit (end customer) the sites are shared with. Which sites are shared with it is read
+        with C(sites_list?unit=) (one more read per run), since Virusdie's site objects name no owner.
+      - A site not shared with it is shared (added again with C(share)). A site shared with another unit is unshared
+        first when Virusdie names that unit; when it does not (as its API guide shows), Virusdie refuses the share and
+        the site is reported in RV(failed_domains) with how to unshare it.
+      - The empty string unshares; that needs the unit of each site, so it fails when Virusdie does not name it (use
+        M(domainsec.onboard.virusdie_unit) with O(domainsec.onboard.virusdie_unit#module:state=absent) and
+        O(domainsec.onboard.virusdie_unit#module:with_sites=false) instead).
     type: str
   scan_period:
     description: Seconds between two automatic scans.
@@ -232,6 +238,30 @@ def predicted(site, host, wanted, share):
     return view
 
 
+OTHER_UNIT = (' (the site is shared with another unit, and Virusdie does not say which: sites_list names no owner. '
+              'Unshare it from that unit first - domainsec.onboard.virusdie_unit with state absent, or site_unshare '
+              'in the Virusdie dashboard - then run this task again)')
+
+
+def to_reshare(client, hosts, present, share):
+    """The sites of ``hosts`` in the account that are not shared as ``share`` asks.
+
+    The guide's site object names no owner, so what is shared with ``share`` is read with ``sites_list?unit=``
+    (one read). ``share`` empty (unshare) needs the unit of each site, which only an API that sends one gives."""
+    if share is None or not any(h in present for h in hosts):
+        return []
+    if share:
+        shared = client.shared_with(share)
+        return [h for h in hosts if h in present and h not in shared]
+    unknown = [h for h in hosts if h in present and 'unit' not in present[h]]
+    if unknown:
+        raise DomainsecError('share_with: "" (unshare) needs the unit each site is shared with, and Virusdie\'s '
+                             'sites_list does not say (%s). Unshare them with domainsec.onboard.virusdie_unit '
+                             '(state absent, with_sites false) for their unit instead' % ', '.join(unknown),
+                             vendor=vd.VENDOR)
+    return [h for h in hosts if h in present and present[h].get('unit')]
+
+
 def run(module, client, hosts, wanted, share, result):
     present = client.list_sites()
     if module.params['state'] == 'absent':
@@ -245,8 +275,7 @@ def run(module, client, hosts, wanted, share, result):
         return result
 
     missing = [h for h in hosts if h not in present]
-    reshare = [h for h in hosts if h in present and share is not None and
-               (present[h].get('unit') or '').lower() != share]
+    reshare = to_reshare(client, hosts, present, share)
     options = dict((h, option_changes(present.get(h), wanted)) for h in hosts)
     options = dict((h, c) for h, c in options.items() if c)
     scans = list(hosts) if module.params['scan'] else []
@@ -262,24 +291,25 @@ def run(module, client, hosts, wanted, share, result):
         return result
 
     failed = result['failed_domains']
-    # Re-sharing: unshare from the old unit, then add again shared with the new one (the API has no "share").
+    # Re-sharing: unshare from the old unit where it is known, then add again shared with the new one (the API has
+    # no "share").
     client.parallel([functools.partial(client.unshare_site, present[host]['unit'], host)
                      for host in reshare if present[host].get('unit')])
     entries = [dict(name=h, share=share) if share else h for h in missing + [h for h in reshare if share]]
     if entries:
         refused = client.add_sites(entries)
         if refused:
-            now = client.list_sites()
+            now = client.list_sites(unit=share) if share else client.list_sites()
             for index, message in sorted(refused.items()):
                 name = entries[index]['name'] if isinstance(entries[index], dict) else entries[index]
-                if name not in now or (share and (now[name].get('unit') or '').lower() != share):
-                    failed[name] = message
+                if name not in now:
+                    failed[name] = message + (OTHER_UNIT if name in reshare else '')
     client.parallel([functools.partial(client.set_option, host, option, value)
                      for host, changes in sorted(options.items()) if host not in failed
                      for option, value in sorted(changes.items())])
     client.parallel([functools.partial(scan, client, host) for host in scans if host not in failed])
     result['changed'] = bool(client.done)  # what landed: a run whose every site the vendor refused changed nothing
-    now = client.list_sites()
+    now = client.list_sites(unit=share) if share else client.list_sites()
     result['added'] = [h for h in missing if h not in failed]
     result['sites'] = [vd.site_view(now[h]) for h in hosts if h in now and h not in failed]
     return result

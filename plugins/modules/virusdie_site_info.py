@@ -78,7 +78,8 @@ sites:
       description: Whether malware is cleaned automatically.
       type: bool
     shared_with:
-      description: The unit the site is shared with, or null.
+      description: The unit the site is shared with when O(unit) is given (every site listed then is); null otherwise,
+        since Virusdie's site objects name no owner.
       type: str
     scan_report:
       description: The latest scan report as Virusdie returns it (threats, incurable, doubt, treated, files...), or null.

@@ -104,15 +104,16 @@ def main():
     run_module(module, vd.VirusdieClient, lambda client: run(module, client))
 
 
-def shared_with(sites, unit):
-    return sorted(s.get('domain') or h for h, s in sites.items() if (s.get('unit') or '').lower() == unit)
+def shared_with(client, unit):
+    """The domains of the sites shared with ``unit`` (one ``sites_list?unit=`` read: the guide's sites name no
+    owner)."""
+    return sorted(s.get('domain') or h for h, s in client.list_sites(unit=unit).items())
 
 
 def run(module, client):
     params = module.params
     unit = params['unit'].strip().lower()
-    sites = client.list_sites()
-    have = shared_with(sites, unit)
+    have = shared_with(client, unit)
     if params['state'] == 'absent':
         result = dict(changed=bool(have), unit=None, sites=have)
         if module._diff:
@@ -122,8 +123,9 @@ def run(module, client):
         return result
     new = params['new_email'].strip().lower()
     if not have:
-        if shared_with(sites, new) or new == unit:
-            return dict(changed=False, unit=new, sites=shared_with(sites, new))
+        now = shared_with(client, new) if new != unit else []
+        if now or new == unit:
+            return dict(changed=False, unit=new, sites=now)
         raise DomainsecError('No site is shared with the unit %s, so Virusdie does not know it; share a site with it '
                              'first (virusdie_site share_with)' % unit, vendor=vd.VENDOR)
     result = dict(changed=new != unit, unit=new, sites=have)

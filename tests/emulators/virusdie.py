@@ -22,8 +22,8 @@ the prefix 145 (the document's one real code, 145904 "Permission denied",
 is index 4 of that list): see ``SYSTEM_ERRORS``.
 
 Keys (``env()``): ``VIRUSDIE_API_KEY`` with ``VIRUSDIE_MAC_KEY`` (DS check
-on), ``VIRUSDIE_NOMAC_API_KEY`` (DS check off: sending ``apimac`` anyway is
-refused with 145908) and ``VIRUSDIE_LIMITED_API_KEY`` (DS check off, without
+on), ``VIRUSDIE_NOMAC_API_KEY`` (DS check off: ``apimac`` sent anyway is
+ignored, or refused with 145908 under the setting ``reject_unexpected_mac``) and ``VIRUSDIE_LIMITED_API_KEY`` (DS check off, without
 the (!) features: ``site_setoption`` firewall/autotreatment and
 ``site_scan`` answer 145904). All three belong to one partner account; keys
 made by ``signin`` are added at run time.
@@ -322,6 +322,15 @@ class VirusdieApp(TokenBucket, EmulatorApp):
         'otp_ttl': 600,  # seconds a signup one-time password stays valid
         'php_arrays': False,  # sites_add .result as PHP json_encode would write it: [] when empty, a list for 0..n-1
         'foreign_sites': [],  # domains registered in another Virusdie account: sites_add refuses them per site
+        # Not from the vendor: a "unit" field (the e-mail of the unit a site is shared with) in each sites_list site
+        # object. The guide lists no owner field; sites_list?unit=<email> is its way to tell (docs/virusdie.md).
+        'site_unit_field': False,
+        # Not from the vendor: refuse apimac sent with a key whose DS check is off (145908, an invented code). The
+        # guide only says such a client "should not" send it; by default the signature is ignored.
+        'reject_unexpected_mac': False,
+        # Not from the vendor: keys made by signin require apimac. The vendor's WordPress plugin uses its signin key
+        # without ever signing, and the guide says the check can be off for some keys: off by default.
+        'signin_key_dscheck': False,
     }
     _RATE_KEYS = ('rate_limit_enabled', 'rate_capacity', 'rate_refill_per_second')
 
@@ -408,7 +417,7 @@ class VirusdieApp(TokenBucket, EmulatorApp):
             for account in self.accounts.values():
                 for site in account['sites'].values():
                     view = self.site_view(site, PERMISSIONS_FULL)
-                    view.update(account=account['login'], syncfile=self._has_syncfile(site['host']),
+                    view.update(unit=site['unit'], account=account['login'], syncfile=self._has_syncfile(site['host']),
                                 scanreport=self._latest_report(site, now))
                     sites.append(view)
             units = [{'email': unit['email'], 'account': account['login'], 'created': unit['created'],
@@ -572,13 +581,14 @@ class VirusdieApp(TokenBucket, EmulatorApp):
             expected = hmac_md5(record['hmac'], request.target)
             if not hmac.compare_digest(expected.encode('ascii'), mac.lower().encode('utf-8', 'replace')):
                 raise system_error(E_BAD_SIGNATURE, 'apimac is not the HMAC-MD5 of the request path and query as sent')
-        elif mac is not None:
+        elif mac is not None and self.config['reject_unexpected_mac']:
             raise system_error(E_MAC_NOT_EXPECTED, 'the signature check is disabled for this key: do not send apimac')
         return record
 
     # -- helpers -----------------------------------------------------------------------------
     def _new_user(self, email, regdate=None):
-        user = {'login': email, 'email': email, 'regdate': int(regdate if regdate is not None else time.time())}
+        user = {'id': 1000 + len(self.users), 'login': email, 'email': email,
+                'regdate': int(regdate if regdate is not None else time.time())}
         self.users[email] = user
         self.accounts[email] = {'login': email, 'agency': None, 'sites': collections.OrderedDict(),
                                 'units': collections.OrderedDict()}
@@ -643,8 +653,8 @@ class VirusdieApp(TokenBucket, EmulatorApp):
             ('id', site['id']), ('host', site['host']), ('domain', site['domain']), ('adddate', site['adddate']),
             ('scanperiod', site['scanperiod']), ('nextscan', self._next_scan(site, now)),
             ('firewallstatus', site['firewallstatus']), ('autotreatment', site['autotreatment']),
-            ('permissions', permissions), ('unit', site['unit']),
-        ])
+            ('permissions', permissions),
+        ] + ([('unit', site['unit'])] if self.config['site_unit_field'] else []))
 
     def _latest_report(self, site, now=None):
         now = time.time() if now is None else now
@@ -724,7 +734,8 @@ class VirusdieApp(TokenBucket, EmulatorApp):
         mac = self.remember_secret(random_alnum(32))
         public = self.remember_secret(hashlib.sha256(private.encode('ascii')).hexdigest())
         key_id = secrets.token_hex(4)
-        record = {'id': key_id, 'key': private, 'hmac': mac, 'dscheck': 1, 'permissions': PERMISSIONS_FULL,
+        record = {'id': key_id, 'key': private, 'hmac': mac, 'dscheck': int(bool(self.config['signin_key_dscheck'])),
+                  'permissions': PERMISSIONS_FULL,
                   'account': user['login'], 'uid': email, 'source': 'signin', 'created': now, 'modified': now,
                   'expires': 0, 'ip': '', 'pid': key['id'], 'public': public}
         self.keys[private] = record
@@ -1024,7 +1035,13 @@ class VirusdieApp(TokenBucket, EmulatorApp):
         user = self.users.get(key['uid'])
         if user is None:
             return None
-        return collections.OrderedDict([('login', user['login']), ('email', user['email']), ('regdate', user['regdate'])])
+        # The guide says "an object with user data"; the fields are those the vendor's WordPress plugin reads
+        # (id, billtype, free, clientfile - the sync file's name it downloads - and avatar) besides signup's.
+        return collections.OrderedDict([
+            ('id', user['id']), ('login', user['login']), ('email', user['email']),
+            ('regdate', user['regdate']), ('billtype', 'partner'), ('free', 0),
+            ('clientfile', self._syncfile(user['login'])['filename']), ('avatar', ''),
+        ])
 
     def m_api_test(self, request, key, params):
         query = dict(request.query)

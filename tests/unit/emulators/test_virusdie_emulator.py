@@ -22,7 +22,7 @@ from emulators.virusdie import VirusdieApp, domain_forms
 HEX32 = re.compile(r'^[0-9a-f]{32}$')
 ENVELOPE = ['version', 'keyid', 'method', 'timewait', 'error', 'message', 'errorinfo', 'result']
 SITE_FIELDS = ['id', 'host', 'domain', 'adddate', 'scanperiod', 'nextscan', 'firewallstatus', 'autotreatment',
-               'permissions', 'unit']
+               'permissions']  # as the guide lists them: no owner field (the setting site_unit_field adds "unit")
 REPORT_FIELDS = ['id', 'date', 'cure', 'threats', 'incurable', 'doubt', 'treated', 'detectedfiles', 'incurablefiles',
                  'malicious', 'suspicious', 'checkeddirs', 'checkedfiles', 'treatedfiles', 'deletedfiles', 'totalbytes',
                  'checkedbytes', 'errors']
@@ -119,6 +119,10 @@ class Vd(object):
 
     def state(self):
         return self.admin('state')
+
+    def unit_of(self, host):
+        """The unit a site is shared with, from the emulator's state (sites_list sends no owner field)."""
+        return next(site['unit'] for site in self.state()['sites'] if site['host'] == host)
 
 
 @pytest.fixture(scope='module')
@@ -243,11 +247,16 @@ def test_nomac_key(vd):
     assert info['dscheck'] == 0 and info['permissions'] == 15
     vd.add('example.com')
     assert list(vd.ok('sites_list', key='nomac')[0]) == SITE_FIELDS
-    # apimac with a key whose DS check is disabled: refused, even when empty or "correct" for the main MAC key.
+    # apimac with a key whose DS check is disabled: ignored (the guide only says not to send it); refused with
+    # 145908 only under the setting reject_unexpected_mac (not from the vendor).
     mac_key = vd.keys['main'][1]
+    for mac in ('', 'f' * 32, lambda target: mac_of(mac_key, target)):
+        assert vd.ok('sites_list', key='nomac', mac=mac)[0]['host'] == 'example.com'
+    vd.configure(reject_unexpected_mac=True)
     for mac in ('', 'f' * 32, lambda target: mac_of(mac_key, target)):
         answer = vd.error(145908, 'sites_list', key='nomac', mac=mac)
         assert answer['message'] == 'Signature not expected' and 'apimac' in answer['errorinfo']
+    vd.configure(reject_unexpected_mac=False)
     vd.ok('site_setoption', 'example.com', 'firewall', '1', key='nomac')
     assert vd.sites()['example.com']['firewallstatus'] == 1
 
@@ -293,11 +302,20 @@ def test_sites_add_ten_domains(vd):
         assert site['domain'] == site['host'] and abs(site['adddate'] - now) < 60
         assert (site['scanperiod'], site['firewallstatus'], site['autotreatment'], site['permissions']) == (86400, 0, 0, 15)
         assert site['nextscan'] == site['adddate'] + 86400
-        assert site['unit'] == ('owner@six.example' if site['host'] == 'six.example' else None)
+        assert vd.unit_of(site['host']) == ('owner@six.example' if site['host'] == 'six.example' else None)
+    assert list(vd.sites(unit='owner@six.example')) == ['six.example']
     assert vd.state()['units'][0]['email'] == 'owner@six.example'
     # Adding them again: every one is a per-site error, error stays 0.
     again = vd.ok('sites_add', body=['one.example', 'eight.example'])
     assert again == {'0': 'Site already exists', '1': 'Site already exists'}
+
+
+def test_the_unit_field_is_only_a_setting(vd):
+    """The guide's site object has no owner field; site_unit_field (not from the vendor) adds "unit"."""
+    vd.add({'name': 'owned.example', 'share': 'o@example.com'})
+    assert 'unit' not in vd.sites()['owned.example']
+    vd.configure(site_unit_field=True)
+    assert vd.sites()['owned.example']['unit'] == 'o@example.com'
 
 
 def test_foreign_sites(vd):
@@ -325,7 +343,7 @@ def test_sites_add_forms_and_bad_bodies(vd):
                       '6': 'Invalid site entry: a domain name or {"name": ..., "share": ...} expected'}
     sites = vd.sites()
     assert sorted(sites) == ['a.example', 'e.example', 'f.example']
-    assert sites['a.example']['unit'] == 'owner@a.example' and sites['e.example']['unit'] is None
+    assert vd.unit_of('a.example') == 'owner@a.example' and vd.unit_of('e.example') is None
     assert vd.ok('sites_add', body=[]) == {}
     # Not an array, not JSON, GET instead of POST.
     vd.error(130900, 'sites_add', body={'name': 'x.example'})
@@ -447,7 +465,7 @@ def test_setoption(vd):
 def test_unshare_and_readd_with_share(vd):
     vd.add({'name': 'share.example', 'share': 'first@example.com'}, 'loose.example')
     assert vd.ok('site_unshare', 'first@example.com', 'share.example') == 'share.example'
-    assert vd.sites()['share.example']['unit'] is None
+    assert vd.unit_of('share.example') is None and vd.sites(unit='first@example.com') == {}
     assert [u['email'] for u in vd.state()['units']] == ['first@example.com']  # the unit stays
     vd.error(141903, 'site_unshare', 'first@example.com', 'share.example')
     vd.error(141903, 'site_unshare', 'first@example.com', 'loose.example')
@@ -459,10 +477,10 @@ def test_unshare_and_readd_with_share(vd):
     old_id = vd.sites()['share.example']['id']
     assert vd.add('share.example') == {'0': 'Site already exists'}
     assert vd.add({'name': 'share.example', 'share': 'Second@Example.com'}) == {}
-    site = vd.sites()['share.example']
-    assert site['unit'] == 'second@example.com' and site['id'] == old_id
+    site = vd.sites(unit='second@example.com')['share.example']
+    assert vd.unit_of('share.example') == 'second@example.com' and site['id'] == old_id
     assert vd.add({'name': 'share.example', 'share': 'third@example.com'}) == {'0': 'Site already exists'}
-    assert vd.sites()['share.example']['unit'] == 'second@example.com'
+    assert vd.unit_of('share.example') == 'second@example.com'
     assert [u['email'] for u in vd.state()['units']] == ['first@example.com', 'second@example.com']
     assert vd.ok('site_unshare', 'SECOND@example.com', 'share.example') == 'share.example'
 
@@ -541,7 +559,6 @@ def test_syncfile_get(running, vd):
     for kwargs, status, text in ((dict(cookie=''), 401, 'Authorization required'),
                                  (dict(key=('f' * 32, None)), 401, 'Invalid API key'),
                                  (dict(mac='0' * 32), 403, 'Invalid signature'),
-                                 (dict(key='nomac', mac='0' * 32), 403, 'Signature not expected'),
                                  (dict(http='POST', data=''), 405, 'HTTP method not allowed')):
         failed = vd.call('syncfile_get', **kwargs)
         assert failed.status_code == status and failed.text.strip() == text, kwargs
@@ -555,8 +572,8 @@ def test_units(vd):
     vd.add({'name': 'u1.example', 'share': 'unit@example.com'}, {'name': 'u2.example', 'share': 'unit@example.com'},
            {'name': 'u3.example', 'share': 'keep@example.com'}, 'u4.example')
     assert vd.ok('unit_update', 'unit@example.com', 'New.Unit@example.com') == 'New.Unit@example.com'
-    sites = vd.sites()
-    assert [sites['u%d.example' % i]['unit'] for i in (1, 2, 3, 4)] == ['new.unit@example.com'] * 2 + ['keep@example.com', None]
+    assert [vd.unit_of('u%d.example' % i) for i in (1, 2, 3, 4)] == ['new.unit@example.com'] * 2 + ['keep@example.com', None]
+    assert sorted(vd.sites(unit='new.unit@example.com')) == ['u1.example', 'u2.example']
     assert [u['email'] for u in vd.state()['units']] == ['new.unit@example.com', 'keep@example.com']
     assert vd.ok('unit_update', 'new.unit@example.com', 'new.unit@example.com') == 'new.unit@example.com'
     vd.error(160902, 'unit_update', 'unit@example.com', 'x@example.com')
@@ -565,7 +582,7 @@ def test_units(vd):
     vd.error(160901, 'unit_update', 'keep@example.com', 'nope')
     # unit_delete without withsites: the sites stay, unshared.
     assert vd.ok('unit_delete', 'keep@example.com') == 'keep@example.com'
-    assert vd.sites()['u3.example']['unit'] is None
+    assert vd.unit_of('u3.example') is None
     vd.error(161901, 'unit_delete', 'keep@example.com')
     assert vd.ok('unit_delete', 'keep@example.com', query='ignore') is None
     vd.error(161900, 'unit_delete', 'nope')
@@ -576,7 +593,7 @@ def test_units(vd):
     # withsites=0 keeps them.
     vd.add({'name': 'u5.example', 'share': 'last@example.com'})
     vd.ok('unit_delete', 'last@example.com', query='withsites=0')
-    assert vd.sites()['u5.example']['unit'] is None
+    assert vd.unit_of('u5.example') is None
 
 
 def test_agency(vd):
@@ -633,7 +650,8 @@ def test_signup_signin_signout(vd):
     vd.add('acct.example')
     assert [s['host'] for s in vd.ok('sites_list', key=new)] == ['acct.example']
     assert vd.answer('api_keyinfo', key=new)['keyid'] == private['id']
-    vd.error(145902, 'api_keyinfo', key=(private['key'], None))
+    # As the vendor's WordPress plugin uses it: without apimac (its DS check is off unless signin_key_dscheck).
+    assert vd.answer('api_keyinfo', key=(private['key'], None))['keyid'] == private['id']
     info = vd.ok('signout', key=new)
     assert info['id'] == private['id'] and info['uid'] == account
     vd.error(145901, 'api_keyinfo', key=new)
@@ -667,6 +685,9 @@ def test_dashboard_keyinfo_userinfo_methodlist(vd):
     assert vd.keys['main'][0] not in json.dumps(info) and vd.keys['main'][1] not in json.dumps(info)
     user = vd.ok('api_userinfo')
     assert user['email'] == vd.state()['account'] and user['login'] == user['email']
+    # The fields the vendor's WordPress plugin reads; clientfile is the sync file's name.
+    assert {'id', 'billtype', 'free', 'clientfile', 'avatar', 'regdate'} <= set(user)
+    assert user['clientfile'] == vd.state()['syncfiles'][vd.state()['account']]
     methods = vd.ok('api_methodlist')
     assert methods == ['signup', 'signin', 'signout', 'dashboard', 'agency_update', 'agency_delete', 'agency_view',
                        'sites_add', 'sites_list', 'site_delete', 'site_unshare', 'site_setoption', 'site_scan',

@@ -69,7 +69,8 @@ def test_sites_with_threats_are_grouped_and_carry_their_scan_facts(load_inventor
     assert (shop['virusdie_domain'], shop['virusdie_host'], shop['virusdie_scan_period']) == ('shop.example.com', 'shop.example.com', 86400)
     assert 'virusdie_firewall_history' not in shop
     bucher = run.vars('xn--bcher-kva.example.com')
-    assert bucher['virusdie_domain'] == 'bücher.example.com' and bucher['virusdie_shared_with'] == 'owner@example.com'
+    # The guide's site object names no owner: without the unit option, nobody is known to be shared with.
+    assert bucher['virusdie_domain'] == 'bücher.example.com' and bucher['virusdie_shared_with'] is None
     assert (bucher['virusdie_threats'], bucher['virusdie_doubt']) == (1, 2)
     clean = run.vars('clean.example.net')
     assert (clean['virusdie_threats'], clean['virusdie_treated']) == (0, 4)  # auto-treatment cleaned what it found
@@ -93,6 +94,7 @@ def test_firewall_history_and_a_unit_are_one_request(load_inventory, app):
     assert run.requests() == ['GET /api/sites_list/']
     assert run.fake.sent[0].query == {'unit': 'Owner@Example.com', 'withscanreport': '', 'withfwhistory': ''}
     assert run.hosts() == ['xn--bcher-kva.example.com']
+    assert run.vars('xn--bcher-kva.example.com')['virusdie_shared_with'] == 'owner@example.com'  # from the filter
     run = load_inventory(virusdie_sites, app, conf('firewall_history: true\n'))
     shop = run.vars('shop.example.com')
     days = shop['virusdie_firewall_history']
@@ -119,8 +121,8 @@ def test_default_groups_can_be_renamed_or_left_out_and_constructed_features_appl
     assert run.hosts('infected') == ['shop.example.com', 'xn--bcher-kva.example.com']
     assert run.hosts('virusdie_threats') is None and run.hosts('virusdie_unscanned') is None
     assert 'shop.example.com' not in run.hosts('firewall_off') and 'blog.example.org' in run.hosts('firewall_off')
-    assert run.hosts('unit_owner_example_com') == ['xn--bcher-kva.example.com']
-    assert len(run.hosts('unit_none')) == 4
+    assert run.hosts('unit_owner_example_com') is None  # without the unit option no site's unit is known
+    assert len(run.hosts('unit_none')) == 5
     assert run.vars('xn--bcher-kva.example.com')['needs_cleanup'] is True
     assert run.vars('www.example.com')['needs_cleanup'] is False
     assert run.vars('www.example.com')['ansible_connection'] == 'local'
