@@ -193,15 +193,19 @@ class SigsciClient(RestClient):
                    what='%s invited to %s as %s' % (email, site, role))
 
     def set_member_role(self, site, email, role):
-        """PATCH .../members/{email} with the new role."""
-        self.write('set_member_role', 'PATCH', self._path('sites', site, 'members', email), body={'role': role},
-                   landed=self._member_is(site, email, role),
-                   what='%s is now %s of %s' % (email, role, site))
+        """A member's new role. The API has no site-level update (``PATCH .../members/{email}`` is gone: "Users can
+        no longer be updated at the site level"), and the corp-user update sets the user's role across the corp, so
+        the member is removed from the site and invited again with ``role``: two writes, each re-read before
+        anything is sent again. A failure between them leaves the user off the site (the report says so; a re-run
+        invites them). See docs/sigsci.md."""
+        self.remove_member(site, email, what='%s removed from %s, to be invited again as %s (a role change)'
+                                             % (email, site, role))
+        self.invite_member(site, email, role)
 
-    def remove_member(self, site, email):
+    def remove_member(self, site, email, what=None):
         self.write('remove_member', 'DELETE', self._path('sites', site, 'members', email), expected=(200, 204),
                    landed=lambda: email not in self.list_members(site),
-                   what='%s removed from %s' % (email, site))
+                   what=what or '%s removed from %s' % (email, site))
 
 
 def validate_site(params):

@@ -15,8 +15,13 @@ version_added: 0.2.0
 description:
   - Makes the listed users members of a site with the given roles, in one task with one read of the members.
   - A user who is not a member yet is invited (C(POST .../members/{email}/invite)); the API adds an existing corp user
-    at once and sends a new user an invitation (status C(pending)). A member whose role differs gets the new role
-    (C(PATCH .../members/{email})).
+    at once and sends a new user an invitation (status C(pending)).
+  - A member whose role differs is removed from the site (C(DELETE .../members/{email})) and invited again with the new
+    role. The API cannot change a role on a site in place, and its corp-user update would change the user's role in
+    the whole corp. For a moment the user has no access to the site; a pending user gets a new invitation. Should the
+    invitation fail, the task fails saying that the user was removed, and a re-run invites them.
+  - The calling user's own role is never changed, as removing yourself could take away the right to invite again. The
+    task fails before any request that would change something.
   - With O(exclusive=true), members not listed are removed - never the calling user, so a play cannot lock itself out.
 author:
   - domainsec.onboard contributors (@domainsec)
@@ -59,7 +64,8 @@ options:
     type: bool
     default: false
 notes:
-  - "Requests per run: 1 (C(GET) the members) plus one write per user to invite, change or remove."
+  - "Requests per run: 2 (C(GET) the site and its members) plus one write per user to invite or remove and two per role
+    to change, and one C(GET) of the members after a change."
 '''
 
 EXAMPLES = r'''
@@ -91,7 +97,7 @@ invited:
   type: list
   elements: str
 updated:
-  description: Members whose role changed.
+  description: Members whose role changed (each removed from the site and invited again with the new role).
   returned: success
   type: list
   elements: str
@@ -177,6 +183,12 @@ def run(module, client, site, wanted):
         invite = [e for e in wanted if e not in have]
         update = [e for e in wanted if e in have and have[e] != wanted[e]]
         remove = sorted(e for e in have if e not in wanted and e != client.email) if params['exclusive'] else []
+        if client.email in update:
+            raise DomainsecError(
+                '%s is the calling user: its role on the site %s (%s) is not changed to %s. The API has no role change '
+                'on a site; it takes removing the member and inviting them again, and removing yourself could take '
+                'away the right to invite. Change it with another user\'s credentials, or in the console.'
+                % (client.email, site, have[client.email], wanted[client.email]))
     after = dict(have)
     for email in invite + update:
         after[email] = wanted[email]

@@ -2,15 +2,16 @@
 # Copyright (c) 2026, domainsec.onboard contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Signal Sciences (Fastly Next-Gen WAF) API v0 emulator: corps, sites, site members, agent keys.
+"""Signal Sciences (Fastly Next-Gen WAF) API v0 emulator: corps, corp users, sites, site members, agent keys.
 
 Written from the vendor's "Using Our API" page (API access tokens, the
 ``x-api-user``/``x-api-token`` headers, ``GET /corps``), its public API
-reference and its Go client (go-sigsci). Base path ``/api/v0``; every request
-carries ``x-api-user`` (a user's email) and ``x-api-token`` (one of that
-user's access tokens). JSON bodies; every error is ``{"message": "..."}``
-(application/json). Where the sources leave a choice open, see
-docs/sigsci-api-decisions.md.
+reference and the published clients (go-sigsci, pysigsci). Base path
+``/api/v0``; every request carries ``x-api-user`` (a user's email) and
+``x-api-token`` (one of that user's access tokens). JSON bodies; every error is
+``{"message": "..."}`` (application/json). Where the sources leave a choice
+open, see docs/sigsci-api-decisions.md; what the emulator does beyond them is
+listed in docs/sigsci.md ("What the emulator does that is not from the vendor").
 
 Counter keys are ``"<METHOD> <path template>"`` relative to ``/api/v0``
 (``GET /corps``, ``POST /corps/{corp}/sites``,
@@ -18,13 +19,20 @@ Counter keys are ``"<METHOD> <path template>"`` relative to ``/api/v0``
 is no endpoint is counted under ``"<METHOD> <raw path>"``. ``writes`` counts
 every non-GET request.
 
+Routes (``ROUTES``): a path that matches no template is 404, one that matches
+a template with another method is 405 with ``Allow``. A site member has no
+PATCH (the API dropped site-level member updates): a new role is a removal and
+an invitation.
+
 Permissions (checked after authentication, in this order): the corp in the
 path must exist and count the caller among its users (else 403
 ``Forbidden``, for an unknown corp too); the site must exist (else 404
 ``Site not found``); corp owners and admins may do everything in their corp;
 corp users and observers see only the sites they are members of (403
 otherwise), and change a site, its members or read its agent keys only as a
-site owner or admin. Creating a site needs corp owner or admin.
+site owner or admin. Creating a site needs corp owner or admin. Every corp
+member may read the corp's users; a user's memberships list only the sites
+the caller may see.
 
 Config knobs (``POST /_emulator/config``): see ``SigsciApp.default_config``.
 Actions in the same call (not knobs, not kept in the config):
@@ -66,6 +74,10 @@ ANON_MODES = ('', 'EU')
 SITE_NAME = re.compile(r'^[a-z0-9][a-z0-9_.-]{0,49}$')
 EMAIL = re.compile(r'^[^@\s/]+@[^@\s/]+\.[^@\s/]+$')
 BLOCK_DURATION_MAX = 31556900
+# Attack thresholds: interval (minutes) -> the vendor's default threshold ("Configuring attack thresholds":
+# 1 minute 50, 10 minutes 350, 1 hour 1,800); go-sigsci's AttackThreshold: interval 1, 10 or 60, threshold 1-10000.
+ATTACK_THRESHOLDS = collections.OrderedDict([(1, 50), (10, 350), (60, 1800)])
+THRESHOLD_MAX = 10000
 SITE_DEFAULTS = collections.OrderedDict([
     ('agentLevel', 'log'),
     ('agentAnonMode', ''),
@@ -73,6 +85,7 @@ SITE_DEFAULTS = collections.OrderedDict([
     ('blockDurationSeconds', 86400),
     ('blockRedirectURL', ''),
     ('clientIPRules', []),
+    ('attackThresholds', [{'interval': i, 'threshold': t} for i, t in ATTACK_THRESHOLDS.items()]),
     ('immediateBlock', False),
 ])
 SITE_FIELDS = ('name', 'displayName') + tuple(SITE_DEFAULTS)
@@ -88,19 +101,26 @@ SITE_LINKS = collections.OrderedDict([
 FAULT_MESSAGES = {429: 'Too many requests', 500: 'Internal Server Error', 502: 'Bad Gateway',
                   503: 'Service Unavailable', 504: 'Gateway Timeout'}
 
-# path template (relative to /api/v0) -> allowed methods
+# path template (relative to /api/v0) -> allowed methods. A path that matches no template is 404; a path that
+# matches one with another method is 405 (with Allow).
 ROUTES = collections.OrderedDict([
     ('/corps', ('GET',)),
     ('/corps/{corp}', ('GET',)),
+    ('/corps/{corp}/users', ('GET',)),
+    ('/corps/{corp}/users/{email}', ('GET',)),
+    ('/corps/{corp}/users/{email}/memberships', ('GET',)),
     ('/corps/{corp}/sites', ('GET', 'POST')),
     ('/corps/{corp}/sites/{site}', ('GET', 'PATCH', 'DELETE')),
-    ('/corps/{corp}/sites/{site}/members', ('GET',)),
-    ('/corps/{corp}/sites/{site}/members/{email}', ('GET', 'PATCH', 'DELETE')),
+    ('/corps/{corp}/sites/{site}/members', ('GET', 'POST')),
+    # No PATCH: "Users can no longer be updated at the site level" (go-sigsci pull request 3); the public reference,
+    # as pysigsci's calls mirror it, lists GET and DELETE here (see docs/sigsci-api-decisions.md).
+    ('/corps/{corp}/sites/{site}/members/{email}', ('GET', 'DELETE')),
     ('/corps/{corp}/sites/{site}/members/{email}/invite', ('POST',)),
     ('/corps/{corp}/sites/{site}/keys', ('GET',)),
+    ('/corps/{corp}/sites/{site}/agentKeys', ('GET',)),
     ('/corps/{corp}/sites/{site}/agents', ('GET',)),
 ])
-_NAMES = ('corp', 'site', 'email')
+_SHAPES = [(template, template.split('/')[1:]) for template in ROUTES]
 
 
 class ApiError(Exception):
@@ -124,41 +144,35 @@ def rfc3339(when=None):
 
 
 def split_path(path):
-    """(template, {corp, site, email}) of a path relative to /api/v0; (None, {}) when it is no endpoint."""
+    """(template, {corp, site, email}) of a path relative to /api/v0; (None, {}) when it matches no template."""
     parts = path.split('/')[1:]
     if not parts or any(part == '' for part in parts):
         return None, {}
-    values = {}
-    shape = []
-    # /corps/{corp}/sites/{site}/members/{email}/invite: fixed words at even positions.
-    fixed = ('corps', 'sites', 'members', 'invite')
-    for index, part in enumerate(parts):
-        if index % 2 == 0:
-            word = fixed[index // 2] if index // 2 < len(fixed) else None
-            if part != word and not (index == 4 and part in ('keys', 'agents')):
-                return None, {}
-            shape.append(part)
+    for template, shape in _SHAPES:
+        if len(shape) != len(parts):
+            continue
+        values = {}
+        for want, part in zip(shape, parts):
+            if want.startswith('{'):
+                values[want[1:-1]] = urllib.parse.unquote(part)
+            elif want != part:
+                break
         else:
-            name = _NAMES[index // 2] if index // 2 < len(_NAMES) else None
-            if name is None:
-                return None, {}
-            values[name] = urllib.parse.unquote(part)
-            shape.append('{%s}' % name)
-    template = '/' + '/'.join(shape)
-    if template not in ROUTES:
-        return None, {}
-    return template, values
+            return template, values
+    return None, {}
 
 
 class SigsciApp(TokenBucket, EmulatorApp):
     """The Signal Sciences API v0 (see the module docstring)."""
 
     name = 'sigsci'
+    # Knobs off by default are behaviours that neither the vendor's document nor a published client shows ("not from
+    # the vendor" in docs/sigsci.md); a module must never need them.
     default_config = {
-        'rate_limit_enabled': True,  # refuse requests (429) when the bucket is empty
+        'rate_limit_enabled': False,  # not from the vendor: refuse requests (429) when the bucket is empty
         'rate_capacity': 100,  # token bucket size (requests)
         'rate_refill_per_second': 10.0,  # tokens added per second
-        'retry_after_header': True,  # 429 answers (refusals and injected http_429) carry Retry-After
+        'retry_after_header': False,  # not from the vendor: 429 answers (refusals, injected http_429) carry Retry-After
         'site_limit': 100,  # siteLimit of every corp: creating one more site is a 400
     }
     _RATE_KEYS = ('rate_limit_enabled', 'rate_capacity', 'rate_refill_per_second')
@@ -310,7 +324,7 @@ class SigsciApp(TokenBucket, EmulatorApp):
 
     def _new_user(self, email, name, token, status='active'):
         tokens = [{'token': self.remember_secret(token), 'revoked': False}] if token else []
-        self.users[email] = {'email': email, 'name': name, 'status': status, 'tokens': tokens}
+        self.users[email] = {'email': email, 'name': name, 'status': status, 'tokens': tokens, 'created': rfc3339()}
         return self.users[email]
 
     def _new_corp(self, name, display_name, owner=None):
@@ -367,6 +381,8 @@ class SigsciApp(TokenBucket, EmulatorApp):
         corp = self._corp_for(values['corp'], user)
         if template == '/corps/{corp}':
             return Response.json(self.corp_view(corp))
+        if template.startswith('/corps/{corp}/users'):
+            return self.corp_users(template, corp, user, values)
         if template == '/corps/{corp}/sites':
             if request.method == 'GET':
                 return self.list_sites(corp, user)
@@ -379,7 +395,7 @@ class SigsciApp(TokenBucket, EmulatorApp):
         if corp_role not in MANAGER_ROLES and site_role is None:
             raise ApiError(403, 'Forbidden')
         manager = corp_role in MANAGER_ROLES or site_role in MANAGER_ROLES
-        reading = request.method == 'GET' and not template.endswith('/keys')
+        reading = request.method == 'GET' and not template.endswith(('/keys', '/agentKeys'))
         if not reading and not manager:
             raise ApiError(403, 'Forbidden')
         method = request.method
@@ -391,13 +407,13 @@ class SigsciApp(TokenBucket, EmulatorApp):
             del self.sites[(corp['name'], record['name'])]
             return Response.empty(204)
         if template.endswith('/members'):
+            if method == 'POST':
+                return self.add_members(request, corp, record)
             return Response.json({'data': [self.member_view(e, r) for e, r in record['members'].items()]})
         if template.endswith('/invite'):
             return self.invite_member(request, corp, record, values['email'])
         if template.endswith('/{email}'):
             email = values['email'].lower()
-            if method == 'PATCH':
-                return self.update_member(request, corp, record, email)
             if email not in record['members']:
                 raise ApiError(404, 'Site member not found')
             if method == 'GET':
@@ -406,6 +422,8 @@ class SigsciApp(TokenBucket, EmulatorApp):
             return Response.empty(204)
         if template.endswith('/keys'):
             return Response.json(copy.deepcopy(record['keys']))
+        if template.endswith('/agentKeys'):
+            return Response.json({'data': [copy.deepcopy(record['keys'])]})
         return Response.json({'data': []})  # agents: no agent ever reports to the emulator
 
     def _corp_for(self, name, user):
@@ -463,6 +481,8 @@ class SigsciApp(TokenBucket, EmulatorApp):
                 value = body[field]
                 if not isinstance(value, bool):
                     raise ApiError(400, 'immediateBlock must be a boolean')
+            elif field == 'attackThresholds':
+                value = self._attack_thresholds(body[field])
             else:
                 value = self._client_ip_rules(body[field])
             values[field] = value
@@ -499,6 +519,36 @@ class SigsciApp(TokenBucket, EmulatorApp):
                 raise ApiError(400, 'clientIPRules must be a list of {"header": "<name>"}')
             rules.append({'header': rule['header']})
         return rules
+
+    @staticmethod
+    def _attack_thresholds(value):
+        """``[{"interval": 1|10|60, "threshold": 1-10000}]``, each interval at most once (go-sigsci's AttackThreshold)."""
+        form = 'attackThresholds must be a list of {"interval": 1, 10 or 60, "threshold": 1-%d}' % THRESHOLD_MAX
+        if not isinstance(value, list):
+            raise ApiError(400, form)
+        seen = {}
+        for item in value:
+            if not isinstance(item, dict) or set(item) != {'interval', 'threshold'}:
+                raise ApiError(400, form)
+            interval, threshold = item['interval'], item['threshold']
+            for number in (interval, threshold):
+                if isinstance(number, bool) or not isinstance(number, int):
+                    raise ApiError(400, form)
+            if interval not in ATTACK_THRESHOLDS:
+                raise ApiError(400, 'Invalid attackThresholds interval %d: must be 1, 10 or 60' % interval)
+            if not 1 <= threshold <= THRESHOLD_MAX:
+                raise ApiError(400, 'Invalid attackThresholds threshold %d: must be 1-%d' % (threshold, THRESHOLD_MAX))
+            if interval in seen:
+                raise ApiError(400, 'attackThresholds names the interval %d twice' % interval)
+            seen[interval] = threshold
+        return seen
+
+    @staticmethod
+    def merge_thresholds(current, sent):
+        """The site's thresholds with those ``sent`` (interval -> threshold) replacing theirs; intervals in order."""
+        merged = dict((t['interval'], t['threshold']) for t in current)
+        merged.update(sent)
+        return [{'interval': i, 'threshold': merged[i]} for i in sorted(merged)]
 
     @staticmethod
     def check_redirect(record):
@@ -549,6 +599,8 @@ class SigsciApp(TokenBucket, EmulatorApp):
             if field not in values:
                 raise ApiError(400, '%s is required' % field)
         record = dict(copy.deepcopy(SITE_DEFAULTS), **values)
+        record['attackThresholds'] = self.merge_thresholds(SITE_DEFAULTS['attackThresholds'],
+                                                           values.get('attackThresholds', {}))
         self.check_redirect(record)
         if (corp['name'], record['name']) in self.sites:
             raise ApiError(409, 'Site with name %s already exists' % record['name'])
@@ -558,7 +610,8 @@ class SigsciApp(TokenBucket, EmulatorApp):
         record.update({
             'corp': corp['name'], 'created': rfc3339(), 'traffic': 0,
             'members': collections.OrderedDict([(user['email'], 'owner')]),
-            'keys': {'name': '%s primary key' % record['name'], 'accessKey': str(uuid.uuid4()),
+            # go-sigsci's own test: "primary key name should be the same as site name"
+            'keys': {'name': record['name'], 'accessKey': str(uuid.uuid4()),
                      'secretKey': self.remember_secret(secret)},
         })
         self.sites[(corp['name'], record['name'])] = record
@@ -568,24 +621,25 @@ class SigsciApp(TokenBucket, EmulatorApp):
         values = self.site_values(self.body(request, SITE_FIELDS, empty_ok=True))
         if 'name' in values and values['name'] != record['name']:
             raise ApiError(400, 'Site name cannot be changed')
+        if 'attackThresholds' in values:
+            values['attackThresholds'] = self.merge_thresholds(record['attackThresholds'], values['attackThresholds'])
         merged = dict(record, **values)
         self.check_redirect(merged)
         record.update(values)
         return Response.json(self.site_view(record))
 
     # -- members -----------------------------------------------------------------------
-    def _role(self, body, required):
+    @staticmethod
+    def _role(body):
         role = body.get('role')
         if role is None:
-            if required:
-                raise ApiError(400, 'role is required')
-            return None
+            raise ApiError(400, 'role is required')
         if role not in ROLES:
             raise ApiError(400, 'Invalid role %r: must be one of %s' % (role, ', '.join(ROLES)))
         return role
 
     def invite_member(self, request, corp, record, email):
-        role = self._role(self.body(request, ('role',)), required=True)
+        role = self._role(self.body(request, ('role',)))
         if not EMAIL.match(email):
             raise ApiError(400, 'Invalid email address')
         email = email.lower()
@@ -597,12 +651,47 @@ class SigsciApp(TokenBucket, EmulatorApp):
         record['members'][email] = role
         return self.member_answer(email, role)
 
-    def update_member(self, request, corp, record, email):
-        role = self._role(self.body(request, ('role',), empty_ok=True), required=False)
+    def add_members(self, request, corp, record):
+        """POST .../members ``{"members": ["<email>", ...]}``: adds existing corp users to the site (go-sigsci
+        AddSiteMembers); each gets their corp role. The answer is the site's whole member list."""
+        members = self.body(request, ('members',)).get('members')
+        if not isinstance(members, list) or not members or not all(isinstance(m, str) for m in members):
+            raise ApiError(400, 'members must be a non-empty list of the e-mail addresses of corp users')
+        emails = []
+        for raw in members:
+            if not EMAIL.match(raw):
+                raise ApiError(400, 'Invalid email address: %s' % raw)
+            email = raw.lower()
+            if email not in corp['users']:
+                raise ApiError(400, 'User %s is not a member of this corp (invite them instead)' % email)
+            if email not in emails:
+                emails.append(email)
+        for email in emails:
+            record['members'].setdefault(email, corp['users'][email])  # a member already keeps their role
+        return Response.json({'data': [self.member_view(e, r) for e, r in record['members'].items()]})
+
+    # -- corp users ----------------------------------------------------------------------
+    def corp_users(self, template, corp, user, values):
+        """GET /corps/{corp}/users, .../users/{email} and .../users/{email}/memberships (any corp member may read)."""
+        if template == '/corps/{corp}/users':
+            return Response.json({'data': [self.corp_user_view(corp, e) for e in corp['users']]})
+        email = values['email'].lower()
         if email not in corp['users']:
             raise ApiError(404, 'User not found')
-        if email not in record['members']:
-            record['members'][email] = role or 'user'
-        elif role is not None:
-            record['members'][email] = role
-        return self.member_answer(email, record['members'][email])
+        if template == '/corps/{corp}/users/{email}':
+            return Response.json(self.corp_user_view(corp, email))
+        manager = corp['users'][user['email']] in MANAGER_ROLES
+        return Response.json({'data': [
+            {'site': {'name': r['name'], 'displayName': r['displayName']}, 'role': r['members'][email]}
+            for (c, dummy), r in self.sites.items()
+            if c == corp['name'] and email in r['members'] and (manager or user['email'] in r['members'])]})
+
+    def corp_user_view(self, corp, email):
+        """go-sigsci's CorpUser: name, email, memberships (a link), role (the corp role), status, mfaEnabled,
+        authStatus, created."""
+        user = self.users[email]
+        link = '%s/corps/%s/users/%s/memberships' % (API_PREFIX, corp['name'], urllib.parse.quote(email, safe='@'))
+        return collections.OrderedDict([
+            ('name', user['name']), ('email', email), ('memberships', {'uri': link}), ('role', corp['users'][email]),
+            ('status', user['status']), ('mfaEnabled', False), ('authStatus', 'password'), ('created', user['created']),
+        ])

@@ -38,6 +38,10 @@ EXEMPT = {
         'sent as a read on purpose ("asking twice does no harm", CyberSSLClient.revalidate): the transport retries it '
         'after a lost answer, which the matrix counts as a re-sent write; and cyberssl_order with revalidate: true '
         'sends it on every run while the order awaits validation',
+    ('sigsci', 'POST /corps/{corp}/sites/{site}/members'):
+        'emulated for the published clients (go-sigsci AddSiteMembers, pysigsci add_members_to_site; '
+        'tests/unit/emulators/test_sigsci_pysigsci.py); no module or plugin calls it: sigsci_site_member invites '
+        'each member with its own role, which this call cannot give',
     ('cyberssl', 'order_extra_domains'):
         'documented but not called by the collection (docs/cyberssl.md: a reissue that needs more domains fails with '
         'the vendor\'s 112, naming the call to make by hand)',

@@ -257,7 +257,6 @@ def test_site_validation(sig):
     refused({'displayName': ' '}, 'displayName')
     refused({'displayName': 'd' * 101}, 'displayName')
     refused({'color': 'red'}, 'color')
-    refused({'attackThresholds': []}, 'attackThresholds')
     refused({'agentLevel': 'monitor'}, 'agentLevel')
     refused({'agentLevel': 'BLOCK'}, 'agentLevel')
     refused({'agentLevel': 1}, 'agentLevel')
@@ -291,6 +290,33 @@ def test_site_validation(sig):
     assert sig.create_site('c3', blockHTTPCode=301, blockRedirectURL='http://x.example/')['blockHTTPCode'] == 301
     # A redirect URL with a non-redirect code is kept (and unused by the agents).
     assert sig.create_site('c4', blockRedirectURL='https://x.example/')['blockRedirectURL'] == 'https://x.example/'
+
+
+def test_attack_thresholds(sig):
+    # Both published clients send attackThresholds (go-sigsci CreateSiteBody/UpdateSiteBody): [{interval, threshold}].
+    defaults = [{'interval': 1, 'threshold': 50}, {'interval': 10, 'threshold': 350}, {'interval': 60, 'threshold': 1800}]
+    assert sig.create_site('plain')['attackThresholds'] == defaults
+    site = sig.create_site('t', attackThresholds=[{'interval': 60, 'threshold': 900}, {'interval': 1, 'threshold': 10}])
+    assert site['attackThresholds'] == [{'interval': 1, 'threshold': 10}, {'interval': 10, 'threshold': 350},
+                                        {'interval': 60, 'threshold': 900}]
+    assert sig.ok('GET', sig.sites_path('t'))['attackThresholds'] == site['attackThresholds']
+    # PATCH sets the intervals it names and keeps the others; [] and null change nothing.
+    changed = sig.ok('PATCH', sig.sites_path('t'), {'attackThresholds': [{'interval': 10, 'threshold': 10000}]})
+    assert changed['attackThresholds'] == [{'interval': 1, 'threshold': 10}, {'interval': 10, 'threshold': 10000},
+                                           {'interval': 60, 'threshold': 900}]
+    assert changed == dict(site, attackThresholds=changed['attackThresholds'])
+    assert sig.ok('PATCH', sig.sites_path('t'), {'attackThresholds': []}) == changed
+    assert sig.ok('PATCH', sig.sites_path('t'), {'attackThresholds': None}) == changed
+    for bad in ({}, [{'interval': 5, 'threshold': 10}], [{'interval': 1, 'threshold': 0}],
+                [{'interval': 1, 'threshold': 10001}], [{'interval': 1}], [{'threshold': 10}],
+                [{'interval': 1, 'threshold': 10, 'action': 'block'}], [{'interval': '1', 'threshold': 10}],
+                [{'interval': 1, 'threshold': 10.0}], [{'interval': True, 'threshold': 10}], [60],
+                [{'interval': 1, 'threshold': 10}, {'interval': 1, 'threshold': 20}]):
+        sig.error('POST', sig.sites_path(), {'name': 'bad', 'displayName': 'B', 'attackThresholds': bad}, status=400,
+                  message=re.compile('attackThresholds'))
+        sig.error('PATCH', sig.sites_path('t'), {'attackThresholds': bad}, status=400, message=re.compile('attackThresholds'))
+    assert sig.ok('GET', sig.sites_path('t')) == changed
+    sig.error('GET', sig.sites_path('bad'), status=404)
 
 
 def test_site_duplicate_and_limit(sig):
@@ -339,7 +365,7 @@ def test_patch_changes_only_sent_fields(sig):
 
 
 # -- members ----------------------------------------------------------------------------
-def test_members_invite_list_patch_delete(sig):
+def test_members_invite_list_delete(sig):
     sig.create_site('m')
     members = sig.sites_path('m', 'members')
     assert sig.ok('GET', members) == {'data': [{'user': {'name': 'Emulator Owner', 'email': sig.user, 'status': 'active'},
@@ -370,31 +396,90 @@ def test_members_invite_list_patch_delete(sig):
     # Percent-encoded and upper-case spellings of an e-mail in the path name the same member.
     encoded = sig.sites_path('m', 'members') + '/' + urllib.parse.quote(ANALYST.upper(), safe='')
     assert '%40' in encoded and sig.ok('GET', encoded)['user']['email'] == ANALYST
-    # PATCH: change a role; a body without role keeps it.
-    assert sig.ok('PATCH', sig.sites_path('m', 'members', ANALYST), {'role': 'admin'}) == {
-        'email': ANALYST, 'role': 'admin', 'status': 'active'}
-    assert sig.ok('PATCH', sig.sites_path('m', 'members', ANALYST))['role'] == 'admin'
-    assert sig.ok('PATCH', sig.sites_path('m', 'members', ANALYST), {})['role'] == 'admin'
-    sig.error('PATCH', sig.sites_path('m', 'members', ANALYST), {'role': 'boss'}, status=400)
+    # No site-level update (go-sigsci pull request 3: "Users can no longer be updated at the site level"): PATCH is
+    # 405 on the member's path, with or without a body, and changes nothing.
+    for body in ({'role': 'admin'}, None, {}):
+        response = sig.error('PATCH', sig.sites_path('m', 'members', ANALYST), body, status=405,
+                             message='Method Not Allowed')
+        assert response.headers['Allow'] == 'GET, DELETE'
+    sig.error('PATCH', sig.sites_path('m', 'members', 'stranger@example.com'), {'role': 'user'}, status=405)
+    assert sig.ok('GET', sig.sites_path('m', 'members', ANALYST))['role'] == 'user'
+    assert 'stranger@example.com' not in [m['user']['email'] for m in sig.ok('GET', members)['data']]
     # DELETE: 204, then 404.
     sig.ok('DELETE', sig.sites_path('m', 'members', 'new.person@example.com'), status=204)
     sig.error('DELETE', sig.sites_path('m', 'members', 'new.person@example.com'), status=404)
     assert [m['user']['email'] for m in sig.ok('GET', members)['data']] == [sig.user, ANALYST]
 
 
-def test_patch_member_adds_existing_corp_users_only(sig):
+def test_bulk_add_adds_existing_corp_users_with_their_corp_role(sig):
     sig.create_site('a')
     sig.create_site('b')
-    # A corp user (no body: role user), a pending corp user from another site's invite, and strangers.
-    assert sig.ok('PATCH', sig.sites_path('a', 'members', ANALYST)) == {'email': ANALYST, 'role': 'user', 'status': 'active'}
-    sig.ok('POST', sig.sites_path('a', 'members', 'invitee@example.com', 'invite'), {'role': 'user'})
-    assert sig.ok('PATCH', sig.sites_path('b', 'members', 'invitee@example.com'), {'role': 'observer'}) == {
-        'email': 'invitee@example.com', 'role': 'observer', 'status': 'pending'}
-    sig.error('PATCH', sig.sites_path('b', 'members', 'stranger@example.com'), {'role': 'user'}, status=404)
+    sig.configure(add_user={'email': 'admin@example.com', 'corp_role': 'admin'})
+    members = sig.sites_path('b', 'members')
+    # A pending corp user (invited to another site) and two active ones, in one request; spelling and repeats do not
+    # matter. The answer is the site's whole member list, the new members last, each with their corp role.
+    sig.ok('POST', sig.sites_path('a', 'members', 'invitee@example.com', 'invite'), {'role': 'observer'})
+    answer = sig.ok('POST', members, {'members': [ANALYST.upper(), 'invitee@example.com', 'admin@example.com', ANALYST]})
+    assert answer == sig.ok('GET', members)
+    assert [(m['user']['email'], m['role'], m['user']['status']) for m in answer['data']] == [
+        (sig.user, 'owner', 'active'), (ANALYST, 'user', 'active'), ('invitee@example.com', 'user', 'pending'),
+        ('admin@example.com', 'admin', 'active')]
+    assert set(answer['data'][1]) == {'user', 'role'} and set(answer['data'][1]['user']) == {'name', 'email', 'status'}
+    # A member already there keeps the role the site gave them.
+    sig.ok('POST', sig.sites_path('a', 'members'), {'members': ['invitee@example.com']})
+    assert sig.ok('GET', sig.sites_path('a', 'members', 'invitee@example.com'))['role'] == 'observer'
+    # Only users of the corp, by address (the form both published clients send): anything else is 400 and adds nobody.
     sig.configure(add_user={'email': 'outsider@example.net'})
-    sig.error('PATCH', sig.sites_path('b', 'members', 'outsider@example.net'), {'role': 'user'}, status=404)
-    # Inviting a known user who is in no corp makes them an (active) corp user.
-    assert sig.ok('POST', sig.sites_path('b', 'members', 'outsider@example.net', 'invite'), {'role': 'user'})['status'] == 'active'
+    before = sig.ok('GET', members)
+    for body in ({'members': ['stranger@example.com']}, {'members': ['outsider@example.net']},
+                 {'members': [ANALYST, 'not-an-email']}, {'members': []}, {'members': ANALYST}, {},
+                 {'members': [{'email': ANALYST, 'role': 'admin'}]}, {'members': [ANALYST], 'role': 'admin'}):
+        sig.error('POST', members, body, status=400)
+    assert sig.ok('GET', members) == before
+    sig.error('POST', sig.sites_path('missing', 'members'), {'members': [ANALYST]}, status=404, message='Site not found')
+    # Inviting a known user who is in no corp makes them an (active) corp user, who can then be added in bulk.
+    assert sig.ok('POST', sig.sites_path('a', 'members', 'outsider@example.net', 'invite'), {'role': 'user'})['status'] == 'active'
+    sig.ok('POST', members, {'members': ['outsider@example.net']})
+
+
+def test_corp_users(sig):
+    sig.create_site('s1', 'Site One')
+    sig.create_site('s2', 'Site Two')
+    sig.ok('POST', sig.sites_path('s1', 'members', 'New@Example.com', 'invite'), {'role': 'observer'})
+    sig.ok('POST', sig.sites_path('s2', 'members', ANALYST, 'invite'), {'role': 'admin'})
+    listed = sig.ok('GET', '/corps/%s/users' % sig.corp)
+    assert list(listed) == ['data']
+    assert [(u['email'], u['role'], u['status']) for u in listed['data']] == [
+        (sig.user, 'owner', 'active'), (ANALYST, 'user', 'active'), ('new@example.com', 'user', 'pending')]
+    for user in listed['data']:
+        # go-sigsci's CorpUser
+        assert set(user) == {'name', 'email', 'memberships', 'role', 'status', 'mfaEnabled', 'authStatus', 'created'}
+        assert user['memberships'] == {'uri': '/api/v0/corps/%s/users/%s/memberships' % (sig.corp, user['email'])}
+        assert RFC3339.match(user['created']) and user['mfaEnabled'] is False
+        assert sig.ok('GET', '/corps/%s/users/%s' % (sig.corp, user['email'].upper())) == user
+    assert listed['data'][1]['name'] == 'Emulator Analyst' and listed['data'][2]['name'] == ''
+    memberships = sig.ok('GET', '/corps/%s/users/%s/memberships' % (sig.corp, sig.user))
+    assert memberships == {'data': [{'site': {'name': 's1', 'displayName': 'Site One'}, 'role': 'owner'},
+                                    {'site': {'name': 's2', 'displayName': 'Site Two'}, 'role': 'owner'}]}
+    assert sig.ok('GET', '/corps/%s/users/new@example.com/memberships' % sig.corp) == {
+        'data': [{'site': {'name': 's1', 'displayName': 'Site One'}, 'role': 'observer'}]}
+    for path in ('/corps/%s/users/nobody@example.com', '/corps/%s/users/nobody@example.com/memberships'):
+        sig.error('GET', path % sig.corp, status=404, message='User not found')
+    # A corp user reads the users too, and sees memberships only of the sites they may see.
+    analyst = {'user': ANALYST, 'token': analyst_token(sig)}
+    assert sig.ok('GET', '/corps/%s/users' % sig.corp, **analyst) == listed
+    assert sig.ok('GET', '/corps/%s/users/new@example.com/memberships' % sig.corp, **analyst) == {'data': []}
+    owner_memberships = sig.ok('GET', '/corps/%s/users/%s/memberships' % (sig.corp, sig.user), **analyst)
+    assert [m['site']['name'] for m in owner_memberships['data']] == ['s2']
+    # Users of another corp are not listed; outsiders get 403.
+    sig.configure(add_user={'email': 'outsider@example.net', 'token': 'o' * 32})
+    sig.error('GET', '/corps/%s/users/outsider@example.net' % sig.corp, status=404)
+    sig.error('GET', '/corps/%s/users' % sig.corp, status=403, user='outsider@example.net', token='o' * 32)
+    # Only GET is emulated on these paths.
+    for method in ('POST', 'PATCH', 'DELETE'):
+        sig.error(method, '/corps/%s/users/%s' % (sig.corp, ANALYST), {'role': 'admin'} if method != 'DELETE' else None,
+                  status=405)
+    assert [u['email'] for u in sig.ok('GET', '/corps/%s/users' % sig.corp)['data']] == [u['email'] for u in listed['data']]
 
 
 def test_permissions_of_corp_users(sig):
@@ -407,18 +492,23 @@ def test_permissions_of_corp_users(sig):
     sig.error('GET', sig.sites_path('s1', 'members'), status=403, **analyst)
     sig.error('GET', sig.sites_path('missing'), status=404, **analyst)
     sig.error('POST', sig.sites_path(), {'name': 'mine', 'displayName': 'Mine'}, status=403, **analyst)
-    sig.ok('PATCH', sig.sites_path('s1', 'members', ANALYST), {'role': 'observer'})
+    sig.ok('POST', sig.sites_path('s1', 'members', ANALYST, 'invite'), {'role': 'observer'})
     assert [s['name'] for s in sig.ok('GET', sig.sites_path(), **analyst)['data']] == ['s1']
     sig.ok('GET', sig.sites_path('s1'), **analyst)
     sig.ok('GET', sig.sites_path('s1', 'members'), **analyst)
     sig.ok('GET', sig.sites_path('s1', 'agents'), **analyst)
     sig.error('GET', sig.sites_path('s1', 'keys'), status=403, **analyst)
+    sig.error('GET', sig.sites_path('s1', 'agentKeys'), status=403, **analyst)
     sig.error('PATCH', sig.sites_path('s1'), {'agentLevel': 'block'}, status=403, **analyst)
     sig.error('DELETE', sig.sites_path('s1'), status=403, **analyst)
     sig.error('POST', sig.sites_path('s1', 'members', 'x@example.com', 'invite'), {'role': 'user'}, status=403, **analyst)
-    sig.ok('PATCH', sig.sites_path('s1', 'members', ANALYST), {'role': 'admin'})
+    sig.error('POST', sig.sites_path('s1', 'members'), {'members': [sig.user]}, status=403, **analyst)
+    # A new role: removed and invited again (there is no site-level update).
+    sig.ok('DELETE', sig.sites_path('s1', 'members', ANALYST), status=204)
+    sig.ok('POST', sig.sites_path('s1', 'members', ANALYST, 'invite'), {'role': 'admin'})
     assert sig.ok('PATCH', sig.sites_path('s1'), {'agentLevel': 'block'}, **analyst)['agentLevel'] == 'block'
     sig.ok('GET', sig.sites_path('s1', 'keys'), **analyst)
+    sig.ok('GET', sig.sites_path('s1', 'agentKeys'), **analyst)
     sig.error('GET', sig.sites_path('s2'), status=403, **analyst)
     # A corp admin sees and manages every site.
     sig.configure(add_user={'email': 'admin@example.com', 'token': 'a' * 32, 'corp_role': 'admin'})
@@ -434,9 +524,12 @@ def test_agent_keys_stable_per_site_and_secret(running, sig):
     sig.create_site('k1')
     sig.create_site('k2')
     keys = sig.ok('GET', sig.sites_path('k1', 'keys'))
-    assert set(keys) == {'name', 'accessKey', 'secretKey'} and keys['name'] == 'k1 primary key'
+    # go-sigsci's own test of GetSitePrimaryAgentKey: "primary key name should be the same as site name".
+    assert set(keys) == {'name', 'accessKey', 'secretKey'} and keys['name'] == 'k1'
     assert UUID.match(keys['accessKey']) and re.match(r'^[A-Za-z0-9_-]{43}$', keys['secretKey'])
     assert sig.ok('GET', sig.sites_path('k1', 'keys')) == keys
+    # /agentKeys (the reference's "List agent keys", pysigsci's get_agent_keys): the same key, in a list.
+    assert sig.ok('GET', sig.sites_path('k1', 'agentKeys')) == {'data': [keys]}
     sig.ok('PATCH', sig.sites_path('k1'), {'agentLevel': 'block'})
     assert sig.ok('GET', sig.sites_path('k1', 'keys')) == keys
     other = sig.ok('GET', sig.sites_path('k2', 'keys'))
@@ -472,8 +565,13 @@ def test_agents_and_traffic(sig):
 
 # -- rate limit, faults, counters -----------------------------------------------------------
 def test_rate_limit_429(sig):
-    assert sig.admin('config')['rate_capacity'] == 100 and sig.admin('config')['retry_after_header'] is True
+    # Neither the document nor a published client shows a rate limit or Retry-After: both are settings, off by default.
+    config = sig.admin('config')
+    assert (config['rate_limit_enabled'], config['retry_after_header'], config['rate_capacity']) == (False, False, 100)
     sig.configure(rate_capacity=3, rate_refill_per_second=0.01)
+    for dummy in range(5):
+        sig.ok('GET', '/corps')
+    sig.configure(rate_limit_enabled=True, retry_after_header=True)
     for dummy in range(3):
         sig.ok('GET', '/corps')
     sig.error('GET', '/corps', status=401, token='wrong')  # an unauthenticated request takes no token
@@ -486,8 +584,8 @@ def test_rate_limit_429(sig):
     sig.configure(rate_limit_enabled=False)
     sig.ok('GET', '/corps')
     counters = sig.admin('counters')
-    assert counters['statuses'] == {'200': 4, '401': 1, '429': 3}
-    assert counters['by_endpoint']['GET /corps'] == {'200': 4, '401': 1, '429': 2}
+    assert counters['statuses'] == {'200': 9, '401': 1, '429': 3}
+    assert counters['by_endpoint']['GET /corps'] == {'200': 9, '401': 1, '429': 2}
 
 
 def test_injected_faults_look_like_the_api(sig):
@@ -496,11 +594,10 @@ def test_injected_faults_look_like_the_api(sig):
         response = sig.error('GET', '/corps', status=status)
         assert response.json()['message']
     sig.admin('faults', {'endpoint': 'GET /corps', 'kind': 'http_429', 'retry_after': 3})
-    response = sig.error('GET', '/corps', status=429, message='Too many requests')
-    assert response.headers['Retry-After'] == '3'
-    sig.configure(retry_after_header=False)
-    sig.admin('faults', {'endpoint': 'GET /corps', 'kind': 'http_429'})
-    assert 'Retry-After' not in sig.error('GET', '/corps', status=429).headers
+    assert 'Retry-After' not in sig.error('GET', '/corps', status=429, message='Too many requests').headers
+    sig.configure(retry_after_header=True)
+    sig.admin('faults', {'endpoint': 'GET /corps', 'kind': 'http_429', 'retry_after': 3})
+    assert sig.error('GET', '/corps', status=429).headers['Retry-After'] == '3'
     sig.ok('GET', '/corps')
     # *_after: the site is created, the answer is lost.
     sig.admin('faults', {'endpoint': 'POST /corps/{corp}/sites', 'kind': 'http_502_after'})
@@ -510,13 +607,28 @@ def test_injected_faults_look_like_the_api(sig):
 
 
 def test_unknown_routes_and_methods(sig):
-    sig.error('GET', '/nothing', status=404, message='Not Found')
-    sig.error('GET', '/corps/%s/users' % sig.corp, status=404)
-    sig.error('GET', sig.sites_path('x', 'keys', 'more'), status=404)
-    sig.error('GET', '/corps/', status=404)
-    response = sig.error('PUT', sig.sites_path('x'), {}, status=405)
-    assert response.headers['Allow'] == 'GET, PATCH, DELETE'
-    sig.error('DELETE', sig.sites_path(), status=405)
+    sig.create_site('x')
+    # A path that no endpoint has: 404, whatever the method (after authentication).
+    for method, path in (('GET', '/nothing'), ('GET', '/corps/'), ('GET', sig.sites_path('x', 'keys', 'more')),
+                         ('GET', sig.sites_path('x', 'whitelist')), ('POST', sig.sites_path('x', 'agents', 'a1')),
+                         ('GET', sig.sites_path('x', 'members', sig.user, 'invite', 'more')),
+                         ('PUT', '/corps/%s/users/%s/invite' % (sig.corp, ANALYST)), ('GET', sig.sites_path('x', 'Keys')),
+                         ('DELETE', '/corps/%s/sites/x/members/' % sig.corp), ('GET', '/corps//sites')):
+        response = sig.error(method, path, {} if method in ('POST', 'PUT') else None, status=404, message='Not Found')
+        assert 'Allow' not in response.headers, path
+    # A path that exists, with a method it does not have: 405 with the methods it has.
+    for method, path, allow in (('PUT', sig.sites_path('x'), 'GET, PATCH, DELETE'), ('DELETE', sig.sites_path(), 'GET, POST'),
+                                ('POST', '/corps', 'GET'), ('PATCH', sig.sites_path('x', 'members', sig.user), 'GET, DELETE'),
+                                ('DELETE', sig.sites_path('x', 'members'), 'GET, POST'),
+                                ('GET', sig.sites_path('x', 'members', sig.user, 'invite'), 'POST'),
+                                ('POST', sig.sites_path('x', 'agentKeys'), 'GET'),
+                                ('DELETE', '/corps/%s/users/%s' % (sig.corp, ANALYST), 'GET')):
+        response = sig.error(method, path, {} if method in ('POST', 'PUT', 'PATCH') else None, status=405,
+                             message='Method Not Allowed')
+        assert response.headers['Allow'] == allow, (method, path)
+    # 405 comes from the path alone: also where the site does not exist.
+    sig.error('PATCH', sig.sites_path('missing', 'members', sig.user), {'role': 'user'}, status=405)
+    assert sig.ok('GET', sig.sites_path('x', 'members', sig.user))['role'] == 'owner'
 
 
 def test_counters_and_writes(sig):
@@ -528,22 +640,32 @@ def test_counters_and_writes(sig):
     sig.ok('PATCH', sig.sites_path('c'), {'agentLevel': 'block'})
     sig.ok('GET', sig.sites_path('c', 'members'))
     sig.ok('POST', sig.sites_path('c', 'members', 'n@example.com', 'invite'), {'role': 'user'})
-    sig.ok('PATCH', sig.sites_path('c', 'members', 'n@example.com'), {'role': 'admin'})
+    sig.ok('POST', sig.sites_path('c', 'members'), {'members': [ANALYST]})
     sig.ok('GET', sig.sites_path('c', 'members', 'n@example.com'))
     sig.ok('DELETE', sig.sites_path('c', 'members', 'n@example.com'), status=204)
     sig.ok('GET', sig.sites_path('c', 'keys'))
+    sig.ok('GET', sig.sites_path('c', 'agentKeys'))
     sig.ok('GET', sig.sites_path('c', 'agents'))
+    sig.ok('GET', '/corps/%s/users' % sig.corp)
+    sig.ok('GET', '/corps/%s/users/%s' % (sig.corp, ANALYST))
+    sig.ok('GET', '/corps/%s/users/%s/memberships' % (sig.corp, ANALYST))
     sig.ok('DELETE', sig.sites_path('c'), status=204)
     sig.error('GET', '/nothing', status=404)
+    sig.error('PATCH', sig.sites_path('c', 'members', ANALYST), {'role': 'admin'}, status=405)
     report = sig.admin('counters')
     assert report['counts'] == {
         'POST /corps/{corp}/sites': 1, 'GET /corps': 1, 'GET /corps/{corp}': 1, 'GET /corps/{corp}/sites': 1,
         'GET /corps/{corp}/sites/{site}': 1, 'PATCH /corps/{corp}/sites/{site}': 1,
         'GET /corps/{corp}/sites/{site}/members': 1, 'POST /corps/{corp}/sites/{site}/members/{email}/invite': 1,
-        'PATCH /corps/{corp}/sites/{site}/members/{email}': 1, 'GET /corps/{corp}/sites/{site}/members/{email}': 1,
+        'POST /corps/{corp}/sites/{site}/members': 1, 'GET /corps/{corp}/sites/{site}/members/{email}': 1,
         'DELETE /corps/{corp}/sites/{site}/members/{email}': 1, 'GET /corps/{corp}/sites/{site}/keys': 1,
-        'GET /corps/{corp}/sites/{site}/agents': 1, 'DELETE /corps/{corp}/sites/{site}': 1, 'GET /nothing': 1}
-    assert report['writes'] == 6 and report['total'] == 15
+        'GET /corps/{corp}/sites/{site}/agentKeys': 1, 'GET /corps/{corp}/sites/{site}/agents': 1,
+        'GET /corps/{corp}/users': 1, 'GET /corps/{corp}/users/{email}': 1,
+        'GET /corps/{corp}/users/{email}/memberships': 1, 'DELETE /corps/{corp}/sites/{site}': 1, 'GET /nothing': 1,
+        'PATCH /corps/{corp}/sites/{site}/members/{email}': 1}
+    # A refused PATCH is counted as sent (a write that changed nothing).
+    assert report['writes'] == 7 and report['total'] == 20
+    assert report['by_endpoint']['PATCH /corps/{corp}/sites/{site}/members/{email}'] == {'405': 1}
 
 
 # -- state, secrets, config --------------------------------------------------------------

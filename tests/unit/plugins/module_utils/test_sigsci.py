@@ -100,3 +100,113 @@ def test_check_member():
         sg.check_member('ops@example.com', 'superuser', 'members[1]')
     with pytest.raises(ValueError, match=r'members\[2\].email'):
         sg.check_member('not-an-address', 'user', 'members[2]')
+
+
+# -- a role change: removed and invited again (the API has no site-level member update) ----------------------------
+def test_a_role_change_is_a_removal_then_an_invitation():
+    c, fake = client((204, b''), {'email': 'ops@example.com', 'role': 'admin', 'status': 'active'})
+    c.set_member_role('www', 'ops@example.com', 'admin')
+    assert [(s.method, s.path) for s in fake.sent] == [
+        ('DELETE', '/api/v0/corps/acme/sites/www/members/ops@example.com'),
+        ('POST', '/api/v0/corps/acme/sites/www/members/ops@example.com/invite')]
+    assert fake.sent[1].json() == {'role': 'admin'}
+    assert 'PATCH' not in [s.method for s in fake.sent]
+    assert [d['operation'] for d in c.done] == ['remove_member', 'invite_member']
+    assert 'to be invited again as admin' in c.done[0]['what']
+
+
+def test_a_role_change_whose_removal_answer_is_lost_is_re_read_not_re_sent():
+    members = {'data': [{'user': {'email': 'owner@example.com'}, 'role': 'owner'}]}
+    c, fake = client(dropped(), members, {'email': 'ops@example.com', 'role': 'user', 'status': 'active'})
+    c.set_member_role('www', 'ops@example.com', 'user')
+    assert [(s.method, s.path.rsplit('/', 2)[-2:]) for s in fake.sent] == [
+        ('DELETE', ['members', 'ops@example.com']), ('GET', ['www', 'members']), ('POST', ['ops@example.com', 'invite'])]
+
+
+def test_a_failed_invitation_after_the_removal_says_the_user_was_removed():
+    c, fake = client((204, b''), (400, {'message': 'Invalid role'}))
+    with pytest.raises(sg.SigsciError) as err:
+        c.set_member_role('www', 'ops@example.com', 'observer')
+    assert 'HTTP 400' in str(err.value) and len(fake.sent) == 2
+    assert c.done == [{'operation': 'remove_member',
+                       'what': 'ops@example.com removed from www, to be invited again as observer (a role change)'}]
+
+
+def test_a_role_change_against_the_emulator():
+    """The client's role change against the emulator's API in process: no PATCH of a member (the emulator answers it
+    405), the new role in place, the member still one entry."""
+    from emulators.sigsci import SigsciApp  # pylint: disable=import-outside-toplevel
+    app = SigsciApp()
+    params = dict(email=app.email, api_token=app.token, corp=app.corp_name, api_url='https://api.test/api/v0',
+                  validate_certs=True, ca_path=None, timeout=30, retries=2, rate_limit_wait=30)
+    c = sg.SigsciClient.from_params(params)
+    c.http.sleep = lambda seconds: None
+    fake = FakeHttp.for_app(app).mount(c.http)
+    c.create_site({'name': 'www', 'displayName': 'www'})
+    c.invite_member('www', 'analyst@example.com', 'user')
+    c.set_member_role('www', 'analyst@example.com', 'observer')
+    assert c.list_members('www') == {app.email: 'owner', 'analyst@example.com': 'observer'}
+    assert 'PATCH' not in [s.method for s in fake.sent]
+    writes = dict((k, n) for k, n in app.counter_report()['counts'].items() if app.is_write(k))
+    assert writes == {'POST /corps/{corp}/sites': 1, 'POST /corps/{corp}/sites/{site}/members/{email}/invite': 2,
+                      'DELETE /corps/{corp}/sites/{site}/members/{email}': 1}
+
+
+class _Module(object):
+    """Just what sigsci_site_member.run reads of an AnsibleModule."""
+
+    def __init__(self, params, check_mode=False):
+        self.params = dict(dict(state='present', exclusive=False), **params)
+        self.check_mode = check_mode
+        self._diff = True
+        self.warnings = []
+
+    def warn(self, text):
+        self.warnings.append(text)
+
+
+def _emulated_client():
+    from emulators.sigsci import SigsciApp  # pylint: disable=import-outside-toplevel
+    app = SigsciApp()
+    params = dict(email=app.email, api_token=app.token, corp=app.corp_name, api_url='https://api.test/api/v0',
+                  validate_certs=True, ca_path=None, timeout=30, retries=2, rate_limit_wait=30)
+    c = sg.SigsciClient.from_params(params)
+    c.http.sleep = lambda seconds: None
+    FakeHttp.for_app(app).mount(c.http)
+    c.create_site({'name': 'www', 'displayName': 'www'})
+    c.invite_member('www', 'analyst@example.com', 'observer')
+    app.reset_counters()
+    return app, c
+
+
+def _writes(app):
+    return dict((k, n) for k, n in app.counter_report()['counts'].items() if app.is_write(k))
+
+
+def test_site_member_role_change_plan_check_mode_and_run():
+    from ansible_collections.domainsec.onboard.plugins.modules import sigsci_site_member as mod  # pylint: disable=import-outside-toplevel
+    app, c = _emulated_client()
+    wanted = {'analyst@example.com': 'admin'}
+    predicted = mod.run(_Module(dict(site='www'), check_mode=True), c, 'www', wanted)
+    assert _writes(app) == {}
+    assert predicted['changed'] and predicted['updated'] == ['analyst@example.com'] and predicted['invited'] == []
+    assert predicted['diff']['before']['analyst@example.com'] == 'observer'
+    assert predicted['diff']['after']['analyst@example.com'] == 'admin'
+    done = mod.run(_Module(dict(site='www')), c, 'www', wanted)
+    assert dict(done, members=None) == dict(predicted, members=None)
+    assert done['members'] == predicted['members'] == {app.email: 'owner', 'analyst@example.com': 'admin'}
+    assert _writes(app) == {'DELETE /corps/{corp}/sites/{site}/members/{email}': 1,
+                            'POST /corps/{corp}/sites/{site}/members/{email}/invite': 1}
+    again = mod.run(_Module(dict(site='www')), c, 'www', wanted)
+    assert not again['changed'] and sum(_writes(app).values()) == 2
+
+
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_site_member_never_changes_the_callers_own_role(check_mode):
+    from ansible_collections.domainsec.onboard.plugins.modules import sigsci_site_member as mod  # pylint: disable=import-outside-toplevel
+    app, c = _emulated_client()
+    with pytest.raises(H.DomainsecError, match='calling user.*not changed to observer'):
+        mod.run(_Module(dict(site='www'), check_mode=check_mode), c, 'www',
+                {'analyst@example.com': 'user', app.email: 'observer'})
+    assert _writes(app) == {}
+    assert c.list_members('www') == {app.email: 'owner', 'analyst@example.com': 'observer'}
