@@ -41,6 +41,8 @@ GET_METHODS = frozenset(['auth', 'list_products', 'get_dv_options', 'order_statu
                          'get_balance', 'my_orders', 'ssl_certificates', 'order_extra_domains',
                          'get_ssl_product_details', 'revalidate'])
 
+# What finds an order again in my_orders (see CyberSSLClient.orders).
+ORDER_KEYS = ('product_id', 'primary_domain', 'status')
 LIVE_STATUSES = ('Awaiting Validation', 'Awaiting Activation', 'Processing', 'Activated')
 TERMINAL_STATUSES = ('Rejected', 'Cancelled', 'Duplicate Certificate', 'Expired')
 DV_METHODS = ('dns', 'http', 'https', 'email')
@@ -325,10 +327,20 @@ class CyberSSLClient(RpcClient):
 
     # -- orders: reads ---------------------------------------------------------
     def orders(self):
-        """Every order of the account (``my_orders`` summaries), ``domains`` added as a list."""
+        """Every order of the account (``my_orders`` entries), ``domains`` added as a list.
+
+        The document says only "List of your ssl orders". What finds an order again - and so keeps a re-run or a
+        lost reply from buying a second certificate - is its product, primary domain and status: an entry without
+        one of them is completed from ``order_status`` (one read per such order; none when the entries carry them).
+        An entry without an ``order_id`` cannot be read and is left out."""
         found = []
         for order in self.read('my_orders').get('ssl_orders') or []:
+            if not isinstance(order, dict) or order.get('order_id') in (None, ''):
+                continue
             order = dict(order)
+            if any(order.get(field) in (None, '') for field in ORDER_KEYS):
+                full = self.order(order['order_id']) or {}
+                order.update((k, v) for k, v in full.items() if order.get(k) in (None, ''))
             order['domains'] = order_domains(order)
             found.append(order)
         return found

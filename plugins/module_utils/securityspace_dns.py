@@ -138,7 +138,10 @@ def current_settings(records):
             settings['admin_email'] = soa_mail_to_email(data.get('mail'))
             settings['min_ttl'] = _int(data.get('min'))
         elif record.get('type') == 'Options':
-            settings['masters'] = sorted(set(_normalize_ip_list(_split(data.get('masters')))))
+            # The document's Options record lists no masters (only dnsSetOptions takes them): an answer without the
+            # field leaves them unknown (None), not empty.
+            if 'masters' in data:
+                settings['masters'] = sorted(set(_normalize_ip_list(_split(data.get('masters')))))
             acl = [v.lower() for v in _split(data.get('allowtransferacl'))]
             if acl in ([], ['none'], ['any']):
                 settings['allow_transfer'] = acl or ['none']

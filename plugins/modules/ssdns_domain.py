@@ -234,8 +234,12 @@ def check_also_notify(settings, zone):
                              % (zone, settings.get('notify') or 'no'))
 
 
-def settings_calls(wanted, have):
-    """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``."""
+def settings_calls(wanted, have, new_zone=False):
+    """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``.
+
+    Masters the zone's records do not show (``have['masters']`` None: the document's Options record has no such
+    field) cannot be compared: they are sent for a zone this run created, and with any other option that is sent,
+    never on their own (a re-run must not write every time)."""
     soa, options = {}, {}
     if 'admin_email' in wanted and not same_setting('admin_email', wanted['admin_email'], have.get('admin_email')):
         soa['admin'] = wanted['admin_email']
@@ -243,11 +247,14 @@ def settings_calls(wanted, have):
         soa['ttl'] = str(wanted['min_ttl'])
     mapping = (('masters', 'masters'), ('allow_transfer', 'allowtransferacl'), ('notify', 'notify'),
                ('also_notify', 'alsonotify'))
+    unknown_masters = 'masters' in wanted and have.get('masters') is None and have.get('allow_transfer') is not None
     for key, api in mapping:
-        if key in wanted and wanted[key] != have.get(key):
+        if key in wanted and wanted[key] != have.get(key) and not (key == 'masters' and unknown_masters):
             options[api] = wanted[key] if isinstance(wanted[key], str) else ','.join(wanted[key])
     if 'alsonotify' in options and 'notify' not in options and wanted.get('notify'):
         options['notify'] = wanted['notify']
+    if unknown_masters and (options or new_zone):
+        options['masters'] = ','.join(wanted['masters'])
     return soa, options
 
 
@@ -343,7 +350,7 @@ def apply_settings(module, client, zone, wanted, answer, before, result):
     before.update(have)
     after = dict(have, **wanted)
     check_also_notify(after, zone)  # without notify in the task, the zone's own setting decides (as the API does)
-    soa, options = settings_calls(wanted, have)
+    soa, options = settings_calls(wanted, have, new_zone=before.get('state') == 'absent')
     if soa or options:
         result['changed'] = True
     if not module.check_mode:
@@ -352,8 +359,9 @@ def apply_settings(module, client, zone, wanted, answer, before, result):
         if soa:
             client.set_soa(zone, soa, landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
         if options:
-            client.set_options(zone, options, landed=settled([k for k in ('masters', 'allow_transfer', 'notify',
-                                                                          'also_notify') if k in wanted]))
+            readable = [k for k in ('masters', 'allow_transfer', 'notify', 'also_notify')
+                        if k in wanted and (k != 'masters' or have.get('masters') is not None)]
+            client.set_options(zone, options, landed=settled(readable))
     result['settings'] = after
     return after
 

@@ -177,6 +177,21 @@ def test_a_lost_order_reply_is_found_in_my_orders_and_never_sent_twice():
     assert c.done_count('add_ssl_order') == 1
 
 
+def test_my_orders_entries_without_product_domain_or_status_are_completed_from_order_status():
+    """The document does not say what a my_orders entry holds: a bare one is read in full, so that a lost reply is
+    still found (and never bought twice); full entries cost no read."""
+    c, fake, _sleeps = client()
+    fake.on('add_ssl_order', (200, b'<html>gateway</html>', {'Content-Type': 'text/html'}))
+    fake.on('my_orders', ok(ssl_orders=[{'order_id': 1001}, {'order_id': '1002'}, {'status': 'Activated'}]))
+    fake.on('order_status', ok(order=OLD), ok(order=NEW))
+    answer = c.add_order(ORDER_FIELDS, 'www.example.com', known_ids={'1001'}, matches=same_order)
+    assert answer == {'order_id': '1002', 'reply_lost': True}
+    assert len(fake.to('add_ssl_order')) == 1 and len(fake.to('order_status')) == 2
+    c, fake, _sleeps = client()
+    fake.on('my_orders', ok(ssl_orders=[OLD, NEW]))
+    assert [o['order_id'] for o in c.orders()] == [1001, 1002] and fake.to('order_status') == []
+
+
 def test_a_reply_without_success_to_an_order_is_an_unknown_outcome_too():
     c, fake, _sleeps = client()
     fake.on('add_ssl_order', {'order_id': 1002})
@@ -293,6 +308,31 @@ def test_dv_view_of_each_method():
     assert cs.dv_view(options, 'email', domains)['dv_emails'] == {
         'www.example.com': ['admin@example.com', 'hostmaster@example.com']}
     assert cs.dv_view(options, 'https', domains) == dict(dv_records=[], dv_files=[], dv_emails={})
+
+
+def test_dv_view_of_the_documents_example():
+    """The document's get_dv_options example (its print_r dump as JSON), the form the emulator answers by default: every
+    method reads, records and files as given (the file at the web root, as the document's link is)."""
+    options = {
+        'http': {'mysite.com': {'filename': '38ED81977C297795C94A10272D791CD4.txt',
+                                'content': 'b354ed749af42a09f09edf4b21ff516a698', 'link': 'http://mysite.com/38ED81977C2.txt'}},
+        'https': {'mysite.com': {'filename': '38ED81977C297795C94A10272D791CD4.txt',
+                                 'content': 'b354ed749af42a09f09edf4b21ff516a698cf0',
+                                 'link': 'https://mysite.com/38ED81977C297.txt'}},
+        'dns': {'mysite.com': {'record': '38ED81977C297795C94A10272D791CD4.mysite.com. CNAME '
+                                         'b354ed749af42a09f09ed.comodoca.com.'}},
+        'email': {'mysite.com': {'0': 'test@mysite.com', '1': 'admin@mysite.com', '2': 'administrator@mysite.com',
+                                 '3': 'hostmaster@mysite.com', '4': 'postmaster@mysite.com', '5': 'webmaster@mysite.com'}},
+    }
+    assert cs.dv_view(options, 'dns', ['mysite.com'])['dv_records'] == [dict(
+        zone='mysite.com', name='38ed81977c297795c94a10272d791cd4', type='CNAME',
+        value='b354ed749af42a09f09ed.comodoca.com.', fqdn='38ed81977c297795c94a10272d791cd4.mysite.com.',
+        domain='mysite.com')]
+    assert cs.dv_view(options, 'https', ['mysite.com'])['dv_files'] == [dict(
+        domain='mysite.com', filename='38ED81977C297795C94A10272D791CD4.txt',
+        content='b354ed749af42a09f09edf4b21ff516a698cf0', url='https://mysite.com/38ED81977C297.txt')]
+    emails = cs.dv_view(options, 'email', ['mysite.com'])['dv_emails']['mysite.com']
+    assert emails[:2] == ['test@mysite.com', 'admin@mysite.com'] and len(emails) == 6
 
 
 def test_order_from_reply_nested_and_flat_read_the_same():
