@@ -173,7 +173,6 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 
-
 def argument_spec():
     spec = hz.HardenizeClient.argument_spec()
     spec.update(

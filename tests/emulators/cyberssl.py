@@ -4,23 +4,38 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """CyberSSL API emulator: products, prices, balance, SSL orders, domain validation, issued certificates.
 
-Written from the vendor document ``../shared/vendor-api/cyberssl-api.txt``;
+Written from the vendor document ``../shared/vendor-api/cyberssl-api.txt``
+and the vendor's PHP class (cyberssl_api.class.php 1.15, github.com/cyberssl);
 docs/cyberssl.md is the contract (wire format, error codes, replies,
-lifecycle) and settles what the document leaves open.
+lifecycle), settles what the document leaves open and lists what the
+emulator does that is not from the vendor (settings, off by default but
+``order_status_extras``).
 
 Requests are ``/v1/<method>`` or ``/sandbox/v1/<method>`` (one account, one
-state behind both; a trailing slash is accepted). GET methods read the query
-string, POST methods (``add_ssl_order``, ``reissue_ssl_order``,
-``validate_csr``, ``change_dv_method``) the form body (only an
-``application/x-www-form-urlencoded`` body fills it, like PHP's ``$_POST``).
-``auth?apikey=`` hands out a token; every other method takes it as the
-``token`` parameter (``ssl_certificates`` too). Every answer is JSON written
-like PHP's ``json_encode`` (``/`` escaped), ``success`` first. A vendor error
-is HTTP 200 ``{"success": false, "error_code": n, "error_message": "..."}``
-(codes 101-112 of docs/cyberssl.md); an unknown method (or a path outside the
-API) is HTTP 404 with code 110. **Choice:** a method called with the other
-HTTP method is HTTP 405 (``Allow`` names the right one) with code 110: a PHP
-router matches method and path together, so that route is unknown too.
+state behind both; a trailing slash is accepted). ``METHODS`` gives each
+method its HTTP methods: GET methods read the query string, POST methods
+(``add_ssl_order``, ``reissue_ssl_order``, ``validate_csr``,
+``change_dv_method``, ``get_dv_options_csr``, ``activate_ssl_order``) the
+form body (only an ``application/x-www-form-urlencoded`` body fills it, like
+PHP's ``$_POST``); ``order_extra_domains`` takes both (the document: GET; the
+PHP class: POST). ``auth?apikey=`` hands out a token; every other method
+takes it as the ``token`` parameter, but ``ssl_certificates``, for which the
+document lists no parameter (it answers without one, and looks at no token
+sent). Every answer is JSON written like PHP's ``json_encode`` (``/``
+escaped), ``success`` first. A vendor error is HTTP 200 ``{"success": false,
+"error_code": n, "error_message": "..."}`` (codes 101-112 of
+docs/cyberssl.md); an unknown method (or a path outside the API) is HTTP 404
+with code 110. **Choice:** a method called with an HTTP method it does not
+take is HTTP 405 (``Allow`` names the right ones) with code 110: a PHP router
+matches method and path together, so that route is unknown too.
+
+Methods of the PHP class the document does not list: ``get_ssl_web_soft``
+(``{"webservers": [{"software_id", "name"}...]}``; an order's ``software_id``
+must be one of them, 104 otherwise, and its name is the order's
+``software_name``), ``get_dv_options_csr`` (the validation data of a CSR
+before it is ordered), ``activate_ssl_order`` (an order ``Awaiting
+Activation`` gets its CSR, method and contacts and awaits validation) and
+``resend_dv_email`` (an email-validated order awaiting validation).
 
 Counter keys are the method names (``add_ssl_order``...); an unknown method
 counts under its name, a path outside the API under the path. Writes:
@@ -62,10 +77,15 @@ Choices where the document and the contract are silent:
   ``domain`` only has to be one of them. It is allowed while the order is
   ``Awaiting Validation`` (111 otherwise) and returns ``dv_options`` like
   ``add_ssl_order`` (absent for email).
-- Domain validation data are fixed per order, domain and CSR, in the form of
-  ``dv_record_form`` at the time of the order (or reissue). The DNS record of
-  ``*.example.com`` is at ``example.com``'s name. The HTTP(S) file is
-  ``<MD5 upper>.txt`` under ``/.well-known/pki-validation/``; the email
+- Domain validation data are fixed when the order (or reissue) is placed, in
+  the form of ``dv_record_form`` then. The document's form (``comodo``, the
+  default) derives them from the CSR and the domain alone:
+  ``<MD5 upper>.<domain>. CNAME <SHA-1>.comodoca.com.``, the file
+  ``<MD5 upper>.txt`` holding the SHA-1 at the web root
+  (``http://<domain>/<file>``, as the document's links are); the
+  ``sectigo`` form (not from the vendor) adds a unique value of the order to
+  the target and puts the file under ``/.well-known/pki-validation/``. The
+  DNS record of ``*.example.com`` is at ``example.com``'s name. The email
   choices are admin@, administrator@, hostmaster@, postmaster@ and webmaster@
   the domain.
 - The paid domains of an order are ``max(domains, 1 + multidomains_included)``
@@ -75,9 +95,9 @@ Choices where the document and the contract are silent:
 - ``reissue_ssl_order`` and ``order_extra_domains`` need a live order
   (``Awaiting Validation``, ``Awaiting Activation``, ``Processing``,
   ``Activated``); ``revalidate`` too, and is a no-op past validation.
-- ``partner_order_id`` and ``software_name`` are ``""``; ``order_link`` is a
-  link into the vendor's web site; ``created`` is ``YYYY-MM-DD HH:MM:SS``
-  (UTC).
+- ``partner_order_id`` is ``""``; ``software_name`` is the name of the
+  order's ``software_id`` (``""`` without one); ``order_link`` is a link into
+  the vendor's web site; ``created`` is ``YYYY-MM-DD HH:MM:SS`` (UTC).
 
 Lifecycle (docs/cyberssl.md): an order starts ``Awaiting Validation``; every
 read of it (``order_status``, ``my_orders``, ``get_dv_options``,
@@ -106,7 +126,8 @@ Control calls (admin API, not counted; ``{"order": <my_orders entry>}`` or
 - ``POST /_emulator/set_status {"order_id": N, "status": "Rejected"}``: any
   status of the document; ``Activated`` issues the certificate when there is
   none, ``Processing`` restarts the processing delay, ``Awaiting Validation``
-  withdraws an approval.
+  withdraws an approval, ``Awaiting Activation`` stands for an order bought
+  but not activated (the only way to one: ``activate_ssl_order`` takes it).
 - ``POST /_emulator/expire {"order_id": N, "days": D}``: re-signs the
   certificate (new serial) so it expires ``D`` days from now (negative: in
   the past); ``valid_till`` follows, the status is ``Activated`` or
@@ -137,13 +158,21 @@ from .base import EmulatorApp, Response, random_alnum
 API_PATH = re.compile(r'^/(?:sandbox/)?v1/([^/]*)/?$')
 ORDER_LINK = 'https://www.cyberssl.com/ssl_orders/view/%d'
 
-# method -> the HTTP method it takes (docs/cyberssl.md, "Wire format").
+# method -> the HTTP methods it takes (docs/cyberssl.md, "Wire format"): the document's, and the vendor's PHP class
+# (cyberssl_api.class.php 1.15) for what the document does not list or lists otherwise.
 METHODS = collections.OrderedDict([
-    ('auth', 'GET'), ('list_products', 'GET'), ('ssl_certificates', 'GET'), ('add_ssl_order', 'POST'),
-    ('reissue_ssl_order', 'POST'), ('validate_csr', 'POST'), ('get_dv_options', 'GET'), ('change_dv_method', 'POST'),
-    ('order_status', 'GET'), ('get_ssl_product_price', 'GET'), ('get_balance', 'GET'), ('my_orders', 'GET'),
-    ('order_extra_domains', 'GET'), ('get_ssl_product_details', 'GET'), ('revalidate', 'GET'),
+    ('auth', ('GET',)), ('list_products', ('GET',)), ('ssl_certificates', ('GET',)), ('add_ssl_order', ('POST',)),
+    ('reissue_ssl_order', ('POST',)), ('validate_csr', ('POST',)), ('get_dv_options', ('GET',)),
+    ('change_dv_method', ('POST',)), ('order_status', ('GET',)), ('get_ssl_product_price', ('GET',)),
+    ('get_balance', ('GET',)), ('my_orders', ('GET',)),
+    ('order_extra_domains', ('GET', 'POST')),  # the document: GET; the PHP class sends POST
+    ('get_ssl_product_details', ('GET',)), ('revalidate', ('GET',)),
+    # In the PHP class, not in the document:
+    ('get_ssl_web_soft', ('GET',)), ('get_dv_options_csr', ('POST',)), ('activate_ssl_order', ('POST',)),
+    ('resend_dv_email', ('GET',)),
 ])
+# Methods that take no token: auth, and ssl_certificates, for which the document lists no parameter at all.
+TOKENLESS = frozenset(['auth', 'ssl_certificates'])
 
 LIVE_STATUSES = ('Awaiting Validation', 'Awaiting Activation', 'Processing', 'Activated')
 TERMINAL_STATUSES = ('Rejected', 'Cancelled', 'Duplicate Certificate', 'Expired')
@@ -151,6 +180,11 @@ STATUSES = LIVE_STATUSES + TERMINAL_STATUSES
 DV_METHODS = ('http', 'https', 'dns', 'email')
 DV_PARTS = ('http', 'https', 'dns', 'email')
 APPROVER_LOCALS = ('admin', 'administrator', 'hostmaster', 'postmaster', 'webmaster')
+# get_ssl_web_soft: software_id -> name (the PHP class's examples send software_id 2 and 3).
+WEB_SOFTWARE = collections.OrderedDict([
+    (1, 'Other'), (2, 'Apache'), (3, 'Apache (mod_ssl)'), (4, 'Nginx'), (5, 'Microsoft IIS'), (6, 'Tomcat'),
+    (7, 'cPanel / WHM'), (8, 'Plesk'),
+])
 ADMIN_FIELDS = ('admin_firstname', 'admin_lastname', 'admin_phone', 'admin_title', 'admin_email')
 TECH_FIELDS = tuple('tech_' + f[len('admin_'):] for f in ADMIN_FIELDS)
 ORG_FIELDS = ('org_name', 'org_division', 'org_addressline', 'org_city', 'org_country', 'org_phone', 'org_postalcode',
@@ -167,7 +201,8 @@ CENT = decimal.Decimal('0.01')
 
 def _product(product_id, name, prices, validation='dv', wildcard=False, multi=False, included=0, maximum=1, extra=0,
              www=1, organization=False):
-    """A product as ``get_ssl_product_details`` shows it (keys in the document's order, plus price_extra_domain)."""
+    """A product as ``get_ssl_product_details`` shows it (keys in the document's order), plus price_extra_domain:
+    the emulator's price of a domain beyond those included, shown only with the ``show_price_extra_domain`` knob."""
     def flag(value):
         return 1 if value else ''
     return collections.OrderedDict([
@@ -363,14 +398,21 @@ class CyberSSLApp(EmulatorApp):
 
     name = 'cyberssl'
     write_endpoints = frozenset(['add_ssl_order', 'reissue_ssl_order', 'change_dv_method', 'revalidate',
-                                 'order_extra_domains'])
+                                 'order_extra_domains', 'activate_ssl_order', 'resend_dv_email'])
     fault_kinds = ('expired_token',)
+    # What is not from the vendor (the document or its PHP class) is off by default, but order_status_extras (see
+    # docs/cyberssl.md, "What the emulator does that is not from the vendor").
     default_config = {
         'token_ttl': 3600.0,  # seconds a token from auth lives (102 after)
         'balance': 500.0,  # the account balance at start; setting it sets the current balance
         'processing_seconds': 0.0,  # seconds a validated order stays Processing before it is Activated
-        'dv_record_form': 'sectigo',  # DNS record of new orders: 'sectigo' (_<md5>.dom CNAME ...sectigo.com.) or 'comodo'
-        'order_status_nested': True,  # order_status fields under "order" (true) or at the top level (false)
+        # Validation data of new orders: 'comodo', the document's form (<MD5>.dom. CNAME <sha1>.comodoca.com., the
+        # file at the web root), or 'sectigo' (not from the vendor: _<md5>.dom. CNAME <hash>.<hash>.sectigo.com.,
+        # the file under /.well-known/pki-validation/, a unique value of the order in the target).
+        'dv_record_form': 'comodo',
+        'order_status_nested': True,  # order_status fields under "order" (the PHP class) or at the top level (document)
+        'order_status_extras': True,  # not from the vendor: order_status also has product_id and order_type
+        'show_price_extra_domain': False,  # not from the vendor: products show the emulator's price_extra_domain
     }
 
     def __init__(self):
@@ -398,8 +440,8 @@ class CyberSSLApp(EmulatorApp):
     def fault_response(self, kind, request):
         if kind != 'expired_token':
             return None
-        method = self.endpoint_key(request)
-        token = self._params(request, METHODS.get(method, 'GET')).get('token', '')
+        verbs = METHODS.get(self.endpoint_key(request), ('GET',))
+        token = self._params(request, request.method if request.method in verbs else verbs[0]).get('token', '')
         with self.lock:
             if token in self.tokens:
                 self.tokens[token]['expired'] = True
@@ -412,8 +454,8 @@ class CyberSSLApp(EmulatorApp):
             before = dict(self.config)
             config = super(CyberSSLApp, self).configure(values)
             try:
-                if config['dv_record_form'] not in ('sectigo', 'comodo'):
-                    raise ValueError('dv_record_form must be "sectigo" or "comodo"')
+                if config['dv_record_form'] not in ('comodo', 'sectigo'):
+                    raise ValueError('dv_record_form must be "comodo" (the document\'s form) or "sectigo"')
                 for knob in ('token_ttl', 'balance', 'processing_seconds'):
                     if config[knob] < 0:
                         raise ValueError('%s must be >= 0' % knob)
@@ -495,16 +537,17 @@ class CyberSSLApp(EmulatorApp):
     def handle(self, request):
         match = API_PATH.match(request.path)
         method = match.group(1) if match else ''
-        if method not in METHODS:
+        if method not in METHODS:  # a path that does not exist
             return self._error(ApiError(110, 'Unknown method %s' % (method or request.path)), 404)
-        wanted = METHODS[method]
-        if request.method != wanted:
+        verbs = METHODS[method]
+        if request.method not in verbs:  # the path exists, with another HTTP method
             # See the module docstring: the route (HTTP method + path) is unknown.
-            error = ApiError(110, 'Unknown method %s %s (%s takes %s)' % (request.method, method, method, wanted))
-            return self._error(error, 405, {'Allow': wanted})
-        params = dict((k, v.strip()) for k, v in self._params(request, wanted).items())
+            takes = ' or '.join(verbs)
+            error = ApiError(110, 'Unknown method %s %s (%s takes %s)' % (request.method, method, method, takes))
+            return self._error(error, 405, {'Allow': ', '.join(verbs)})
+        params = dict((k, v.strip()) for k, v in self._params(request, request.method).items())
         try:
-            if method != 'auth':
+            if method not in TOKENLESS:
                 self._check_token(params)
             return self._answer(getattr(self, '_m_' + method)(params))
         except ApiError as exc:
@@ -539,6 +582,16 @@ class CyberSSLApp(EmulatorApp):
         if _UINT.match(value or '') and product.get('price_for_%dyear' % int(value)) not in (None, ''):
             return int(value)
         raise ApiError(109, 'Period %s is not available for product %d' % (value, product['product_id']))
+
+    @staticmethod
+    def _software(params, current=None):
+        """The ``software_id`` of a request, one of get_ssl_web_soft's (104 otherwise); ``current`` when absent."""
+        value = params.get('software_id')
+        if not value:
+            return current
+        if not _UINT.match(value) or int(value) not in WEB_SOFTWARE:
+            raise invalid('software_id', '%r is not a software_id of get_ssl_web_soft' % value)
+        return int(value)
 
     def _order(self, value):
         """The order (lifecycle moved on to now); 106 when there is none."""
@@ -651,22 +704,29 @@ class CyberSSLApp(EmulatorApp):
 
     # -- domain validation data ----------------------------------------------------------------
     def _dv_data(self, order_id, domain, csr_pem):
-        """Validation data of one domain: fixed by order, domain and CSR, in the configured record form."""
+        """Validation data of one domain, in the configured form (``order_id`` None: before an order).
+
+        ``comodo``, the document's form: derived from the CSR and the domain alone (``<MD5>.<domain>. CNAME
+        <SHA-1>.comodoca.com.``; the file ``<MD5>.txt`` holding the SHA-1, at the web root as the document's
+        links are). ``sectigo`` (not from the vendor): ``_<md5>.<domain>. CNAME <hash>.<hash>.sectigo.com.`` with a
+        unique value of the order in the target and the file under ``/.well-known/pki-validation/``.
+        """
         name_hash = hashlib.md5((csr_pem + domain).encode('utf-8')).hexdigest()
-        seed = ('%d\n%s\n%s' % (order_id, csr_pem, domain)).encode('utf-8')
         base = base_domain(domain)
         if self.config['dv_record_form'] == 'comodo':
             name = '%s.%s.' % (name_hash.upper(), base)
-            value = hashlib.sha1(seed).hexdigest()
-            target, content = '%s.comodoca.com.' % value, value
+            value = hashlib.sha1((csr_pem + domain).encode('utf-8')).hexdigest()
+            target, content, folder = '%s.comodoca.com.' % value, value, ''
         else:
+            seed = ('%s\n%s\n%s' % ('' if order_id is None else order_id, csr_pem, domain)).encode('utf-8')
             name = '_%s.%s.' % (name_hash, base)
             value = hashlib.sha256(seed).hexdigest()
             target, content = '%s.%s.sectigo.com.' % (value[:32], value[32:]), '%s\nsectigo.com' % value
+            folder = '.well-known/pki-validation/'
         filename = '%s.txt' % name_hash.upper()
         web = dict((scheme, collections.OrderedDict([
             ('filename', filename), ('content', content),
-            ('link', '%s://%s/.well-known/pki-validation/%s' % (scheme, base, filename))])) for scheme in ('http', 'https'))
+            ('link', '%s://%s/%s%s' % (scheme, base, folder, filename))])) for scheme in ('http', 'https'))
         return {'dns': {'record': '%s CNAME %s' % (name, target)}, 'dns_name': name, 'dns_target': target,
                 'http': web['http'], 'https': web['https'], 'email': ['%s@%s' % (local, base) for local in APPROVER_LOCALS]}
 
@@ -753,16 +813,19 @@ class CyberSSLApp(EmulatorApp):
             ('status', order['status']), ('period', order['period']), ('amount', money(order['amount'])),
             ('valid_from', order['valid_from']), ('valid_till', order['valid_till']), ('created', order['created'])])
 
-    @staticmethod
-    def _status_fields(order):
-        return collections.OrderedDict([
+    def _status_fields(self, order):
+        fields = collections.OrderedDict([
             ('order_id', order['order_id']), ('status', order['status']), ('amount', money(order['amount'])),
             ('primary_domain', order['primary_domain']), ('period', order['period']), ('csr', order['csr']),
             ('certificate', order['certificate']), ('certificate_chain', order['certificate_chain']),
-            ('domains_included', ','.join(order['domains'])), ('software_name', ''), ('dv_method', order['dv_method']),
+            ('domains_included', ','.join(order['domains'])),
+            ('software_name', WEB_SOFTWARE.get(order['software_id'], '')), ('dv_method', order['dv_method']),
             ('partner_order_id', ''), ('contacts', collections.OrderedDict(order['contacts'])),
             ('order_link', ORDER_LINK % order['order_id']), ('valid_from', order['valid_from']),
-            ('valid_till', order['valid_till']), ('product_id', order['product_id']), ('order_type', order['order_type'])])
+            ('valid_till', order['valid_till'])])
+        if self.config['order_status_extras']:
+            fields.update([('product_id', order['product_id']), ('order_type', order['order_type'])])
+        return fields
 
     def _spend(self, amount):
         """Take ``amount`` from the balance (lock held); 107 when it is not there."""
@@ -780,13 +843,26 @@ class CyberSSLApp(EmulatorApp):
             self.tokens[token] = {'issued': time.time(), 'expired': False}
         return {'token': token}
 
-    def _m_list_products(self, params):
-        return {'ssl_products': [dict(p) for p in PRODUCTS.values()]}
+    def _product_view(self, product):
+        view = collections.OrderedDict(product)
+        if not self.config['show_price_extra_domain']:
+            del view['price_extra_domain']
+        return view
 
-    _m_ssl_certificates = _m_list_products  # an alias (docs/cyberssl.md)
+    def _m_list_products(self, params):
+        return {'ssl_products': [self._product_view(p) for p in PRODUCTS.values()]}
+
+    # The document lists ssl_certificates with list_products' answer and no parameter: the same list, no token.
+    _m_ssl_certificates = _m_list_products
 
     def _m_get_ssl_product_details(self, params):
-        return {'product': dict(self._product(self._require(params, 'product_id')[0]))}
+        return {'product': self._product_view(self._product(self._require(params, 'product_id')[0]))}
+
+    def _m_get_ssl_web_soft(self, params):
+        """The web server software an order can name (``software_id``): ``{"webservers": [...]}`` as the PHP class
+        reads it; each ``{"software_id": n, "name": ...}``."""
+        return {'webservers': [collections.OrderedDict([('software_id', n), ('name', name)])
+                               for n, name in WEB_SOFTWARE.items()]}
 
     def _m_get_ssl_product_price(self, params):
         product_id, period = self._require(params, 'product_id', 'period')
@@ -823,6 +899,7 @@ class CyberSSLApp(EmulatorApp):
         period = self._period(product, period)
         if product['organization_required']:
             self._require(params, *ORG_FIELDS)
+        software_id = self._software(params)
         domains, csr_pem, fields = self._order_domains(params, product, False, self._max_domains(product))
         method, approvers = self._dv_method(dv_method, domains)
         csr_pem, key_pem = self._vendor_csr(csr_pem, fields, domains)
@@ -839,6 +916,7 @@ class CyberSSLApp(EmulatorApp):
                 'primary_domain': domains[0], 'domains': domains, 'period': period, 'amount': amount,
                 'paid_domains': max(len(domains), 1 + product['multidomains_included']), 'dv_method': method,
                 'approvers': approvers, 'approved': False, 'status': 'Awaiting Validation', 'processing_since': None,
+                'software_id': software_id, 'emails_resent': 0,
                 'contacts': contacts, 'csr': csr_pem, 'dv': dict((d, self._dv_data(order_id, d, csr_pem)) for d in domains),
                 'certificate': '', 'certificate_chain': '', 'serial': '', 'not_before': None, 'not_after': None,
                 'valid_from': '', 'valid_till': '', 'created': time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())}
@@ -848,32 +926,62 @@ class CyberSSLApp(EmulatorApp):
             reply.update(csr_code=csr_pem, private_key=key_pem)
         return reply
 
-    def _live_order(self, order_id):
+    def _order_in(self, order_id, statuses):
+        """The order, when its status is one of ``statuses``; 111 otherwise (106 when there is none)."""
         order = self._order(order_id)
-        if order['status'] not in LIVE_STATUSES:
+        if order['status'] not in statuses:
             raise ApiError(111, 'Not allowed while the order is %s' % order['status'])
         return order
 
-    def _m_reissue_ssl_order(self, params):
+    def _live_order(self, order_id):
+        return self._order_in(order_id, LIVE_STATUSES)
+
+    def _resubmit(self, params, statuses, reissue):
+        """reissue_ssl_order (``reissue``) or activate_ssl_order: a new CSR, domains and method for an order in one of
+        ``statuses``, within the domains paid for; validation starts again. Answers like add_ssl_order."""
         order_id, dv_method = self._require(params, 'order_id', 'dv_method')
         with self.lock:
-            order = self._live_order(order_id)
+            order = self._order_in(order_id, statuses)
             product = PRODUCTS[order['product_id']]
             paid = order['paid_domains']
+            software_id = self._software(params, order['software_id'])
         domains, csr_pem, fields = self._order_domains(
-            params, product, True, paid, '' if paid >= self._max_domains(product) else ' (order_extra_domains buys more)')
+            params, product, reissue, paid, '' if paid >= self._max_domains(product) else ' (order_extra_domains buys more)')
         method, approvers = self._dv_method(dv_method, domains)
         csr_pem, key_pem = self._vendor_csr(csr_pem, fields, domains)
         with self.lock:
-            order = self._live_order(order_id)  # again: it may have moved on while the key was made
+            order = self._order_in(order_id, statuses)  # again: it may have moved on while the key was made
+            if not reissue:  # the activation form takes the contacts too; those given replace the order's
+                order['contacts'].update((f, params[f]) for f in ADMIN_FIELDS + TECH_FIELDS + ORG_FIELDS if params.get(f))
             order.update(primary_domain=domains[0], domains=domains, csr=csr_pem, dv_method=method, approvers=approvers,
-                         approved=False, status='Awaiting Validation', processing_since=None,
+                         approved=False, status='Awaiting Validation', processing_since=None, software_id=software_id,
                          dv=dict((d, self._dv_data(order['order_id'], d, csr_pem)) for d in domains))
             reply = collections.OrderedDict([('order_id', order['order_id'])])
             reply.update(self._method_reply(order))
         if key_pem:
             reply.update(csr_code=csr_pem, private_key=key_pem)
         return reply
+
+    def _m_reissue_ssl_order(self, params):
+        return self._resubmit(params, LIVE_STATUSES, True)
+
+    def _m_activate_ssl_order(self, params):
+        """activate_ssl_order (the PHP class; the document's FAQ "How to activate an SSL order?" and its status
+        ``Awaiting Activation``): an order awaiting activation gets its CSR (or the csr_* fields, as for
+        add_ssl_order), validation method, domains within those paid, and optionally software_id and contacts; it
+        then awaits validation. Any other status: 111."""
+        return self._resubmit(params, ('Awaiting Activation',), False)
+
+    def _m_resend_dv_email(self, params):
+        """resend_dv_email (the PHP class): the approval email of an order validated by email and awaiting
+        validation is sent again. 111 in another status; 104 for an order validated otherwise."""
+        with self.lock:
+            order = self._order_in(self._require(params, 'order_id')[0], ('Awaiting Validation',))
+            if order['dv_method'] != 'email':
+                raise invalid('order_id', 'order %d is validated by %s, not by email' % (order['order_id'],
+                                                                                         order['dv_method']))
+            order['emails_resent'] += 1
+        return {}
 
     def _m_get_dv_options(self, params):
         order_id, part = self._require(params, 'order_id', 'dv_method')
@@ -883,6 +991,25 @@ class CyberSSLApp(EmulatorApp):
             order = self._order(order_id)
             return collections.OrderedDict([('order_id', order['order_id']),
                                             ('dv_options', self._dv_options(order, DV_PARTS if part == 'all' else (part,)))])
+
+    def _m_get_dv_options_csr(self, params):
+        """get_dv_options_csr (the PHP class; POST ``csr``, ``dv_method``, optional ``product_id`` and
+        ``addon_domains``): the validation data an order with this CSR gets, before ordering, as
+        ``{"dv_options": ...}`` (the part ``dv_method`` names, as get_dv_options). In the document's form they are
+        the CSR's own, so they are the order's; in the ``sectigo`` form an order's target also holds the order's
+        unique value, which is not known before the order."""
+        text, part = self._require(params, 'csr', 'dv_method')
+        part = part.lower()
+        if part not in ('all',) + DV_PARTS:
+            raise invalid('dv_method', "%r is not all, http, https, dns or email" % part)
+        dummy, common, dummy, dummy, dummy = parse_csr(text)
+        domains = self._addons(params, common)
+        if params.get('product_id'):
+            product = self._product(params['product_id'])
+            self._check_domains(product, domains, 'csr', self._max_domains(product))
+        csr_pem = text.strip().replace('\r\n', '\n') + '\n'  # as an order stores it
+        preview = {'domains': domains, 'dv': dict((d, self._dv_data(None, d, csr_pem)) for d in domains)}
+        return {'dv_options': self._dv_options(preview, DV_PARTS if part == 'all' else (part,))}
 
     def _m_change_dv_method(self, params):
         order_id, method = self._require(params, 'order_id', 'dv_method')

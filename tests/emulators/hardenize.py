@@ -2,7 +2,8 @@
 # Copyright (c) 2026, domainsec.onboard contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Hardenize Organization API v1 emulator: hosts, groups, event types, event hooks, events.
+"""Hardenize Organization API v1 emulator: hosts, groups, event types, event hooks, events, event destinations,
+certificates (reads).
 
 Written from the vendor's Organization API v1 document. Base path
 ``/v1/org/<org>/``, HTTP Basic auth, JSON bodies, errors as
@@ -21,10 +22,20 @@ Counter keys are ``"<METHOD> <path template>"`` relative to the org base
 ``writes`` counts every non-GET request except ``;test`` actions and
 requests with ``"preview": true`` (those are reported under ``previews``).
 
-Config knobs (``POST /_emulator/config``): see ``HardenizeApp.default_config``.
-The action ``{"emit_events": [{"type": "pki.cert.new", "data": {...}}]}``
-stores events (only of enabled types) and delivers them to the enabled
-webhooks subscribed to them.
+Served: the endpoints of ``ROUTES`` (a path that is not one is 404, one
+served with other methods 405 with ``Allow``). ``GET /eventDestinations``
+lists the account's PubSub destination when ``pubsub_enabled`` is on (none
+otherwise); ``GET /certs`` (with the document's filters) and
+``GET /certs/{sha256}`` read the certificates the account holds, which come
+from the admin route ``POST /_emulator/add_certs {"pem": "<PEM chain>"}``
+(standing for an upload or a CT sighting; each new one is a ``pki.cert.new``
+event). The document's certificate writes are not served.
+
+Config knobs (``POST /_emulator/config``): see ``HardenizeApp.default_config``;
+those not from the vendor are listed in docs/hardenize.md. The action
+``{"emit_events": [{"type": "pki.cert.new", "data": {...}}]}`` stores events
+(only of enabled types) and delivers them to the enabled webhooks subscribed
+to them.
 """
 
 import base64
@@ -45,6 +56,11 @@ import time
 import unicodedata
 import urllib.parse
 
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
+
 from .base import EmulatorApp, Response, TokenBucket, random_alnum
 
 ERROR_MIME = 'application/vnd.hardenize.v1.error-response+json'
@@ -63,6 +79,9 @@ API_FAULT_STATUSES = {429: 'Too many requests: the request allowance is exhauste
                       500: 'Internal server error: request processing failed',
                       502: 'Bad gateway: the API is not currently available',
                       503: 'Service unavailable: unable to respond, possibly overloaded'}
+# A request the token bucket refuses: what the document says to do about it ("Request Limits").
+REFUSED_MESSAGE = ('Too many requests: the request allowance is exhausted; wait for a full minute, at which point '
+                   'your burst allowance will be fully restored')
 TEST_EVENT_TYPES = ('test', 'ct.entry', 'pki.cert.new')
 TEST_INVALID = ('none', 'hookId', 'org', 'payload', 'signature')
 # Every event type the emulated account knows: the document's Events section lists these two and no other (the
@@ -71,7 +90,11 @@ TEST_INVALID = ('none', 'hookId', 'org', 'payload', 'signature')
 # a real type rather than one of our own.
 EVENT_TYPE_CATALOGUE = ('ct.entry', 'pki.cert.new')
 USER_AGENT = 'Hardenize (https://www.hardenize.com)'
-PUBSUB_DESTINATION = 'pubsub://events/1/1005'
+PUBSUB_DESTINATION = 'pubsub://events/1/1005'  # the managed destination of "List event destinations"
+PUBSUB_PROJECT = 'hz-events-pubsub'
+CERT_FILTERS = ('active', 'expired', 'expireInDays', 'host', 'limit', 'newSince', 'spkiSha256')
+CT_POISON = x509.ObjectIdentifier('1.3.6.1.4.1.11129.2.4.3')  # marks a precertificate
+_PEM_CERT = re.compile(r'-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+?-----END CERTIFICATE-----')
 # A few public suffixes: a host name equal to one of these is not a
 # registrable domain or a subdomain of one (the document: Public Suffix List).
 PUBLIC_SUFFIXES = frozenset(['com', 'net', 'org', 'edu', 'gov', 'mil', 'int', 'info', 'biz', 'io', 'co', 'de',
@@ -90,8 +113,13 @@ ROUTES = collections.OrderedDict([
     ('/eventHooks/{id};test', ('POST',)),
     ('/eventTypes', ('GET',)),
     ('/eventTypes/{name}', ('POST',)),
+    ('/eventDestinations', ('GET',)),
     ('/events', ('GET',)),
     ('/events/{id}', ('GET',)),
+    # Certificates: the reads, from the certificates the account holds (admin route ``add_certs``). The document's
+    # writes (POST /certs, POST /certs/{sha256}) are not emulated: the collection uploads no certificate.
+    ('/certs', ('GET',)),
+    ('/certs/{sha256}', ('GET',)),
 ])
 PREVIEW_ENDPOINTS = frozenset(['POST /hosts/*', 'DELETE /hosts'])
 _ORG_PATH = re.compile(r'^/v1/org/([^/]*)(/.*)?$')
@@ -213,18 +241,19 @@ class HardenizeApp(TokenBucket, EmulatorApp):
     name = 'hardenize'
     companions = ('receiver',)  # hook tests and event deliveries need an endpoint to reach
     default_config = {
-        'rate_limit_enabled': True,  # false: nothing is refused (the header is still sent)
+        # The document's limits ("Request Limits": r: 57/60 (+1/1s); c: 1/5); other values are test settings.
+        'rate_limit_enabled': True,  # false (not from the vendor): nothing is refused (the header is still sent)
         'rate_capacity': 60,  # token bucket size (burst)
         'rate_refill_per_second': 1.0,  # tokens added per second
         'max_concurrent': 5,  # requests in flight at once
-        'processing_delay': 0.0,  # seconds every admitted API request takes (holds its concurrency slot)
-        'retry_after_header': False,  # 429s carry Retry-After (the document: none, "wait for a full minute")
-        'host_pagination': 'none',  # GET /hosts: none (Range ignored, 200 with every host), range (Range
-                                    # honoured: 206/416), forced (range, and no Range answers 206 with page 1)
+        'processing_delay': 0.0,  # not from the vendor: seconds every admitted request takes (holds its slot)
+        'retry_after_header': False,  # not from the vendor: 429s carry Retry-After (the document names none)
+        'host_pagination': 'none',  # not from the vendor when on: GET /hosts none (Range ignored, 200 with every
+                                    # host), range (Range honoured: 206/416), forced (no Range: 206 with page 1)
         'page_size': 100,  # hosts per page of GET /hosts when host_pagination is range or forced
         'new_host_status': 'monitored',  # the account rule for hosts created without a status
         'default_axfr': 'auto',  # axfr of hosts created without one (the document: auto)
-        'pubsub_enabled': False,  # PubSub delivery enabled for the account (else 403)
+        'pubsub_enabled': False,  # PubSub delivery enabled for the account (else 403, and no event destination)
         'available_event_types': ['ct.entry', 'pki.cert.new'],  # subset of EVENT_TYPE_CATALOGUE; the others: 403
         'hook_timeout': 10.0,  # seconds for a webhook delivery (test or event)
     }
@@ -239,6 +268,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         self.in_flight = 0
         self.previews = collections.Counter()
         super(HardenizeApp, self).__init__()
+        self.pubsub_credentials = self._pubsub_credentials()  # after __init__: it registers a secret
 
     # -- base hooks ----------------------------------------------------------
     def reset_state(self):
@@ -247,6 +277,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         self.hooks = collections.OrderedDict()  # id -> hook
         self.event_types_enabled = dict((name, False) for name in EVENT_TYPE_CATALOGUE)
         self.events = []
+        self.certs = collections.OrderedDict()  # sha256 -> certificate record (add_certs)
         self.next_event_id = 10001
         self.deliveries = []  # outcomes of event deliveries (not tests)
         self.reset_bucket()
@@ -328,6 +359,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
             'eventTypes': self.event_type_list(),
             'events': copy.deepcopy(self.events),
             'deliveries': copy.deepcopy(self.deliveries),
+            'certs': [self.cert_view(c) for c in self.certs.values()],
             'rate': bucket,
         }
 
@@ -344,7 +376,9 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         if status == 429 and self.config['retry_after_header']:
             headers['Retry-After'] = str(fault['retry_after'])
         with self._rate_lock:
-            headers['X-Request-Allowance'] = self._allowance(self.in_flight)
+            # The faulted request is in flight too (the server answers it before handle() counts it): the API counts
+            # a request in the "c:" part of its own answer, so c: is 1/5 for a request alone, as for a real one.
+            headers['X-Request-Allowance'] = self._allowance(self.in_flight + 1)
         return error_response(status, [{'message': API_FAULT_STATUSES[status]}], headers)
 
     def env(self):
@@ -378,7 +412,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
             if parts[1] == '*':
                 return '/hosts/*'
             return '/hosts/{hostname}' + (';' + action if action else '')
-        names = {'groups': '{id}', 'eventHooks': '{id}', 'eventTypes': '{name}', 'events': '{id}'}
+        names = {'groups': '{id}', 'eventHooks': '{id}', 'eventTypes': '{name}', 'events': '{id}', 'certs': '{sha256}'}
         if head not in names:
             return None
         return '/%s/%s%s' % (head, names[head], ';' + action if action else '')
@@ -414,10 +448,11 @@ class HardenizeApp(TokenBucket, EmulatorApp):
                 else:
                     seconds = self._take_token()
                     if seconds:
+                        # The document's advice ("Request Limits"), not the seconds until the next token: those are
+                        # only in the Retry-After of the retry_after_header knob (not from the vendor).
                         wait = max(1, int(math.ceil(seconds)))
-                        refusal = ApiError(429, 'Too many requests: the request allowance is exhausted; retry in %d s'
-                                           % wait, headers={'Retry-After': str(wait)} if config['retry_after_header']
-                                           else None)
+                        refusal = ApiError(429, REFUSED_MESSAGE, headers={'Retry-After': str(wait)}
+                                           if config['retry_after_header'] else None)
             return refusal, self._allowance(self.in_flight)
 
     # -- request handling ------------------------------------------------------------
@@ -487,7 +522,9 @@ class HardenizeApp(TokenBucket, EmulatorApp):
             ('GET', '/eventHooks'): self.list_hooks,
             ('POST', '/eventHooks'): self.create_hook,
             ('GET', '/eventTypes'): self.list_event_types,
+            ('GET', '/eventDestinations'): self.list_destinations,
             ('GET', '/events'): self.list_events,
+            ('GET', '/certs'): self.list_certs,
         }
         if (request.method, template) in handlers:
             return handlers[(request.method, template)](request)
@@ -501,6 +538,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
             ('POST', '/eventHooks/{id};test'): self.test_hook,
             ('POST', '/eventTypes/{name}'): self.update_event_type,
             ('GET', '/events/{id}'): self.get_event,
+            ('GET', '/certs/{sha256}'): self.get_cert,
         }
         return item_handlers[(request.method, template)](request, item)
 
@@ -543,6 +581,16 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         if value not in ('true', 'false'):
             raise ApiError(400, 'Must be true or false', param=field)
         return value == 'true'
+
+    @staticmethod
+    def query_int(request, field, minimum):
+        """An integer query parameter of at least ``minimum`` (None when absent); 400 naming it otherwise."""
+        if field not in request.query:
+            return None
+        value = request.query[field]
+        if not re.match(r'^[0-9]{1,9}$', value) or int(value) < minimum:
+            raise ApiError(400, 'Must be an integer of at least %d' % minimum, param=field)
+        return int(value)
 
     @staticmethod
     def choice(value, choices, param):
@@ -944,7 +992,7 @@ class HardenizeApp(TokenBucket, EmulatorApp):
             split = urllib.parse.urlsplit(value)
             if split.scheme.lower() != 'https' or not split.hostname:
                 raise ApiError(400, 'Webhook destination must be an HTTPS URL', param='destination')
-        elif not value.startswith('pubsub://'):
+        elif value not in [d['destinationId'] for d in self.destinations()]:
             raise ApiError(400, 'PubSub destination must be one listed by GET /eventDestinations', param='destination')
         return value
 
@@ -958,9 +1006,9 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         event_types = self.check_event_types(body['eventTypes'])
         # CreateEventHookRequest.status: "Initial status for this hook. Default: disabled."
         status = self.choice(body['status'], HOOK_STATUSES, 'status') if body.get('status') is not None else 'disabled'
-        destination = self.check_destination(hook_type, body['destination'])
         if hook_type == 'pubsub' and not self.config['pubsub_enabled']:
             raise ApiError(403, 'PubSub delivery is not enabled for this account')
+        destination = self.check_destination(hook_type, body['destination'])
         hook = {'id': secrets.token_hex(16), 'hookType': hook_type, 'eventTypes': event_types, 'status': status,
                 'destination': destination, 'secret': self.remember_secret(secrets.token_hex(16))}
         with self.lock:
@@ -1065,6 +1113,139 @@ class HardenizeApp(TokenBucket, EmulatorApp):
         finally:
             conn.close()
 
+    # -- event destinations ---------------------------------------------------------
+    def _pubsub_credentials(self):
+        """The subscriber credentials of the account's PubSub destination: a service account key as a JSON string,
+        shaped like the document's example (its private key registered as a secret)."""
+        key_body = base64.b64encode(secrets.token_bytes(96)).decode('ascii')
+        self.remember_secret(key_body)
+        client = 'ep-1-1005@%s.iam.gserviceaccount.com' % PUBSUB_PROJECT
+        return json.dumps({
+            'type': 'service_account', 'auth_uri': 'https://accounts.google.com/o/oauth2/auth',
+            'client_id': str(secrets.randbelow(10 ** 15)), 'token_uri': 'https://oauth2.googleapis.com/token',
+            'project_id': PUBSUB_PROJECT,
+            'private_key': '-----BEGIN PRIVATE KEY-----\n%s\n-----END PRIVATE KEY-----\n' % key_body,
+            'client_email': client, 'private_key_id': secrets.token_hex(20),
+            'client_x509_cert_url': 'https://www.googleapis.com/robot/v1/metadata/x509/'
+                                    + urllib.parse.quote(client, safe=''),
+            'auth_provider_x509_cert_url': 'https://www.googleapis.com/oauth2/v1/certs'})
+
+    def destinations(self):
+        """The managed event destinations ("List event destinations"): the account's PubSub subscription when PubSub
+        delivery is enabled for it ("configured manually and enabled on a case-by-case basis"), else none."""
+        if not self.config['pubsub_enabled']:
+            return []
+        return [collections.OrderedDict([
+            ('destinationId', PUBSUB_DESTINATION), ('type', 'pubsub'), ('project', PUBSUB_PROJECT),
+            ('topic', 'projects/%s/topics/ep-1-1005' % PUBSUB_PROJECT), ('subscription', 'ep-1-1005'),
+            ('subscriberCredentials', self.pubsub_credentials)])]
+
+    def list_destinations(self, request):
+        with self.lock:
+            return Response.json({'eventDestinations': self.destinations()})
+
+    # -- certificates ----------------------------------------------------------------
+    def add_certs(self, body):
+        """Admin route ``POST /_emulator/add_certs {"pem": "<PEM certificates>", "origin": "manual"}``: the
+        certificates of a PEM chain join the account (as "Create certificate" would add them: the leaf and its
+        intermediates); each new one is a ``pki.cert.new`` event ("New certificate [...] added to the account, from
+        any source"). Answers ``{"added": [sha256...], "known": [sha256...]}``."""
+        if not isinstance(body, dict) or not isinstance(body.get('pem'), str):
+            raise ValueError('add_certs takes {"pem": "<PEM certificates>", "origin": "%s"}' % '|'.join(HOST_ORIGINS))
+        origin = body.get('origin', 'manual')
+        if origin not in HOST_ORIGINS:
+            raise ValueError('origin must be one of %s' % ', '.join(HOST_ORIGINS))
+        blocks = _PEM_CERT.findall(body['pem'])
+        if not blocks:
+            raise ValueError('pem holds no -----BEGIN CERTIFICATE----- block')
+        parsed = []
+        for block in blocks:
+            try:
+                parsed.append(x509.load_pem_x509_certificate(block.encode('ascii')))
+            except ValueError as exc:
+                raise ValueError('not a certificate: %s' % str(exc).splitlines()[0]) from None
+        added, known = [], []
+        with self.lock:
+            for cert in parsed:
+                record = cert_record(cert, origin)
+                if record['sha256'] in self.certs:
+                    known.append(record['sha256'])
+                    continue
+                self.certs[record['sha256']] = record
+                added.append(record['sha256'])
+            views = [self.cert_view(self.certs[sha]) for sha in added]
+        self.emit_events([{'type': 'pki.cert.new', 'data': view} for view in views])
+        return Response.json({'added': added, 'known': known})
+
+    def admin_action(self, method, route, body):
+        if (method, route) == ('POST', 'add_certs'):
+            return self.add_certs(body)
+        return None
+
+    def cert_view(self, record):
+        """A Certificate object: the fields the emulator can tell from the certificate and its own state."""
+        view = dict((k, v) for k, v in record.items() if not k.startswith('_'))
+        now = time.time()
+        view['active'] = record['_not_before'] <= now <= record['_not_after']
+        view['matchesOrgHost'] = any(self._host_matches(h) for h in record['hosts'])
+        return view
+
+    def _host_matches(self, name):
+        """Whether a certificate name covers a host of the account (a wildcard covers the hosts one label below)."""
+        name = name.lower().rstrip('.')
+        if name.startswith('*.'):
+            parent = name[2:]
+            return any(h.split('.', 1)[-1] == parent for h in self.hosts)
+        return name in self.hosts
+
+    def list_certs(self, request):
+        query = request.query
+        for field in query:
+            if field not in CERT_FILTERS:
+                raise ApiError(400, 'Unknown parameter', param=field)
+        active = self.query_bool(request, 'active', None)
+        expired = self.query_bool(request, 'expired', None)
+        expire_in = self.query_int(request, 'expireInDays', 0)
+        limit = self.query_int(request, 'limit', 1)
+        since = None
+        if 'newSince' in query:
+            try:
+                since = parse_rfc3339(query['newSince'])
+            except ValueError:
+                raise ApiError(400, 'Must be an RFC 3339 date-time', param='newSince') from None
+        host = None
+        if 'host' in query:
+            try:
+                host = canonical_host(query['host'])[1]
+            except ValueError:
+                raise ApiError(400, 'Invalid host name', param='host') from None
+        now = time.time()
+        with self.lock:
+            certs = []
+            for record in self.certs.values():
+                view = self.cert_view(record)
+                if active is not None and view['active'] != active:
+                    continue
+                if expired is not None and (record['_not_after'] < now) != expired:
+                    continue
+                if expire_in is not None and record['_not_after'] > now + expire_in * 86400:
+                    continue
+                if since is not None and record['_added'] <= since:
+                    continue
+                if host is not None and not cert_covers(record['hosts'], host):
+                    continue
+                if 'spkiSha256' in query and record['spkiSha256'] != query['spkiSha256'].lower():
+                    continue
+                certs.append(view)
+        return Response.json({'certs': certs[:limit] if limit is not None else certs})
+
+    def get_cert(self, request, sha256):
+        with self.lock:
+            record = self.certs.get(sha256.lower())
+            if record is None:
+                raise ApiError(404, 'Certificate not found: %s' % sha256)
+            return Response.json({'cert': self.cert_view(record)})
+
     # -- events --------------------------------------------------------------------
     def event_view(self, event):
         view = dict(event)
@@ -1132,6 +1313,84 @@ class HardenizeApp(TokenBucket, EmulatorApp):
 
 def strip_private(event):
     return dict((k, v) for k, v in event.items() if not k.startswith('_'))
+
+
+def _dn(name):
+    """A distinguished name as the document's examples write it: most specific first, ", " between the parts."""
+    return ', '.join(attribute.rfc4514_string() for rdn in reversed(name.rdns) for attribute in rdn)
+
+
+def _first(name, oid):
+    values = name.get_attributes_for_oid(oid)
+    return values[0].value if values else None
+
+
+def cert_covers(hosts, host):
+    """"Valid for the specified host, either because they contain the exact hostname or because they are wildcards
+    and contain the parent hostname" (List certificates, ``host``)."""
+    parent = host.split('.', 1)[-1]
+    return any(h == host or (h.startswith('*.') and h[2:] == parent) for h in hosts)
+
+
+def cert_record(cert, origin):
+    """The stored form of a certificate the account holds: Certificate fields plus private ``_`` keys."""
+    der = cert.public_bytes(serialization.Encoding.DER)
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        alg, size = 'RSA', key.key_size
+        strength = 112 if size < 3072 else 128 if size < 7680 else 192 if size < 15360 else 256
+    elif isinstance(key, ec.EllipticCurvePublicKey):
+        alg, size = 'EC', key.curve.key_size
+        strength = size // 2
+    else:
+        alg, size, strength = type(key).__name__.replace('PublicKey', '').upper(), 0, 0
+    # The signature's algorithm (the issuer's key), named as the document's example names it (ECDSAwithSHA256).
+    digest = cert.signature_hash_algorithm.name.upper().replace('-', '') if cert.signature_hash_algorithm else ''
+    oid = cert.signature_algorithm_oid.dotted_string
+    if oid.startswith('1.2.840.10045.'):
+        sig_alg = 'ECDSAwith' + digest
+    elif oid.startswith('1.2.840.113549.1.1.'):
+        sig_alg = digest + 'withRSA'
+    else:
+        sig_alg = oid  # neither RSA nor ECDSA: the emulator never issues one; the OID says what it is
+    try:
+        sans = [n.lower() for n in cert.extensions.get_extension_for_class(
+            x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)]
+    except x509.ExtensionNotFound:
+        sans = []
+    common = _first(cert.subject, NameOID.COMMON_NAME)
+    hosts = sans or ([common.lower()] if common else [])
+    try:
+        constraints = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+        path_len = (constraints.path_length if constraints.path_length is not None else -1) if constraints.ca else -1
+    except x509.ExtensionNotFound:
+        path_len = -1
+    try:
+        cert.extensions.get_extension_for_oid(CT_POISON)
+        precert = True
+    except x509.ExtensionNotFound:
+        precert = False
+    not_before = cert.not_valid_before_utc.timestamp()
+    not_after = cert.not_valid_after_utc.timestamp()
+    now = time.time()
+    serial = '%x' % cert.serial_number
+    return collections.OrderedDict([
+        ('sha256', hashlib.sha256(der).hexdigest()),
+        ('tbsSha256', hashlib.sha256(cert.tbs_certificate_bytes).hexdigest()),
+        ('subject', _dn(cert.subject)), ('serial', serial if len(serial) % 2 == 0 else '0' + serial),
+        ('issuer', _dn(cert.issuer)),
+        ('issuerCa', _first(cert.issuer, NameOID.ORGANIZATION_NAME) or _first(cert.issuer, NameOID.COMMON_NAME) or ''),
+        ('validation', 'ov' if _first(cert.subject, NameOID.ORGANIZATION_NAME) else 'dv'),
+        ('notBefore', rfc3339(not_before)), ('notAfter', rfc3339(not_after)), ('effectiveNotAfter', rfc3339(not_after)),
+        ('keyAlg', alg), ('keyLen', size), ('keyStrength', strength), ('sigAlg', sig_alg),
+        ('spkiSha256', hashlib.sha256(key.public_bytes(serialization.Encoding.DER,
+                                                       serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()),
+        ('hosts', hosts), ('sanCount', len(sans)), ('caPathLen', path_len),
+        ('wildcard', any(h.startswith('*.') for h in hosts)), ('selfSigned', cert.subject == cert.issuer),
+        ('firstSeen', rfc3339(now)), ('lastSeen', rfc3339(now)), ('seenInstalled', False), ('active', False),
+        ('precert', precert), ('duplicate', False), ('managed', False), ('ownership', 'own'),
+        ('matchesOrgHost', False), ('pem', base64.b64encode(der).decode('ascii')), ('origin', origin),
+        ('_added', now), ('_not_before', not_before), ('_not_after', not_after)])
 
 
 def signature_header(secret, stamp_ms, body):

@@ -38,8 +38,7 @@ SUMMARY_FIELDS = ['order_id', 'product_id', 'order_type', 'primary_domain', 'dom
                   'amount', 'valid_from', 'valid_till', 'created']
 PRODUCT_FIELDS = ['product_id', 'name', 'type', 'brand', 'price_for_3year', 'price_for_2year', 'price_for_1year',
                   'validation_type', 'is_trial', 'is_multi_domain', 'is_wildcard', 'warranty', 'www_included',
-                  'multidomains_maximum', 'multidomains_included', 'unlimited_server', 'organization_required',
-                  'price_extra_domain']
+                  'multidomains_maximum', 'multidomains_included', 'unlimited_server', 'organization_required']
 
 
 def make_csr(common_name, sans=(), key=None, **subject):
@@ -85,8 +84,8 @@ class Api(object):
 
     def raw(self, method, url=None, http=None, **params):
         """The HTTP response of ``method``: GET with a query, POST with a form (the method's own HTTP method)."""
-        http = http or ('POST' if method in ('add_ssl_order', 'reissue_ssl_order', 'validate_csr', 'change_dv_method')
-                        else 'GET')
+        http = http or ('POST' if method in ('add_ssl_order', 'reissue_ssl_order', 'validate_csr', 'change_dv_method',
+                                             'get_dv_options_csr', 'activate_ssl_order') else 'GET')
         if 'token' not in params:
             params['token'] = self.token or self.login()
         params = dict((k, v) for k, v in params.items() if v is not None)
@@ -229,6 +228,19 @@ def test_paths_http_methods_and_json(api):
                                'error_message': 'Unknown method GET add_ssl_order (add_ssl_order takes POST)'}
     response = api.raw('get_balance', http='POST')
     assert response.status_code == 405 and response.headers['Allow'] == 'GET' and response.json()['error_code'] == 110
+    # 405 only where the path exists with another method; a method of neither kind: 404 whatever the HTTP method.
+    for http in ('GET', 'POST', 'PUT', 'DELETE'):
+        response = api.raw('x', url=api.url + '/no_such_method', http=http)
+        assert response.status_code == 404 and 'Allow' not in response.headers, http
+    for method, allowed in (('get_ssl_web_soft', 'GET'), ('resend_dv_email', 'GET'), ('get_dv_options_csr', 'POST'),
+                            ('activate_ssl_order', 'POST'), ('order_extra_domains', 'GET, POST')):
+        response = api.raw(method, http='PUT')
+        assert response.status_code == 405 and response.headers['Allow'] == allowed, method
+    assert api.raw('get_ssl_web_soft', http='POST').status_code == 405
+    assert api.raw('activate_ssl_order', http='GET').json()['error_message'] == \
+        'Unknown method GET activate_ssl_order (activate_ssl_order takes POST)'
+    assert api.raw('order_extra_domains', http='DELETE').json()['error_message'] == \
+        'Unknown method DELETE order_extra_domains (order_extra_domains takes GET or POST)'
     # POST methods read the form body only: parameters in the query are not seen, nor a JSON body.
     response = api.session.post(api.url + '/validate_csr?' + urllib.parse.urlencode({'token': api.token}),
                                 data={'csr': make_csr(ZONE)[0]}, timeout=15)
@@ -254,7 +266,7 @@ def test_counters_and_write_endpoints(api):
                                 'nothing_here': 1, '/elsewhere': 1}
     assert report['writes'] == 5 and report['total'] == 10
     assert api.app.write_endpoints == {'add_ssl_order', 'reissue_ssl_order', 'change_dv_method', 'revalidate',
-                                       'order_extra_domains'}
+                                       'order_extra_domains', 'activate_ssl_order', 'resend_dv_email'}
 
 
 # -- auth and tokens ------------------------------------------------------------------------------
@@ -270,8 +282,11 @@ def test_auth_and_tokens(api):
         response = api.raw('get_balance', token=token) if token is not None else api.session.get(
             api.url + '/get_balance', timeout=15)
         assert response.json() == {'success': False, 'error_code': 102, 'error_message': 'Invalid or expired token'}
-    # ssl_certificates takes the token too (docs/cyberssl.md).
-    api.error(102, 'ssl_certificates', token='')
+    # ssl_certificates: the document lists no parameter, so no token: none, a blank or an unknown one alike.
+    products = api.ok('list_products')['ssl_products']
+    for token in ('', 'f' * 40):
+        assert api.ok('ssl_certificates', token=token)['ssl_products'] == products
+    assert api.session.get(api.url + '/ssl_certificates', timeout=15).json() == dict(success=True, ssl_products=products)
     # Expiry after token_ttl seconds.
     api.configure(token_ttl=0.3)
     api.ok('get_balance')
@@ -308,12 +323,17 @@ def test_products(api):
                        'price_for_3year': 20, 'price_for_2year': 10, 'price_for_1year': 5, 'validation_type': 'dv',
                        'is_trial': '', 'is_multi_domain': '', 'is_wildcard': '', 'warranty': 10000, 'www_included': 1,
                        'multidomains_maximum': 1, 'multidomains_included': 0, 'unlimited_server': 1,
-                       'organization_required': '', 'price_extra_domain': 0}
+                       'organization_required': ''}
     wildcard, multi, ov = (api.ok('get_ssl_product_details', product_id=n)['product'] for n in (18, 19, 20))
     assert (wildcard['name'], wildcard['is_wildcard'], wildcard['price_for_1year'], wildcard['price_for_2year'],
             wildcard['price_for_3year']) == ('Sectigo PositiveSSL Wildcard', 1, 50, 95, '')
     assert (multi['is_multi_domain'], multi['price_for_1year'], multi['price_for_2year'], multi['multidomains_included'],
-            multi['multidomains_maximum'], multi['price_extra_domain']) == (1, 20, 38, 2, 100, 8)
+            multi['multidomains_maximum']) == (1, 20, 38, 2, 100)
+    # The emulator's price of a domain beyond those included: shown only with its knob (not from the vendor).
+    api.configure(show_price_extra_domain=True)
+    assert api.ok('get_ssl_product_details', product_id=19)['product']['price_extra_domain'] == 8
+    assert all(list(p) == PRODUCT_FIELDS + ['price_extra_domain'] for p in api.ok('list_products')['ssl_products'])
+    api.configure(show_price_extra_domain=False)
     assert (ov['validation_type'], ov['organization_required'], ov['price_for_1year'], ov['price_for_2year']) == (
         'ov', 1, 40, 75)
     api.error(105, 'get_ssl_product_details', 'Product not found', product_id='99')
@@ -397,6 +417,17 @@ def test_order_status_flat_or_nested(api):
     flat = api.ok('order_status', order_id=1001)
     assert list(flat) == ['success'] + STATUS_FIELDS
     assert dict(flat, success=None) == dict(nested['order'], success=None)
+
+
+def test_order_status_extras_are_a_knob(api):
+    """product_id and order_type are not among the document's order_status fields: the order_status_extras knob (not
+    from the vendor; on by default because the collection reads them, docs/cyberssl.md) adds them."""
+    api.order()
+    assert list(api.status(1001)) == STATUS_FIELDS
+    api.configure(order_status_extras=False)
+    assert list(api.status(1001)) == STATUS_FIELDS[:-2]
+    api.configure(order_status_nested=False)
+    assert list(api.ok('order_status', order_id=1001)) == ['success'] + STATUS_FIELDS[:-2]
 
 
 def test_balance_spent_once_and_insufficient(api):
@@ -534,7 +565,7 @@ def test_dns_validation_through_securityspace(api):
     csr, key = make_csr(ZONE)
     answer = api.order(csr=csr, product_id=19, addons=['www.example.org'], period=2)
     records = [answer['dv_options']['dns'][d]['record'] for d in (ZONE, 'www.example.org')]
-    assert all(SECTIGO.match(r) for r in records)
+    assert all(COMODO.match(r) for r in records)  # the document's form, the default
     api.dns('dnsAddDomain', domain=ZONE, domaintype='master', aup='YES')
     api.dns_cname(records[0])
     api.dns('dnsPublish', domain=ZONE)
@@ -566,11 +597,11 @@ def test_dns_validation_through_securityspace(api):
 def test_dns_record_of_a_wildcard_and_case_insensitive_match(api):
     answer = api.order(product_id=18, domain='*.example.org')
     record = answer['dv_options']['dns']['*.example.org']['record']
-    match = SECTIGO.match(record)
+    match = COMODO.match(record)
     assert match and match.group(2) == ZONE  # at example.org's name, not under "*."
     api.dns('dnsAddDomain', domain=ZONE, domaintype='master', aup='YES')
     name, dummy, target = record.split(' ')
-    api.dns('dnsAddCNAME', domain=ZONE, alias=name.split('.')[0].upper(), name=target.upper().rstrip('.') + '.')
+    api.dns('dnsAddCNAME', domain=ZONE, alias=name.split('.')[0].lower(), name=target.upper().rstrip('.') + '.')
     api.dns('dnsPublish', domain=ZONE)
     order = api.status(answer['order_id'])
     assert order['status'] == 'Activated' and sans_of(leaf_of(order)) == ['*.example.org']
@@ -624,8 +655,24 @@ def test_processing_seconds(api):
     assert api.status(order_id)['status'] == 'Activated'
 
 
-@pytest.mark.parametrize('form, pattern', [('sectigo', SECTIGO), ('comodo', COMODO)])
-def test_dv_record_forms(api, form, pattern):
+def test_the_documents_dv_form_is_the_default(api):
+    """The add_ssl_order example of the document: <MD5>.test.com. CNAME <40 hex>.comodoca.com., the file <MD5>.txt
+    holding the same 40 hex, at http(s)://test.com/<file>."""
+    assert api.admin('config')['dv_record_form'] == 'comodo'
+    csr = make_csr(ZONE)[0]
+    options = api.order(csr=csr, dv_method='http')['dv_options']
+    match = COMODO.match(options['dns'][ZONE]['record'])
+    assert match and match.group(2) == ZONE
+    for scheme in ('http', 'https'):
+        entry = options[scheme][ZONE]
+        assert list(entry) == ['filename', 'content', 'link']
+        assert entry == {'filename': match.group(1) + '.txt', 'content': match.group(3),
+                         'link': '%s://%s/%s.txt' % (scheme, ZONE, match.group(1))}
+
+
+@pytest.mark.parametrize('form, pattern, folder', [('comodo', COMODO, ''),
+                                                   ('sectigo', SECTIGO, '.well-known/pki-validation/')])
+def test_dv_record_forms(api, form, pattern, folder):
     api.configure(dv_record_form=form)
     csr = make_csr(ZONE)[0]
     first = api.order(csr=csr, dv_method='http')
@@ -635,13 +682,16 @@ def test_dv_record_forms(api, form, pattern):
     assert match.group(1).lower() == hashlib.md5((csr + ZONE).encode()).hexdigest()
     http = first['dv_options']['http'][ZONE]
     assert http['filename'] == match.group(1).upper() + '.txt'
-    assert http['link'] == 'http://example.org/.well-known/pki-validation/' + http['filename']
-    assert first['dv_options']['https'][ZONE]['link'].startswith('https://example.org/')
-    # Fixed per order, domain and CSR: read again it is the same; another order with the same CSR has another target.
+    assert http['link'] == 'http://example.org/' + folder + http['filename']
+    assert first['dv_options']['https'][ZONE]['link'] == 'https://example.org/' + folder + http['filename']
+    # Fixed when the order is placed: read again it is the same. Another order with the same CSR has the same record
+    # in the document's form (derived from the CSR and the domain) and another target in the sectigo form (the
+    # order's unique value).
     again = api.ok('get_dv_options', order_id=first['order_id'], dv_method='dns')['dv_options']['dns'][ZONE]['record']
     assert again == record
     other = api.order(csr=csr)['dv_options']['dns'][ZONE]['record']
-    assert other.split(' ')[0] == record.split(' ')[0] and other.split(' ')[2] != record.split(' ')[2]
+    assert other.split(' ')[0] == record.split(' ')[0]
+    assert (other.split(' ')[2] == record.split(' ')[2]) == (form == 'comodo')
     # The form is the one of the time of the order.
     api.configure(dv_record_form='comodo' if form == 'sectigo' else 'sectigo')
     assert api.ok('get_dv_options', order_id=first['order_id'], dv_method='dns')['dv_options']['dns'][ZONE]['record'] == \
@@ -786,6 +836,123 @@ def test_order_extra_domains(api):
     assert api.balance() == '5.00'
 
 
+def test_order_extra_domains_by_post_as_the_php_class_sends_it(api):
+    """The document lists order_extra_domains as a GET; the vendor's PHP class sends it as a POST: both are taken."""
+    order_id = api.order(product_id=19)['order_id']
+    response = api.raw('order_extra_domains', http='POST', order_id=order_id, extra_domains_nr=1)
+    assert response.status_code == 200
+    assert response.json() == {'success': True, 'amount': '8.00', 'order_id': order_id}
+    assert api.status(order_id)['amount'] == '28.00' and api.balance() == '472.00'
+    # A POST reads the form, like every POST method: parameters in the query are not seen.
+    query = urllib.parse.urlencode({'token': api.token, 'order_id': order_id, 'extra_domains_nr': 1})
+    assert api.session.post(api.url + '/order_extra_domains?' + query, timeout=15).json()['error_code'] == 102
+    assert api.admin('counters')['counts']['order_extra_domains'] == 2 and api.balance() == '472.00'
+
+
+# -- methods of the PHP class the document does not list ----------------------------------------------------
+def test_web_software_and_the_orders_software_id(api):
+    soft = api.ok('get_ssl_web_soft')
+    assert list(soft) == ['success', 'webservers']
+    assert soft['webservers'] and all(list(w) == ['software_id', 'name'] for w in soft['webservers'])
+    names = dict((w['software_id'], w['name']) for w in soft['webservers'])
+    assert {2, 3} <= set(names)  # the ids the PHP class's examples send
+    api.error(102, 'get_ssl_web_soft', token='')
+    plain = api.order()['order_id']
+    assert api.status(plain)['software_name'] == ''
+    served = api.order(domain='www.example.org', software_id='2')['order_id']
+    assert api.status(served)['software_name'] == names[2]
+    for bad in ('99', '0', '-1', 'apache'):
+        api.error(104, 'add_ssl_order', 'Invalid parameter software_id: %r is not a software_id of get_ssl_web_soft'
+                  % bad, **_add_params(csr=make_csr('shop.example.org')[0], software_id=bad))
+    assert [o['order_id'] for o in api.ok('my_orders')['ssl_orders']] == [plain, served]  # nothing stored
+    assert api.balance() == '490.00'
+    # A reissue takes one too (the PHP class's reissue example sends it) and keeps the order's when it sends none.
+    api.ok('reissue_ssl_order', order_id=served, dv_method='dns', csr=make_csr('www.example.org')[0], software_id=3)
+    assert api.status(served)['software_name'] == names[3]
+    api.ok('reissue_ssl_order', order_id=served, dv_method='dns', csr=make_csr('www.example.org')[0])
+    assert api.status(served)['software_name'] == names[3]
+    api.error(104, 'reissue_ssl_order', 'Invalid parameter software_id', order_id=served, dv_method='dns',
+              csr=make_csr('www.example.org')[0], software_id=77)
+
+
+def test_get_dv_options_csr_tells_an_orders_validation_data_before_the_order(api):
+    csr = make_csr(ZONE)[0]
+    preview = api.ok('get_dv_options_csr', csr=csr, product_id=19, addon_domains='www.example.org', dv_method='all')
+    assert list(preview) == ['success', 'dv_options'] and list(preview['dv_options']) == ['http', 'https', 'dns', 'email']
+    assert list(preview['dv_options']['dns']) == [ZONE, 'www.example.org']
+    order_id = api.order(csr=csr, product_id=19, addons=['www.example.org'])['order_id']
+    assert api.ok('get_dv_options', order_id=order_id, dv_method='all')['dv_options'] == preview['dv_options']
+    assert api.ok('get_dv_options_csr', csr=csr.replace('\n', '\r\n'), dv_method='DNS')['dv_options'] == \
+        {'dns': {ZONE: preview['dv_options']['dns'][ZONE]}}
+    assert not api.app.is_write('get_dv_options_csr')
+    api.error(103, 'get_dv_options_csr', 'Missing required parameter: csr', dv_method='all')
+    api.error(103, 'get_dv_options_csr', 'Missing required parameter: dv_method', csr=csr)
+    api.error(104, 'get_dv_options_csr', 'Invalid parameter dv_method', csr=csr, dv_method='ftp')
+    api.error(108, 'get_dv_options_csr', 'Invalid CSR', csr='-----BEGIN CERTIFICATE REQUEST-----\n', dv_method='all')
+    api.error(105, 'get_dv_options_csr', 'Product not found', csr=csr, product_id=77, dv_method='all')
+    api.error(104, 'get_dv_options_csr', 'Invalid parameter csr', csr=make_csr('*.example.org')[0], product_id=17,
+              dv_method='all')
+    api.error(112, 'get_dv_options_csr', 'Too many domains: 2, the product allows 1', csr=csr, product_id=17,
+              addon_domains='www.example.org', dv_method='all')
+    # The sectigo form (not from the vendor): the record's name is the CSR's, its target holds the order's own value.
+    api.configure(dv_record_form='sectigo')
+    before = api.ok('get_dv_options_csr', csr=csr, dv_method='dns')['dv_options']['dns'][ZONE]['record'].split(' ')
+    ordered = api.order(csr=csr)['dv_options']['dns'][ZONE]['record'].split(' ')
+    assert before[0] == ordered[0] and before[2] != ordered[2]
+
+
+def test_activate_ssl_order(api):
+    names = dict((w['software_id'], w['name']) for w in api.ok('get_ssl_web_soft')['webservers'])
+    order_id = api.order(product_id=19, dv_method='http')['order_id']
+    csr = make_csr('shop.example.org')[0]
+    activation = dict(order_id=order_id, dv_method='dns', csr=csr, addon_domains='www.shop.example.org', software_id=4,
+                      admin_phone='+44.3000000')
+    api.error(111, 'activate_ssl_order', 'Not allowed while the order is Awaiting Validation', **activation)
+    api.admin('set_status', {'order_id': order_id, 'status': 'Awaiting Activation'})
+    assert api.status(order_id)['status'] == 'Awaiting Activation'  # nothing to validate until it is activated
+    balance = api.balance()
+    answer = api.ok('activate_ssl_order', **activation)
+    assert list(answer) == ['success', 'order_id', 'dv_options'] and answer['order_id'] == order_id
+    assert list(answer['dv_options']['dns']) == ['shop.example.org', 'www.shop.example.org']
+    order = api.status(order_id)
+    assert (order['status'], order['primary_domain'], order['domains_included'], order['dv_method'], order['csr'],
+            order['software_name']) == ('Awaiting Validation', 'shop.example.org',
+                                        'shop.example.org,www.shop.example.org', 'dns', csr, names[4])
+    assert order['contacts']['admin_phone'] == '+44.3000000' and order['contacts']['admin_firstname'] == 'Ada'
+    assert api.balance() == balance  # the order was paid for when it was placed
+    api.error(111, 'activate_ssl_order', 'Not allowed while the order is Awaiting Validation', **activation)
+    # Without a CSR, the csr_* fields make one, as for add_ssl_order; email validation answers no dv_options.
+    single = api.order(domain='www.example.org')['order_id']
+    api.admin('set_status', {'order_id': single, 'status': 'Awaiting Activation'})
+    api.error(112, 'activate_ssl_order', 'Too many domains: 2, the product allows 1', order_id=single,
+              dv_method='dns', csr=make_csr('www.example.org')[0], addon_domains='api.example.org')
+    api.error(104, 'activate_ssl_order', 'Invalid parameter software_id', order_id=single, dv_method='dns',
+              csr=make_csr('www.example.org')[0], software_id=0)
+    api.error(103, 'activate_ssl_order', 'Missing required parameter: csr', order_id=single, dv_method='dns')
+    api.error(103, 'activate_ssl_order', 'Missing required parameter: dv_method', order_id=single)
+    api.error(106, 'activate_ssl_order', 'Order not found', order_id=4242, dv_method='dns')
+    answer = api.ok('activate_ssl_order', order_id=single, dv_method='email:admin@example.org',
+                    csr_domain='www.example.org', **CSR_FIELDS)
+    assert list(answer) == ['success', 'order_id', 'csr_code', 'private_key']
+    assert 'BEGIN CERTIFICATE REQUEST' in answer['csr_code'] and answer['private_key'] in api.app.secrets()
+    assert api.status(single)['dv_method'] == 'email' and api.status(single)['status'] == 'Awaiting Validation'
+    assert api.admin('counters')['counts']['activate_ssl_order'] == 9
+
+
+def test_resend_dv_email(api):
+    mail = api.order(dv_method='email:admin@example.org')['order_id']
+    assert api.ok('resend_dv_email', order_id=mail) == {'success': True}
+    api.ok('resend_dv_email', order_id=mail)
+    assert api.admin('state')['orders'][0]['emails_resent'] == 2
+    dns = api.order(domain='www.example.org')['order_id']
+    api.error(104, 'resend_dv_email', 'order %d is validated by dns, not by email' % dns, order_id=dns)
+    api.admin('approve', {'order_id': mail})
+    api.error(111, 'resend_dv_email', 'Not allowed while the order is Activated', order_id=mail)
+    api.error(106, 'resend_dv_email', 'Order not found', order_id=5)
+    api.error(103, 'resend_dv_email', 'Missing required parameter: order_id')
+    assert api.admin('state')['orders'][0]['emails_resent'] == 2
+
+
 # -- control calls ---------------------------------------------------------------------------------------------
 def test_expire_control_call(api):
     order_id = api.order(dv_method='http', period=3)['order_id']
@@ -897,10 +1064,11 @@ def test_state_and_secrets(api):
 def test_config(api):
     config = api.admin('config')
     assert {k: config[k] for k in ('token_ttl', 'balance', 'processing_seconds', 'dv_record_form',
-                                   'order_status_nested')} == {
-        'token_ttl': 3600.0, 'balance': 500.0, 'processing_seconds': 0.0, 'dv_record_form': 'sectigo',
-        'order_status_nested': True}
+                                   'order_status_nested', 'order_status_extras', 'show_price_extra_domain')} == {
+        'token_ttl': 3600.0, 'balance': 500.0, 'processing_seconds': 0.0, 'dv_record_form': 'comodo',
+        'order_status_nested': True, 'order_status_extras': True, 'show_price_extra_domain': False}
     for bad in ({'dv_record_form': 'digicert'}, {'dv_record_form': 5}, {'token_ttl': -1}, {'balance': -5},
+                {'order_status_extras': 'yes'}, {'show_price_extra_domain': 1},
                 {'processing_seconds': 'later'}, {'order_status_nested': 1}, {'no_such_knob': 1}):
         assert 'error' in api.admin('config', bad, status=400), bad
     assert api.admin('config') == config

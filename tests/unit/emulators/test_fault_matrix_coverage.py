@@ -34,6 +34,10 @@ EXEMPT = {
         'works with the API key it is given',
     ('virusdie', 'signout'):
         'deletes an API key that signin made: no module or plugin calls it',
+    ('cyberssl', 'activate_ssl_order'):
+        'in the vendor\'s PHP class, not in the document: no module or plugin calls it',
+    ('cyberssl', 'resend_dv_email'):
+        'an action (sends the approval e-mail again): no module or plugin calls it',
     ('cyberssl', 'revalidate'):
         'sent as a read on purpose ("asking twice does no harm", CyberSSLClient.revalidate): the transport retries it '
         'after a lost answer, which the matrix counts as a re-sent write; and cyberssl_order with revalidate: true '

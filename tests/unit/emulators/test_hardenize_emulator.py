@@ -4,6 +4,8 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The Hardenize emulator and the webhook receiver, over real HTTPS."""
 
+import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -14,6 +16,10 @@ import urllib.parse
 
 import pytest
 import requests
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
 
 from emulators import harness as emulator_harness
 
@@ -140,6 +146,44 @@ def test_unknown_org_path_and_method(hz):
     assert response.headers['Allow'] == 'GET, POST, DELETE'
     hook = hz.hook()
     assert hz.error('GET', '/eventHooks/%s' % hook['id'], status=405).headers['Allow'] == 'POST, DELETE'
+
+
+@pytest.mark.parametrize('method, path, allow', [
+    # 404: no such path, whatever the method (nothing to allow)
+    ('GET', '/nothing', None), ('POST', '/nothing', None), ('DELETE', '/eventDestinations/pubsub', None),
+    ('GET', '/eventTypes/ct.entry;test', None), ('GET', '/certs/%s/digicert/order' % ('a' * 64), None),
+    ('GET', '/hosts/a/b', None), ('GET', '/', None),
+    # 405: the path exists, with other methods
+    ('POST', '/eventDestinations', 'GET'), ('DELETE', '/events', 'GET'), ('GET', '/eventHooks/x;test', 'POST'),
+    ('PUT', '/groups/x', 'GET, POST, DELETE'), ('DELETE', '/certs', 'GET'), ('GET', '/eventTypes/ct.entry', 'POST'),
+])
+def test_404_for_no_such_path_405_for_another_method(hz, method, path, allow):
+    response = hz.error(method, path, status=405 if allow else 404)
+    assert response.headers.get('Allow') == allow
+
+
+def test_event_destinations(hz):
+    """GET /eventDestinations (the path the 400 on a PubSub destination names): the account's PubSub destination once
+    PubSub delivery is enabled for it, none before."""
+    assert hz.ok('GET', '/eventDestinations') == {'eventDestinations': []}
+    pubsub = {'hookType': 'pubsub', 'eventTypes': ['ct.entry'], 'destination': 'pubsub://events/1/1005'}
+    hz.error('POST', '/eventHooks', pubsub, status=403)  # not enabled: 403 before the destination is looked at
+    hz.configure(pubsub_enabled=True)
+    destinations = hz.ok('GET', '/eventDestinations')['eventDestinations']
+    assert [list(d) for d in destinations] == [['destinationId', 'type', 'project', 'topic', 'subscription',
+                                                'subscriberCredentials']]
+    destination = destinations[0]
+    assert destination['destinationId'] == 'pubsub://events/1/1005' and destination['type'] == 'pubsub'
+    credentials = json.loads(destination['subscriberCredentials'])  # a JSON string, as in the document's example
+    assert credentials['type'] == 'service_account' and credentials['project_id'] == destination['project']
+    key = credentials['private_key'].split('\n')[1]
+    assert key in hz.admin('secrets')['secrets']
+    # A PubSub hook's destination is one of them: the message names the endpoint, and the endpoint is served.
+    response = hz.error('POST', '/eventHooks', dict(pubsub, destination='pubsub://events/1/9999'), param='destination')
+    assert 'GET /eventDestinations' in response.json()['errors'][0]['message']
+    hook = hz.ok('POST', '/eventHooks', dict(pubsub, destination=destination['destinationId']))['eventHook']
+    hz.error('POST', '/eventHooks/%s' % hook['id'], {'destination': 'pubsub://other'}, param='destination')
+    assert hz.admin('counters')['counts']['GET /eventDestinations'] == 2
 
 
 def test_bad_bodies(hz):
@@ -446,6 +490,100 @@ def test_hook_validation_and_pubsub(hz):
     assert hz.ok('GET', '/eventHooks')['eventHooks'][0]['status'] == 'disabled'
 
 
+# -- certificates ----------------------------------------------------------------------------
+def _name(common, organization=None):
+    attributes = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization)] if organization else []
+    return x509.Name(attributes + [x509.NameAttribute(NameOID.COMMON_NAME, common)])
+
+
+def _cert(subject, issuer, key, signer, days=(-10, 80), hosts=(), ca=False):
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key.public_key()) \
+        .serial_number(x509.random_serial_number()).not_valid_before(now + datetime.timedelta(days=days[0])) \
+        .not_valid_after(now + datetime.timedelta(days=days[1])) \
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), critical=True)
+    if hosts:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(h) for h in hosts]), critical=False)
+    return builder.sign(signer, hashes.SHA256())
+
+
+def _pem(*certs):
+    return ''.join(c.public_bytes(serialization.Encoding.PEM).decode('ascii') for c in certs)
+
+
+def _sha256(cert):
+    return hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
+
+
+def test_certificates_are_read_from_the_accounts_certificates(hz):
+    """GET /certs (with the document's filters) and GET /certs/{sha256} read what the account holds: the certificates
+    added with the admin route add_certs (a chain: the leaf and its CA), each a pki.cert.new event."""
+    assert hz.ok('GET', '/certs') == {'certs': []}
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca = _cert(_name('Unit CA', 'Unit Trust'), _name('Unit CA', 'Unit Trust'), ca_key, ca_key, (-30, 3650), ca=True)
+    rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    leaf = _cert(_name('shop.example.com'), ca.subject, rsa_key, ca_key, (-10, 80),
+                 ('shop.example.com', 'www.shop.example.com'))
+    wild = _cert(_name('*.example.org'), ca.subject, ec.generate_private_key(ec.SECP256R1()), ca_key, (-10, 20),
+                 ('*.example.org',))
+    old = _cert(_name('old.example.net'), ca.subject, ec.generate_private_key(ec.SECP384R1()), ca_key, (-400, -35),
+                ('old.example.net',))
+    hz.ok('POST', '/eventTypes/pki.cert.new', {'enabled': True})
+    hz.create_hosts(['blog.example.org'])
+    answer = hz.admin('add_certs', {'pem': _pem(leaf, ca)})
+    assert answer == {'added': [_sha256(leaf), _sha256(ca)], 'known': []}
+    since = time.time()
+    time.sleep(0.01)
+    assert hz.admin('add_certs', {'pem': _pem(wild, old, leaf), 'origin': 'ct'}) == {
+        'added': [_sha256(wild), _sha256(old)], 'known': [_sha256(leaf)]}
+    certs = hz.ok('GET', '/certs')['certs']
+    assert [c['sha256'] for c in certs] == [_sha256(c) for c in (leaf, ca, wild, old)]
+    view = hz.ok('GET', '/certs/%s' % _sha256(leaf).upper())['cert']
+    assert view == certs[0]
+    public = rsa_key.public_key().public_bytes(serialization.Encoding.DER,
+                                               serialization.PublicFormat.SubjectPublicKeyInfo)
+    assert dict((k, view[k]) for k in ('subject', 'issuer', 'issuerCa', 'validation', 'keyAlg', 'keyLen',
+                                       'keyStrength', 'sigAlg', 'hosts', 'sanCount', 'caPathLen', 'wildcard',
+                                       'selfSigned', 'active', 'precert', 'origin', 'spkiSha256', 'tbsSha256')) == {
+        'subject': 'CN=shop.example.com', 'issuer': 'CN=Unit CA, O=Unit Trust', 'issuerCa': 'Unit Trust',
+        'validation': 'dv', 'keyAlg': 'RSA', 'keyLen': 2048, 'keyStrength': 112, 'sigAlg': 'ECDSAwithSHA256',
+        'hosts': ['shop.example.com', 'www.shop.example.com'], 'sanCount': 2, 'caPathLen': -1, 'wildcard': False,
+        'selfSigned': False, 'active': True, 'precert': False, 'origin': 'manual',
+        'spkiSha256': hashlib.sha256(public).hexdigest(), 'tbsSha256': hashlib.sha256(leaf.tbs_certificate_bytes).hexdigest()}
+    assert base64.b64decode(view['pem']) == leaf.public_bytes(serialization.Encoding.DER)  # base64 DER, no armour
+    assert view['serial'] == '%x' % leaf.serial_number or view['serial'] == '0%x' % leaf.serial_number
+    assert re.match(r'^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$', view['notAfter']) and \
+        view['effectiveNotAfter'] == view['notAfter']
+    assert (certs[1]['caPathLen'], certs[1]['selfSigned'], certs[1]['validation']) == (0, True, 'ov')
+    assert (certs[2]['wildcard'], certs[2]['matchesOrgHost'], certs[2]['origin']) == (True, True, 'ct')
+    assert certs[0]['matchesOrgHost'] is False and certs[3]['active'] is False
+
+    def listed(**params):
+        return [c['sha256'] for c in hz.ok('GET', '/certs', params=params)['certs']]
+    assert listed(expired='true') == [_sha256(old)] and listed(active='false') == [_sha256(old)]
+    assert listed(expired='false', active='true') == [_sha256(c) for c in (leaf, ca, wild)]
+    assert listed(expireInDays=30) == [_sha256(wild), _sha256(old)]  # already expired, or within 30 days
+    assert listed(host='blog.example.org') == [_sha256(wild)]  # a wildcard of its parent
+    assert listed(host='www.shop.example.com') == [_sha256(leaf)] and listed(host='a.b.example.org') == []
+    assert listed(newSince=datetime.datetime.fromtimestamp(since, datetime.timezone.utc).isoformat()) == \
+        [_sha256(wild), _sha256(old)]
+    assert listed(spkiSha256=hashlib.sha256(public).hexdigest()) == [_sha256(leaf)]
+    assert listed(limit=1, expired='false') == [_sha256(leaf)]
+    for params, param in (({'limit': 0}, 'limit'), ({'expired': 'yes'}, 'expired'), ({'newSince': 'today'}, 'newSince'),
+                          ({'expireInDays': '-1'}, 'expireInDays'), ({'host': 'com'}, 'host'), ({'sha256': 'x'}, 'sha256')):
+        hz.error('GET', '/certs', params=params, param=param)
+    hz.error('GET', '/certs/%s' % ('0' * 64), status=404)
+    # Each certificate new to the account was a pki.cert.new event, its data the Certificate.
+    events = hz.ok('GET', '/events', params={'type': 'pki.cert.new'})['events']
+    assert [json.loads(e['data'])['sha256'] for e in events] == [_sha256(c) for c in (leaf, ca, wild, old)]
+    for bad in ({}, {'pem': 'nothing'}, {'pem': _pem(leaf), 'origin': 'upload'}):
+        response = hz.session.post(hz.admin_url + '/add_certs', json=bad, timeout=5)
+        assert response.status_code == 400, bad
+    assert hz.admin('state')['certs'] == hz.ok('GET', '/certs')['certs']
+    hz.admin('reset', {})
+    assert hz.ok('GET', '/certs') == {'certs': []}
+
+
 def _verify(delivery, secret):
     match = re.match(r'^t=(\d+); hmac-sha256=([0-9a-f]{64})$', delivery['headers']['X-Hardenize-Signature'])
     digest = hmac.new(secret.encode(), match.group(1).encode() + b';' + delivery['body'].encode('utf-8'), hashlib.sha256)
@@ -591,7 +729,10 @@ def test_rate_limit(hz):
     response = hz.call('POST', '/hosts', {'hostnames': ['refused.example.com']})
     assert response.status_code == 429 and response.headers['Content-Type'] == ERROR_MIME
     assert 'Retry-After' not in response.headers  # the document: "wait for a full minute", no header
-    assert response.json()['errors'][0]['message'].startswith('Too many requests')
+    # The document's advice ("Request Limits"), not a shorter wait of the emulator's own.
+    assert response.json()['errors'] == [{'message': 'Too many requests: the request allowance is exhausted; wait for '
+                                                     'a full minute, at which point your burst allowance will be '
+                                                     'fully restored'}]
     assert response.headers['X-Request-Allowance'] == 'r: 0/5 (+1/1s); c: 1/5'
     assert hz.admin('state')['hosts'] == []  # a refused request is not processed
     time.sleep(1.05)
@@ -700,10 +841,23 @@ def test_injected_http_faults_look_like_the_api(hz):
         assert response.status_code == status and response.headers['Content-Type'] == ERROR_MIME, response.headers
         errors = response.json()['errors']
         assert len(errors) == 1 and errors[0]['message'], errors
-        assert ALLOWANCE.match(response.headers['X-Request-Allowance'])
+        # The request counts itself among those in flight, as in the API's answer to a real request (c: 1/5 alone).
+        assert response.headers['X-Request-Allowance'] == 'r: 60/60 (+1/1s); c: 1/5', status
         assert 'Retry-After' not in response.headers  # not even on the 429: retry_after_header is off
     response = hz.call('GET', '/groups')
     assert response.status_code == 200
+    # Beside another request in flight: both counted.
+    hz.configure(processing_delay=0.6)
+    slow = threading.Thread(target=lambda: hz.call('GET', '/hosts'))
+    slow.start()
+    deadline = time.time() + 5
+    while hz.admin('state')['rate']['inFlight'] < 1 and time.time() < deadline:
+        time.sleep(0.02)
+    hz.admin('faults', {'endpoint': 'GET /groups', 'kind': 'http_503'})
+    response = requests.get(hz.base + '/groups', auth=hz.auth, verify=hz.session.verify, timeout=5)
+    assert response.status_code == 503 and response.headers['X-Request-Allowance'].endswith('c: 2/5')
+    slow.join()
+    hz.configure(processing_delay=0)
     hz.configure(retry_after_header=True)
     hz.admin('faults', {'endpoint': 'POST /hosts', 'kind': 'http_429', 'retry_after': 3})
     response = hz.call('POST', '/hosts', {'hostnames': ['refused.example.com']})
