@@ -1350,7 +1350,7 @@ def cert_record(cert, origin):
     if oid.startswith('1.2.840.10045.'):
         sig_alg = 'ECDSAwith' + digest
     elif oid.startswith('1.2.840.113549.1.1.'):
-        sig_alg = digest + 'withRSA'
+        sig_alg = 'RSAwith' + digest  # the document's values: RSAwithSHA256, ECDSAwithSHA256, ...
     else:
         sig_alg = oid  # neither RSA nor ECDSA: the emulator never issues one; the OID says what it is
     try:
@@ -1382,6 +1382,7 @@ def cert_record(cert, origin):
         ('issuerCa', _first(cert.issuer, NameOID.ORGANIZATION_NAME) or _first(cert.issuer, NameOID.COMMON_NAME) or ''),
         ('validation', 'ov' if _first(cert.subject, NameOID.ORGANIZATION_NAME) else 'dv'),
         ('notBefore', rfc3339(not_before)), ('notAfter', rfc3339(not_after)), ('effectiveNotAfter', rfc3339(not_after)),
+        ('revokedOn', None),  # required; "if available": the emulator knows of no revocation
         ('keyAlg', alg), ('keyLen', size), ('keyStrength', strength), ('sigAlg', sig_alg),
         ('spkiSha256', hashlib.sha256(key.public_bytes(serialization.Encoding.DER,
                                                        serialization.PublicFormat.SubjectPublicKeyInfo)).hexdigest()),
@@ -1389,7 +1390,9 @@ def cert_record(cert, origin):
         ('wildcard', any(h.startswith('*.') for h in hosts)), ('selfSigned', cert.subject == cert.issuer),
         ('firstSeen', rfc3339(now)), ('lastSeen', rfc3339(now)), ('seenInstalled', False), ('active', False),
         ('precert', precert), ('duplicate', False), ('managed', False), ('ownership', 'own'),
-        ('matchesOrgHost', False), ('pem', base64.b64encode(der).decode('ascii')), ('origin', origin),
+        ('matchesOrgHost', False),
+        ('ctLogs', []),  # required; one entry per CT log observation: the emulator watches no CT log
+        ('pem', base64.b64encode(der).decode('ascii')), ('origin', origin),
         ('_added', now), ('_not_before', not_before), ('_not_after', not_after)])
 
 

@@ -557,6 +557,8 @@ def test_certificates_are_read_from_the_accounts_certificates(hz):
     assert (certs[1]['caPathLen'], certs[1]['selfSigned'], certs[1]['validation']) == (0, True, 'ov')
     assert (certs[2]['wildcard'], certs[2]['matchesOrgHost'], certs[2]['origin']) == (True, True, 'ct')
     assert certs[0]['matchesOrgHost'] is False and certs[3]['active'] is False
+    # Required by the document's Certificate schema, though the emulator knows of no revocation and no CT log.
+    assert all(c['revokedOn'] is None and c['ctLogs'] == [] for c in certs)
 
     def listed(**params):
         return [c['sha256'] for c in hz.ok('GET', '/certs', params=params)['certs']]
@@ -902,3 +904,19 @@ def test_receiver_secrets_survive_config_delete_and_reset(running, hz):
     assert 'shared-secret-one-0123456789' in receiver.secrets()
     response = hz.session.get(running.admin_urls['receiver'] + '/secrets', timeout=5)
     assert response.json()['secrets'] == sorted(receiver.secrets())
+
+
+def test_an_rsa_signature_is_named_as_the_document_names_it():
+    from emulators.hardenize import cert_record  # pylint: disable=import-outside-toplevel
+    import datetime  # pylint: disable=import-outside-toplevel
+    from cryptography import x509 as cx509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
+    from cryptography.x509.oid import NameOID as OID  # pylint: disable=import-outside-toplevel
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = cx509.Name([cx509.NameAttribute(OID.COMMON_NAME, 'rsa.example.com')])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (cx509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(7).not_valid_before(now).not_valid_after(now + datetime.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    assert cert_record(cert, 'manual')['sigAlg'] == 'RSAwithSHA256'
