@@ -173,3 +173,40 @@ def soa_mail_to_email(mail):
     if not match:
         return mail
     return '%s@%s' % (match.group(1).replace('\\.', '.'), match.group(2))
+
+
+# -- zone settings: the dnsSetSOA / dnsSetOptions forms ---------------------------------------
+def same_setting(key, wanted, have):
+    """Whether a setting already has the wanted value.
+
+    The SOA holds the contact as an RNAME (``first\\.last.example.org.``); a
+    service that does not escape the dot reads back as ``first@last.example.org``.
+    Compared in RNAME form (``@`` as ``.``) both readings match.
+    """
+    if key == 'admin_email' and wanted is not None and have is not None:
+        return wanted.replace('@', '.') == have.replace('@', '.')
+    return wanted == have
+
+
+def settings_calls(wanted, have, new_zone=False):
+    """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``.
+
+    Masters the zone's records do not show (``have['masters']`` None: the document's Options record has no such
+    field) cannot be compared: they are sent for a zone this run created, and with any other option that is sent,
+    never on their own (a re-run must not write every time)."""
+    soa, options = {}, {}
+    if 'admin_email' in wanted and not same_setting('admin_email', wanted['admin_email'], have.get('admin_email')):
+        soa['admin'] = wanted['admin_email']
+    if 'min_ttl' in wanted and wanted['min_ttl'] != have.get('min_ttl'):
+        soa['ttl'] = str(wanted['min_ttl'])
+    mapping = (('masters', 'masters'), ('allow_transfer', 'allowtransferacl'), ('notify', 'notify'),
+               ('also_notify', 'alsonotify'))
+    unknown_masters = 'masters' in wanted and have.get('masters') is None and have.get('allow_transfer') is not None
+    for key, api in mapping:
+        if key in wanted and wanted[key] != have.get(key) and not (key == 'masters' and unknown_masters):
+            options[api] = wanted[key] if isinstance(wanted[key], str) else ','.join(wanted[key])
+    if 'alsonotify' in options and 'notify' not in options and wanted.get('notify'):
+        options['notify'] = wanted['notify']
+    if unknown_masters and (options or new_zone):
+        options['masters'] = ','.join(wanted['masters'])
+    return soa, options

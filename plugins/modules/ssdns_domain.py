@@ -215,47 +215,11 @@ def desired_settings(params):
     return wanted
 
 
-def same_setting(key, wanted, have):
-    """Whether a setting already has the wanted value.
-
-    The SOA holds the contact as an RNAME (``first\\.last.example.org.``); a
-    service that does not escape the dot reads back as ``first@last.example.org``.
-    Compared in RNAME form (``@`` as ``.``) both readings match.
-    """
-    if key == 'admin_email' and wanted is not None and have is not None:
-        return wanted.replace('@', '.') == have.replace('@', '.')
-    return wanted == have
-
-
 def check_also_notify(settings, zone):
     """Fail before any write when the zone would have also_notify addresses without notifying."""
     if settings.get('also_notify') and settings.get('notify') not in ('yes', 'explicit'):
         raise DomainsecError("also_notify requires notify: 'yes' or 'explicit'; the zone %s would have notify=%s"
                              % (zone, settings.get('notify') or 'no'))
-
-
-def settings_calls(wanted, have, new_zone=False):
-    """The dnsSetSOA / dnsSetOptions parameters needed to go from ``have`` to ``wanted``.
-
-    Masters the zone's records do not show (``have['masters']`` None: the document's Options record has no such
-    field) cannot be compared: they are sent for a zone this run created, and with any other option that is sent,
-    never on their own (a re-run must not write every time)."""
-    soa, options = {}, {}
-    if 'admin_email' in wanted and not same_setting('admin_email', wanted['admin_email'], have.get('admin_email')):
-        soa['admin'] = wanted['admin_email']
-    if 'min_ttl' in wanted and wanted['min_ttl'] != have.get('min_ttl'):
-        soa['ttl'] = str(wanted['min_ttl'])
-    mapping = (('masters', 'masters'), ('allow_transfer', 'allowtransferacl'), ('notify', 'notify'),
-               ('also_notify', 'alsonotify'))
-    unknown_masters = 'masters' in wanted and have.get('masters') is None and have.get('allow_transfer') is not None
-    for key, api in mapping:
-        if key in wanted and wanted[key] != have.get(key) and not (key == 'masters' and unknown_masters):
-            options[api] = wanted[key] if isinstance(wanted[key], str) else ','.join(wanted[key])
-    if 'alsonotify' in options and 'notify' not in options and wanted.get('notify'):
-        options['notify'] = wanted['notify']
-    if unknown_masters and (options or new_zone):
-        options['masters'] = ','.join(wanted['masters'])
-    return soa, options
 
 
 def main():
@@ -350,12 +314,12 @@ def apply_settings(module, client, zone, wanted, answer, before, result):
     before.update(have)
     after = dict(have, **wanted)
     check_also_notify(after, zone)  # without notify in the task, the zone's own setting decides (as the API does)
-    soa, options = settings_calls(wanted, have, new_zone=before.get('state') == 'absent')
+    soa, options = sd.settings_calls(wanted, have, new_zone=before.get('state') == 'absent')
     if soa or options:
         result['changed'] = True
     if not module.check_mode:
         def settled(keys):
-            return lambda: all(same_setting(k, wanted[k], client.current_settings(zone).get(k)) for k in keys)
+            return lambda: all(sd.same_setting(k, wanted[k], client.current_settings(zone).get(k)) for k in keys)
         if soa:
             client.set_soa(zone, soa, landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
         if options:

@@ -849,14 +849,13 @@ def test_address_count_of_patterns():
 def test_masters_the_options_record_does_not_show_are_unknown_and_sent_only_with_other_options():
     """The document's Options record lists no masters: unknown, not empty - so a slave zone's re-run writes nothing,
     while a new zone, or another option being set, still carries them."""
-    from ansible_collections.domainsec.onboard.plugins.modules import ssdns_domain  # pylint: disable=import-outside-toplevel
     records = [{'type': 'Options', 'data': {'allowtransferacl': 'none', 'notify': 'yes', 'alsonotify': ''}}]
     have = sd.current_settings(records)
     assert have['masters'] is None and have['notify'] == 'yes'
     wanted = {'masters': ['192.0.2.53'], 'notify': 'yes'}
-    assert ssdns_domain.settings_calls(wanted, have) == ({}, {})
-    assert ssdns_domain.settings_calls(wanted, have, new_zone=True) == ({}, {'masters': '192.0.2.53'})
-    assert ssdns_domain.settings_calls(dict(wanted, notify='explicit'), have) == (
+    assert sd.settings_calls(wanted, have) == ({}, {})
+    assert sd.settings_calls(wanted, have, new_zone=True) == ({}, {'masters': '192.0.2.53'})
+    assert sd.settings_calls(dict(wanted, notify='explicit'), have) == (
         {}, {'notify': 'explicit', 'masters': '192.0.2.53'})
     shown = sd.current_settings([{'type': 'Options', 'data': dict(records[0]['data'], masters='192.0.2.9')}])
-    assert ssdns_domain.settings_calls(wanted, shown) == ({}, {'masters': '192.0.2.53'})
+    assert sd.settings_calls(wanted, shown) == ({}, {'masters': '192.0.2.53'})
