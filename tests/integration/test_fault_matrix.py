@@ -455,8 +455,11 @@ def virusdie_scenarios():
              module=virusdie_site, args=dict(domains=domains, firewall=True), check=firewalled),
         dict(vendor='virusdie', endpoint='site_delete', writes=3, setup=setup_sites, module=virusdie_site,
              args=dict(domains=domains, state='absent'), check=gone),
+        # An API that names each site's unit (the setting site_unit_field, not from the vendor): only then does
+        # virusdie_site unshare from the old unit before sharing with the new one.
         dict(vendor='virusdie', endpoint='site_unshare', writes=3,
-             setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_site,
+             setup=lambda e: (setup_sites(e, share_with='c@example.com'),
+                              e.configure('virusdie', site_unit_field=True)), module=virusdie_site,
              args=dict(domains=domains, share_with='d@example.com'), check=reshared, also={'sites_add': 1}),
         dict(vendor='virusdie', endpoint='unit_update', writes=1,
              setup=lambda e: setup_sites(e, share_with='c@example.com'), module=virusdie_unit,
