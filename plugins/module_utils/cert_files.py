@@ -28,8 +28,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
-
 from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import read_bytes
 from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import same_key
 
@@ -38,11 +36,9 @@ PREVIOUS = '.previous'
 
 
 def read_text(path):
-    """The file's text, or None when it does not exist."""
-    if not path or not os.path.exists(path):
-        return None
-    with open(path, 'rb') as handle:
-        return handle.read().decode('utf-8', 'replace')
+    """The file's text, or None when there is no file at ``path``."""
+    content = read_bytes(path)
+    return None if content is None else content.decode('utf-8', 'replace')
 
 
 class KeyFiles(object):

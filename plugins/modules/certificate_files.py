@@ -43,6 +43,7 @@ attributes:
       another.
 extends_documentation_fragment:
   - ansible.builtin.files
+  - domainsec.onboard.certificate_files
 options:
   certificate:
     description: The certificate (PEM).
@@ -78,24 +79,6 @@ options:
       - A key written or moved into place gets C(0600) whatever this option; the key in place keeps its mode.
     type: raw
     default: '0644'
-  owner:
-    description:
-      - Owner of the certificate files, their C(.previous) copies and the key, as for M(ansible.builtin.copy). Not set,
-        a file keeps its owner, and a new one belongs to the user the module runs as.
-    type: str
-  group:
-    description:
-      - Group of the certificate files, their C(.previous) copies and the key. Not set, as for O(owner).
-    type: str
-  backup:
-    description:
-      - Before the content of a certificate file (or of a C(.previous) copy) is replaced, keep the old file as a
-        timestamped backup beside it (C(<file>.<pid>.<date>@<time>~)), as M(ansible.builtin.copy) does. The backups
-        made are in RV(backup_files).
-      - No backup is made of a key (a key that is replaced stays as C(<private_key_path>.previous)), nor when only
-        attributes change, nor in check mode.
-    type: bool
-    default: false
 notes:
   - The directory of each path must exist.
   - O(owner), O(group), O(setype) and the other file options apply to every file the task manages, the key included.
@@ -204,7 +187,8 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import Cert
 def summary(path):
     """The serial and validity of the certificate at ``path``, or None when there is none (or it cannot be read)."""
     try:
-        return certificate_summary(cert_files.read_text(path)) if os.path.exists(path) else None
+        text = cert_files.read_text(path)
+        return certificate_summary(text) if text is not None else None
     except CertificateError:
         return None
 

@@ -44,6 +44,7 @@ extends_documentation_fragment:
   - domainsec.onboard.transport
   - domainsec.onboard.locks
   - ansible.builtin.files
+  - domainsec.onboard.certificate_files
 attributes:
   check_mode:
     support: full
@@ -212,24 +213,6 @@ options:
         mode.
     type: raw
     default: '0644'
-  owner:
-    description:
-      - Owner of the certificate files, their C(.previous) copies and the key at O(private_key_path), as for
-        M(ansible.builtin.copy). Not set, a file keeps its owner, and a new one belongs to the user the module runs as.
-    type: str
-  group:
-    description:
-      - Group of the certificate files, their C(.previous) copies and the key. Not set, as for O(owner).
-    type: str
-  backup:
-    description:
-      - Before the content of a certificate file (or of a C(.previous) copy) is replaced, keep the old file as a
-        timestamped backup beside it (C(<file>.<pid>.<date>@<time>~)), as M(ansible.builtin.copy) does. The backups
-        made are in RV(backup_files).
-      - No backup is made of a key (a key that is replaced stays as C(<private_key_path>.previous)), nor when only
-        attributes change, nor in check mode.
-    type: bool
-    default: false
   private_key_path:
     description:
       - With O(csr_subject), where the key CyberSSL generates goes. It is written with mode C(0600) before anything
