@@ -5,9 +5,10 @@
 """Two certificates' lives through the collection playbooks, against the emulators, with the certificates aged in
 the CyberSSL emulator. One domain keeps its key and files on the controller (life.example), one on two web hosts
 (webhosts.example: inventory hosts with their own file system roots, local connection - tests/integration/web_hosts.py;
-the key made on web01, web02 given a copy). Both run side by side in each playbook run:
+the key made on web01, web02 given a copy). Both run side by side in each playbook run (check mode with --diff on a
+new domain served by web hosts, which writes nothing at any vendor, on the controller or on a web host, is proved by
+test_onboard_playbook.test_check_mode_new_domain_every_stage):
 
-1. check mode with --diff writes nothing at any vendor, on the controller or on a web host;
 2. onboarded: the keys made with community.crypto (CyberSSL stores only the CSRs); each web host gets the
    certificate files with its own paths and modes, and reloads once;
 3. renewed by the onboarding once inside renew_before_days: a new key, the old files kept as .previous until the new
@@ -89,10 +90,6 @@ def test_two_certificates_on_the_controller_and_on_two_web_hosts_over_their_life
 
     def orders():
         return dict((order['primary_domain'], order['order_id']) for order in cyberssl.dump_state()['orders'])
-
-    # 1. Check mode with --diff on two domains no vendor knows: nothing written anywhere.
-    output, counts = step(emulators, tmp_path, 'domainsec.onboard.onboard', onboarding, 'check mode', '--check', '--diff')
-    assert writes(counts) == NOTHING and web_files(tmp_path) == {} and not tls.exists()
 
     # 2. Onboarded: one order each; the keys were made with community.crypto, only their CSRs went to CyberSSL.
     output, counts = step(emulators, tmp_path, 'domainsec.onboard.onboard', onboarding, 'onboarding')
