@@ -10,6 +10,7 @@ counted right after the answers without waiting.
 import concurrent.futures
 import http.client
 import json
+import logging
 import os
 import socket
 import ssl
@@ -422,3 +423,285 @@ def test_verify_signature_reasons_and_rotation():
     # the filter's function is unchanged and agrees
     assert sig.signature_valid(body, good, SECRET, now=now)
     assert not sig.signature_valid(body, good, OLD_SECRET, now=now)
+
+
+# -- malformed requests: every request read is answered, the connection closed, nothing unhandled ----------------------
+HOOK = '/hooks/h'
+
+
+def _post(headers=b'', body=b'', line=b'POST /hooks/h HTTP/1.1'):
+    return line + b'\r\nHost: x\r\n' + headers + b'\r\n' + body
+
+
+def _signed(body, content_type=b'application/json', close=True):
+    return _post(b'Content-Type: ' + content_type + b'\r\nContent-Length: %d\r\nX-Hardenize-Signature: %s\r\n'
+                 % (len(body), sign(SECRET, body).encode()) + (b'Connection: close\r\n' if close else b''), body)
+
+
+# (what, raw request, half-close after sending, expected status); the source's timeouts are 0.3 s in this test
+MALFORMED = [
+    # Content-Length
+    ('Content-Length: superscript two, latin-1 byte', _post(b'Content-Length: \xb2\r\n'), False, 400),
+    ('Content-Length: superscript two, UTF-8', _post(b'Content-Length: \xc2\xb2\r\n'), False, 400),
+    ('Content-Length: Arabic-Indic digit three', _post('Content-Length: \u0663\r\n'.encode()), False, 400),
+    ('Content-Length: fullwidth digit five', _post('Content-Length: \uff15\r\n'.encode()), False, 400),
+    ('Content-Length: +5', _post(b'Content-Length: +5\r\n', b'{}   '), False, 400),
+    ('Content-Length: -1', _post(b'Content-Length: -1\r\n'), False, 400),
+    ('Content-Length: 1 2 (space inside)', _post(b'Content-Length: 1 2\r\n'), False, 400),
+    ('Content-Length: empty', _post(b'Content-Length: \r\n'), False, 400),
+    ('Content-Length: 0x10', _post(b'Content-Length: 0x10\r\n'), False, 400),
+    ('Content-Length: 1e3', _post(b'Content-Length: 1e3\r\n'), False, 400),
+    ('Content-Length: 5, 5 (a list in one field)', _post(b'Content-Length: 5, 5\r\n', b'12345'), False, 400),
+    ('Content-Length: 5 and 6 (two fields)', _post(b'Content-Length: 5\r\nContent-Length: 6\r\n', b'123456'), False, 400),
+    ('Content-Length: 5000 digits', _post(b'Content-Length: ' + b'9' * 5000 + b'\r\n'), False, 413),
+    ('Content-Length: 2**64', _post(b'Content-Length: 18446744073709551616\r\n'), False, 413),
+    ('Content-Length: over max_body_size', _post(b'Content-Length: 4097\r\n'), False, 413),
+    ('Content-Length: over max_body_size, 200000-byte body sent (unread input must not reset the answer)',
+     _post(b'Content-Length: 200000\r\n', b'x' * 200000), False, 413),
+    ('Content-Length with Transfer-Encoding: chunked',
+     _post(b'Content-Length: 5\r\nTransfer-Encoding: chunked\r\n', b'5\r\n12345\r\n0\r\n\r\n'), False, 400),
+    ('Transfer-Encoding: gzip', _post(b'Transfer-Encoding: gzip\r\n'), False, 400),
+    ('Transfer-Encoding: chunked in HTTP/1.0',
+     _post(b'Transfer-Encoding: chunked\r\n', b'0\r\n\r\n', b'POST /hooks/h HTTP/1.0'), False, 400),
+    ('chunk size 0x5', _post(b'Transfer-Encoding: chunked\r\n', b'0x5\r\n12345\r\n0\r\n\r\n'), False, 400),
+    ('chunk size +5', _post(b'Transfer-Encoding: chunked\r\n', b'+5\r\n12345\r\n0\r\n\r\n'), False, 400),
+    ('chunk size not hex', _post(b'Transfer-Encoding: chunked\r\n', b'zz\r\n'), False, 400),
+    ('chunked body cut short, client half-closes', _post(b'Transfer-Encoding: chunked\r\n', b'10\r\nabc'), True, 400),
+    # request line
+    ('request line: a method only', b'POST\r\n\r\n', False, 400),
+    ('request line: no version', b'POST /hooks/h\r\n\r\n', False, 400),
+    ('request line: two spaces', _post(line=b'POST  /hooks/h HTTP/1.1'), False, 400),
+    ('request line: leading space', _post(line=b' POST /hooks/h HTTP/1.1'), False, 400),
+    ('method with @', _post(line=b'PO@T /hooks/h HTTP/1.1'), False, 400),
+    ('method post in lower case (a method that is not POST)', _post(line=b'post /hooks/h HTTP/1.1'), False, 405),
+    ('version HTTP/2.0', _post(line=b'POST /hooks/h HTTP/2.0'), False, 505),
+    ('version HTTP/0.9', _post(line=b'POST /hooks/h HTTP/0.9'), False, 505),
+    ('version http/1.1', _post(line=b'POST /hooks/h http/1.1'), False, 400),
+    ('version HTTPS/1.1', _post(line=b'POST /hooks/h HTTPS/1.1'), False, 400),
+    ('target with a byte that is not UTF-8', _post(line=b'POST /hooks/\xff HTTP/1.1'), False, 400),
+    ('target in UTF-8 (not ASCII)', _post(line=b'POST /hooks/h\xc3\xa9 HTTP/1.1'), False, 400),
+    ('target with NUL', _post(line=b'POST /hooks/h\x00 HTTP/1.1'), False, 400),
+    ('target with a bare CR', _post(line=b'POST /hooks/h\r HTTP/1.1'), False, 400),
+    ('target not starting with /', _post(line=b'POST hooks/h HTTP/1.1'), False, 400),
+    ('absolute-form target that is no URL', _post(line=b'POST http://[::1/hooks/h HTTP/1.1'), False, 400),
+    ('request line over 16 KiB', b'POST /' + b'a' * 17000 + b' HTTP/1.1\r\n\r\n', False, 431),
+    ('request line without its end, client half-closes', b'POST /hooks/h HTTP/1.1', True, 400),
+    ('header fields cut short, client half-closes', b'POST /hooks/h HTTP/1.1\r\nHost: x\r\n', True, 400),
+    ('header fields never end (timeout)', b'POST /hooks/h HTTP/1.1\r\nHost: x\r\n', False, 408),
+    # header lines
+    ('header line without a colon', _post(b'X-Test value\r\n'), False, 400),
+    ('obs-fold continuation line', _post(b'X-Test: a\r\n  folded\r\n'), False, 400),
+    ('space before the colon', _post(b'Content-Length : 0\r\n'), False, 400),
+    ('empty field name', _post(b': value\r\n'), False, 400),
+    ('field name not ASCII', _post(b'X-T\xc3\xa9st: a\r\n'), False, 400),
+    ('NUL in a field name', _post(b'X-\x00Test: a\r\n'), False, 400),
+    ('bare CR in a field value', _post(b'X-Test: a\rInjected: b\r\n'), False, 400),
+    ('NUL in a field value', _post(b'X-Test: a\x00b\r\n'), False, 400),
+    ('ESC in a field value', _post(b'X-Test: \x1b[31mred\r\n'), False, 400),
+    ('DEL in a field value', _post(b'X-Test: a\x7fb\r\n'), False, 400),
+    ('header line over 16 KiB', _post(b'X-Test: ' + b'a' * 17000 + b'\r\n'), False, 431),
+    ('101 header fields', _post(b''.join(b'X-F%d: v\r\n' % n for n in range(101))), False, 431),
+    # body
+    ('body shorter than Content-Length, client half-closes', _post(b'Content-Length: 100\r\n', b'{"id":'), True, 400),
+    ('body shorter than Content-Length (timeout)', _post(b'Content-Length: 100\r\n', b'{"id":'), False, 408),
+    ('signed body that is not JSON', _signed(b'{"id": 1, "type": '), False, 400),
+    ('signed body that is not UTF-8', _signed(b'{"id": 1, "type": "\xff"}'), False, 400),
+    ('signed JSON that is not an event', _signed(b'[1, 2]'), False, 400),
+    ('unsigned body', _post(b'Content-Length: 2\r\nConnection: close\r\n', b'{}'), False, 400),
+    ('Content-Type: text/plain', _signed(event_body(91001), b'text/plain'), False, 415),
+    ('Content-Type: application/x-www-form-urlencoded',
+     _signed(event_body(91002), b'application/x-www-form-urlencoded'), False, 415),
+    # method and path
+    ('GET', b'GET /hooks/h HTTP/1.1\r\nHost: x\r\n\r\n', False, 405),
+    ('OPTIONS *', b'OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n', False, 405),
+    ('another path', b'POST /elsewhere HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n', False, 404),
+]
+
+
+def exchange(port, data, half_close, timeout=5.0):
+    """Send ``data``; (status, 'closed' | 'reset' | 'open', answer) once the server ends the connection."""
+    with socket.create_connection(('127.0.0.1', port), timeout=timeout) as conn:
+        conn.sendall(data)
+        if half_close:
+            conn.shutdown(socket.SHUT_WR)
+        received, end = b'', 'closed'
+        while True:
+            try:
+                chunk = conn.recv(65536)
+            except ConnectionResetError:
+                end = 'reset'
+                break
+            except socket.timeout:
+                end = 'open'
+                break
+            if not chunk:
+                break
+            received += chunk
+    head, _sep, body = received.partition(b'\r\n\r\n')
+    status = int(head.split(b' ')[1]) if head.startswith(b'HTTP/1.1 ') else None
+    length = [int(line.split(b':')[1]) for line in head.split(b'\r\n') if line.lower().startswith(b'content-length:')]
+    complete = bool(_sep) and length == [len(body)]
+    return status, end if complete else end + ', incomplete answer', received
+
+
+def test_every_malformed_request_is_answered(tls_files, monkeypatch, caplog):
+    """Each request of MALFORMED, on its own connection, gets its status with a short body, and the source closes
+    the connection (a FIN, not a reset); no exception reaches asyncio, each refusal is one log line."""
+    monkeypatch.setattr(hw, 'IDLE_TIMEOUT', 0.3)
+    monkeypatch.setattr(hw, 'REQUEST_TIMEOUT', 0.3)
+    caplog.set_level(logging.DEBUG)
+    with RunningSource(source_args(False, tls_files, path=HOOK)) as source:
+        results = []
+        for what, data, half_close, _expected in MALFORMED:
+            status, end, answer = exchange(source.port, data, half_close)
+            results.append((what, status, end))
+            assert len(answer) < 1000, what
+        assert source.queue.snapshot() == []
+    expected = [(what, status, 'closed') for what, _data, _half_close, status in MALFORMED]
+    assert results == expected
+    records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [r for r in records if r.name.startswith('asyncio') or r.exc_info
+                or 'Unhandled exception' in r.getMessage() or 'Traceback' in r.getMessage()]
+    refusals = [r.getMessage() for r in records if ' for ' in r.getMessage() and ' from 127.0.0.1:' in r.getMessage()]
+    assert len(refusals) == len(MALFORMED)
+    assert all(len(message.splitlines()) == 1 for message in refusals)
+    assert not [m for m in refusals if ': malformed request (' in m]  # each one foreseen, none left to the guard
+
+
+def test_last_resort_guard_answers(tls_files, monkeypatch, caplog):
+    """An exception the parser did not foresee is a 400 and one escaped line, no traceback; after the body is
+    read it is the source's fault: 500. Neither reaches asyncio's stream callback."""
+    def broken_read_body(*_args):
+        raise RuntimeError('bad\r\nforged line')
+
+    caplog.set_level(logging.DEBUG)
+    with RunningSource(source_args(False, tls_files)) as source:
+        monkeypatch.setattr(hw, 'read_body', broken_read_body)
+        status, end, _answer = exchange(source.port, _post(b'Content-Length: 0\r\n'), False)
+        assert (status, end) == (400, 'closed')
+        monkeypatch.undo()
+        monkeypatch.setattr(hw, 'check_content_type', broken_read_body)
+        status, end, _answer = exchange(source.port, _signed(event_body(92001)), False)
+        assert (status, end) == (500, 'closed')
+    records = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert not [r for r in records if r.name.startswith('asyncio') or r.exc_info]
+    guarded = [r.getMessage() for r in records if 'forged line' in r.getMessage()]
+    assert len(guarded) == 2
+    assert "400 for POST /hooks/h from 127.0.0.1:" in guarded[0] and '\\r\\nforged line' in guarded[0]
+    assert len(guarded[0].splitlines()) == 1 and 'Traceback' not in guarded[0]
+    assert guarded[1].splitlines()[0].endswith('RuntimeError: bad\\r\\nforged line')  # then the frames only
+    assert guarded[1].splitlines()[1] == 'Traceback (most recent call last):'
+
+
+def test_queue_timeout_is_503_and_the_retry_gets_through(tls_files, monkeypatch):
+    class Stuck(EventQueue):
+        stuck = True
+
+        async def put(self, event):
+            if self.stuck:
+                self.stuck = False
+                await asyncio.sleep(3600)
+            await super(Stuck, self).put(event)
+
+    import asyncio
+    monkeypatch.setattr(hw, 'REQUEST_TIMEOUT', 0.3)
+    with RunningSource(source_args(False, tls_files), queue=Stuck()) as source:
+        client = Client(source.port)
+        body = event_body(93001)
+        status, data, _headers = client.post(body, sign(SECRET, body))
+        assert (status, data) == (503, b'the event could not be queued within 0.3 s\n')
+        assert client.post(body, sign(SECRET, body))[0] == 204  # same connection: kept after a 503
+        client.close()
+        assert [e['hardenize']['id'] for e in source.queue.snapshot()] == [93001]
+
+
+# -- request text in the log ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize('text,logged', [
+    ('plain text', 'plain text'),
+    ('a\r\nforged: line', 'a\\r\\nforged: line'),
+    ('esc \x1b[2J nul \x00 del \x7f tab \t', 'esc \\x1b[2J nul \\x00 del \\x7f tab \\t'),
+    ('nel \x85 csi \x9b', 'nel \\x85 csi \\x9b'),
+    ('ls \u2028 ps \u2029 rlo \u202e', 'ls \\u2028 ps \\u2029 rlo \\u202e'),
+    ('back\\slash \\x41', 'back\\\\slash \\\\x41'),  # a backslash is doubled: an escape is never ambiguous
+    (b'bytes \xff\xfe \xe2\x80\xa8 \xc3\xa9', 'bytes \\xff\\xfe \\u2028 \xe9'),
+    (12345, '12345'),
+    ('x' * 130, 'x' * 120 + '...'),
+])
+def test_escape_for_log(text, logged):
+    assert hw.escape_for_log(text) == logged
+    assert len(hw.escape_for_log(text).splitlines()) == 1
+
+
+def test_request_text_is_logged_escaped(tls_files, caplog):
+    """A request line, a field name and a field value with CR, ESC, NUL, C1 and line separators: each refusal is one
+    log line, with the text escaped."""
+    caplog.set_level(logging.INFO)
+    with RunningSource(source_args(False, tls_files)) as source:
+        answers = [
+            exchange(source.port, b'POST /x\r\x1b[2K\xe2\x80\xa8forged\x00 HTTP/1.1\r\nHost: x\r\n\r\n', False)[0],
+            exchange(source.port, _post(b'X-Evil\x1b[31m: v\r\n'), False)[0],
+            exchange(source.port, _signed(event_body(94001), b'text/plain\x85Forged: \x9b31m'), False)[0],
+            exchange(source.port, _post(b'Transfer-Encoding: gzip\xc2\x85 \xe2\x80\xa8\r\n'), False)[0],
+        ]
+    assert answers == [400, 400, 415, 400]
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and ' from 127.0.0.1:' in r.getMessage()]
+    assert len(lines) == 4
+    for line in lines:
+        assert len(line.splitlines()) == 1
+        assert not set(line) & set('\r\n\x00\x1b\x07\x7f\x85\x9b\u2028\u2029')
+    assert lines[0].endswith('malformed request line (POST /x\\r\\x1b[2K\\u2028forged\\x00 HTTP/1.1)')
+    assert lines[1].endswith('malformed header field name (X-Evil\\x1b[31m)')
+    assert 'POST /hooks/h from' in lines[2] and lines[2].endswith(
+        'Content-Type must be application/json (text/plain\\x85Forged: \\x9b31m)')
+    assert lines[3].endswith('unsupported Transfer-Encoding (gzip\xc2\\x85 \xe2\\x80\xa8)')  # bytes 80-ff as latin-1
+
+
+# -- de-duplication across restarts --------------------------------------------------------------------------------
+def test_seen_ids_file_survives_a_restart_and_is_bounded(tmp_path, monkeypatch):
+    path = str(tmp_path / 'seen.json')
+    dedup = hw.Deduplicator(window=3600, capacity=3, path=path)  # no event loop here: every change is written now
+    assert json.loads(open(path).read()) == {'format': 'hardenize_webhook seen ids', 'version': 1, 'window': 3600,
+                                             'ids': []}
+    for key in ('a', 'b', 'c', 'd', 'e'):
+        assert dedup.add(key)
+    saved = json.loads(open(path).read())
+    assert [key for key, _stamp in saved['ids']] == ['c', 'd', 'e']  # the bound: the newest 3, oldest first
+    assert all(abs(stamp - time.time()) < 60 for _key, stamp in saved['ids'])
+    dedup.forget('e')
+    assert [key for key, _stamp in json.loads(open(path).read())['ids']] == ['c', 'd']
+    assert not [name for name in os.listdir(str(tmp_path)) if name != 'seen.json']  # no temporary file left
+    # the restart: read back, still duplicates; a new id is added
+    again = hw.Deduplicator(window=3600, capacity=3, path=path)
+    assert not again.add('c') and not again.add('d') and again.add('e') and again.add('a')
+    assert [key for key, _stamp in json.loads(open(path).read())['ids']] == ['d', 'e', 'a']
+    # ids older than the window are not read back
+    now = time.time()
+    with open(path, 'w') as handle:
+        json.dump({'format': 'hardenize_webhook seen ids', 'version': 1, 'window': 3600,
+                   'ids': [['old', now - 3700], ['recent', now - 10], 'junk', ['bad', 'stamp']]}, handle)
+    later = hw.Deduplicator(window=3600, capacity=3, path=path)
+    assert list(later.seen) == ['recent']
+    # a file that is not a seen ids file is logged and replaced; an unwritable one fails the start
+    with open(path, 'w') as handle:
+        handle.write('not json')
+    assert list(hw.Deduplicator(window=3600, path=path).seen) == []
+    assert json.loads(open(path).read())['ids'] == []
+    with pytest.raises(ValueError, match='cannot write seen_ids_file'):
+        hw.Deduplicator(window=3600, path=os.path.join(path, 'seen.json'))  # its "directory" is a file
+    with pytest.raises(ValueError, match='its directory does not exist'):
+        hw.Settings({'port': 1, 'secret': SECRET, 'tls': False, 'seen_ids_file': str(tmp_path / 'no' / 'seen.json')})
+
+
+def test_restart_with_and_without_seen_ids_file(tls_files, tmp_path):
+    """Without seen_ids_file a delivery retried after a restart is queued again; with it, it is acknowledged only."""
+    body = event_body(95001)
+    for extra, queued_after_restart in (({}, [95001]), ({'seen_ids_file': str(tmp_path / 'seen.json')}, [])):
+        for run in (1, 2):
+            with RunningSource(source_args(False, tls_files, **extra)) as source:
+                client = Client(source.port)
+                assert client.post(body, sign(SECRET, body))[0] == 204
+                client.close()
+                events = [e['hardenize']['id'] for e in source.queue.snapshot()]
+            assert events == ([95001] if run == 1 else queued_after_restart), (extra, run)
+    saved = json.loads((tmp_path / 'seen.json').read_text())
+    assert [key for key, _stamp in saved['ids']] == ['[null, 95001]']

@@ -20,9 +20,13 @@ import datetime
 import json
 import logging
 import os
+import re
 import ssl
 import sys
+import tempfile
 import time
+import traceback
+import urllib.parse
 
 DOCUMENTATION = r'''
 ---
@@ -46,6 +50,8 @@ description:
     than the organization and hook id is put in the event."
   - A delivery of an event id already put on the queue within O(dedup_window) seconds (Hardenize retries a delivery
     it believes failed) is answered 204 and not put again. Test deliveries (id 0) are never treated as duplicates.
+    The seen ids are kept in memory, so a delivery retried after a restart of the source is queued again, unless
+    O(seen_ids_file) keeps them in a file across restarts.
   - Runs until cancelled. Keep-alive connections are supported, as Hardenize asks of a receiver.
 options:
   host:
@@ -98,8 +104,22 @@ options:
     description:
       - Seconds during which a delivery of an event id already put on the queue is acknowledged (204) without being
         put again. At most 10000 ids are remembered. V(0) switches de-duplication off.
+      - Without O(seen_ids_file) the ids are remembered in memory only, and a delivery that Hardenize retries after a
+        restart of the source is queued again.
     type: int
     default: 86400
+  seen_ids_file:
+    description:
+      - Keep the seen event ids in this file too, so that de-duplication holds across restarts. The file is read at
+        start (ids older than O(dedup_window) are dropped) and rewritten atomically (a temporary file in the same
+        directory, renamed over it) right after an event is queued - at most once a second - and when the source
+        stops; an id queued less than a second before a crash can be missing from it.
+      - "The file is JSON: C({\"format\": \"hardenize_webhook seen ids\", \"version\": 1, \"window\": <dedup_window>,
+        \"ids\": [[<key>, <unix time>], ...]}), oldest first, at most 10000 ids (a few hundred kilobytes); a key is
+        the JSON text of C([<X-Hardenize-Org>, <event id>]). A file that is not such a file is logged and replaced."
+      - Its directory must exist and be writable; the source fails at start when it cannot write the file.
+        Not used with O(dedup_window=0). Not set, the ids are kept in memory only.
+    type: path
   tls:
     description:
       - Serve HTTPS with O(certfile) and O(keyfile). V(false) serves plain HTTP, only for a TLS-terminating proxy in
@@ -114,9 +134,17 @@ options:
     type: str
 notes:
   - Requests are read with limits - 16 KiB per request or header line, 100 header fields, 75 seconds for the request
-    line and header fields (keep-alive connections idle for longer are closed), 30 seconds for the body and queueing.
+    line and header fields once a request has begun (keep-alive connections idle for 75 seconds are closed), 30
+    seconds for the body and 30 more to queue the event.
   - "Status codes: 204 accepted (or duplicate), 400 refused delivery or malformed request, 404 wrong path, 405 method
-    not POST, 413 body too large, 431 header fields too large, 500 unexpected failure."
+    not POST, 408 request not received in time, 413 body too large, 415 Content-Type not JSON, 431 header fields too
+    large, 500 unexpected failure, 503 the event could not be queued in time, 505 HTTP version not 1.0 or 1.1. Every
+    request that is read gets an answer; after a malformed one the connection is closed."
+  - Text from a request (method, path, header names, event id and type, and the values of the header fields the
+    source reads - C(Content-Length), C(Transfer-Encoding), C(Content-Type), C(X-Hardenize-Org),
+    C(X-Hardenize-EventHookId)) is logged escaped - control characters, line and paragraph separators and bytes that
+    are not UTF-8 as C(\xNN), C(\uNNNN), C(\r), C(\n) - so a request cannot forge a log line. No other header value,
+    and not the configured O(path), is logged.
 '''
 
 EXAMPLES = r'''
@@ -184,26 +212,79 @@ logger = logging.getLogger(__name__)
 
 LINE_LIMIT = 16384  # bytes per request line or header line (also the stream buffer)
 MAX_HEADERS = 100
-REQUEST_TIMEOUT = 30.0  # seconds, after the header fields, to receive the body and queue the event
+REQUEST_TIMEOUT = 30.0  # seconds, after the header fields, to receive the body; as many again to queue the event
 IDLE_TIMEOUT = 75.0  # seconds to receive a request's line and header fields (a keep-alive connection's idle time)
+LINGER_TIMEOUT = 2.0  # seconds to wait for the client's end after a closing answer, so the answer is not reset
+LINGER_IDLE = 0.5  # seconds without input that end that wait early (a TLS client that keeps its end open)
+LINGER_BYTES = 262144  # bytes of an unread body discarded, at most, during that wait
 DEDUP_CAPACITY = 10000
+SEEN_IDS_FORMAT = 'hardenize_webhook seen ids'
+SEEN_IDS_SAVE_INTERVAL = 1.0  # seconds between two writes of seen_ids_file, at most one write per interval
 SHUTDOWN_TIMEOUT = 5.0
+LOG_TEXT_LIMIT = 120  # characters of request text in one log line
 REASONS = {204: 'No Content', 400: 'Bad Request', 404: 'Not Found', 405: 'Method Not Allowed',
-           413: 'Content Too Large', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error'}
+           408: 'Request Timeout', 413: 'Content Too Large', 415: 'Unsupported Media Type',
+           431: 'Request Header Fields Too Large', 500: 'Internal Server Error', 503: 'Service Unavailable',
+           505: 'HTTP Version Not Supported'}
 KNOWN_ARGS = ('host', 'port', 'path', 'secret', 'secrets', 'org', 'hook_id', 'max_age', 'max_body_size',
-              'dedup_window', 'tls', 'certfile', 'keyfile')
+              'dedup_window', 'seen_ids_file', 'tls', 'certfile', 'keyfile')
+_TOKEN = re.compile(r'[!#$%&\'*+\-.^_`|~0-9A-Za-z]+\Z')  # RFC 9110 5.6.2: a method or a field name
+_VERSION = re.compile(r'HTTP/([0-9])\.([0-9])\Z')
+_DIGITS = re.compile(r'[0-9]+\Z')  # ASCII digits only (str.isdigit() also takes '\xb2', int() does not)
+_CHUNK_SIZE = re.compile(rb'[0-9A-Fa-f]{1,16}\Z')
+_FIELD_VALUE_BAD = re.compile(r'[\x00-\x08\x0a-\x1f\x7f]')  # controls but HTAB (bare CR, NUL, ESC, DEL...)
+_TARGET_BAD = re.compile(r'[^\x21-\x7e]')  # a request target is visible ASCII (RFC 9112 3.2, RFC 3986)
+_LOG_NAMED = {'\\': '\\\\', '\r': '\\r', '\n': '\\n', '\t': '\\t'}
 _TRUE = ('true', 'yes', 'on', '1')
 _FALSE = ('false', 'no', 'off', '0')
 
 
 class HttpError(Exception):
-    """An answer other than 204; ``close`` when the connection cannot be reused (body not read)."""
+    """An answer other than 204; ``close`` when the connection cannot be reused (body not read).
 
-    def __init__(self, status, message, close=False, headers=None):
+    The message is a short constant text (the answer's body and the log line); ``detail`` is the offending request
+    text, which only the log line shows, escaped.
+    """
+
+    def __init__(self, status, message, close=False, headers=None, detail=None):
         super(HttpError, self).__init__(message)
         self.status = status
         self.close = close
         self.headers = headers or {}
+        self.detail = detail  # request text for the log line only (escaped there), not for the answer
+
+
+def escape_for_log(value, limit=LOG_TEXT_LIMIT):
+    """Request text (str or bytes) as one log-safe line: every character that is not printable escaped.
+
+    Backslash, CR, LF and TAB become ``\\\\``, ``\\r``, ``\\n``, ``\\t``; other controls (NUL, ESC, DEL, C1 such
+    as NEL), format characters (bidi overrides) and line or paragraph separators (U+2028, U+2029) become
+    ``\\xNN``/``\\uNNNN``; bytes that are not UTF-8 become ``\\xNN``. So a request can never start a log line of
+    its own or rewrite one on a terminal. Longer than ``limit`` characters, the text is cut and ends with ``...``.
+    Every log line of this source that carries text from a request passes it through here.
+    """
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode('utf-8', 'surrogateescape')
+    elif not isinstance(value, str):
+        value = str(value)
+    out = []
+    for char in value[:limit]:
+        code = ord(char)
+        if char in _LOG_NAMED:
+            out.append(_LOG_NAMED[char])
+        elif 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+            out.append('\\x%02x' % (code - 0xDC00))
+        elif char.isprintable():
+            out.append(char)
+        elif code <= 0xFF:
+            out.append('\\x%02x' % code)
+        elif code <= 0xFFFF:
+            out.append('\\u%04x' % code)
+        else:
+            out.append('\\U%08x' % code)
+    if len(value) > limit:
+        out.append('...')
+    return ''.join(out)
 
 
 # -- arguments -----------------------------------------------------------------------------
@@ -269,6 +350,17 @@ class Settings(object):
         self.max_age = _as_int('max_age', args.get('max_age', 300), 0, 10 ** 9)
         self.max_body_size = _as_int('max_body_size', args.get('max_body_size', 1048576), 1, 2 ** 31)
         self.dedup_window = _as_int('dedup_window', args.get('dedup_window', 86400), 0, 10 ** 9)
+        self.seen_ids_file = args.get('seen_ids_file') or None
+        if self.seen_ids_file is not None:
+            if not isinstance(self.seen_ids_file, str):
+                raise ValueError('hardenize_webhook: seen_ids_file must be a path')
+            self.seen_ids_file = os.path.expanduser(self.seen_ids_file)
+            if not os.path.isdir(os.path.dirname(os.path.abspath(self.seen_ids_file))):
+                raise ValueError('hardenize_webhook: seen_ids_file %s: its directory does not exist'
+                                 % self.seen_ids_file)
+            if not self.dedup_window:
+                logger.warning('hardenize_webhook: seen_ids_file is not used with dedup_window: 0')
+                self.seen_ids_file = None
         self.tls = _as_bool('tls', args.get('tls', True))
         self.certfile = args.get('certfile') or None
         self.keyfile = args.get('keyfile') or None
@@ -334,12 +426,118 @@ def make_event(payload, org, hook_id, age):
 
 
 class Deduplicator(object):
-    """Event ids put on the queue within the last ``window`` seconds (at most ``capacity`` of them)."""
+    """Event ids put on the queue within the last ``window`` seconds (at most ``capacity`` of them).
 
-    def __init__(self, window, capacity=DEDUP_CAPACITY):
+    Without ``path`` they are kept in memory only: a delivery retried after a restart is queued again. With ``path``
+    (the ``seen_ids_file`` argument) they are also kept in that file: read at start (ids older than ``window`` are
+    dropped), and rewritten whole and atomically - a temporary file in the same directory, flushed to disk, then
+    renamed over the old one - right after a change, at most once per SEEN_IDS_SAVE_INTERVAL seconds, and when the
+    source stops. The file is JSON, ``{"format": "hardenize_webhook seen ids", "version": 1, "window": <seconds>,
+    "ids": [[<key>, <unix time the id was queued>], ...]}``, oldest first, at most ``capacity`` ids; a key is the JSON
+    text of ``[<X-Hardenize-Org>, <event id>]``.
+    """
+
+    def __init__(self, window, capacity=DEDUP_CAPACITY, path=None):
         self.window = window
         self.capacity = capacity
+        self.path = path if window else None
         self.seen = collections.OrderedDict()
+        self._save_handle = None
+        self._last_save = None  # time.monotonic() of the last write
+        self._dirty = False
+        if self.path is not None:
+            self._load()
+            try:
+                self.save()  # a file that cannot be written fails the start, not a delivery
+            except OSError as exc:
+                raise ValueError('hardenize_webhook: cannot write seen_ids_file %s: %s' % (self.path, exc))
+
+    def _load(self):
+        try:
+            with open(self.path, 'rb') as handle:
+                data = json.loads(handle.read().decode('utf-8'))
+        except FileNotFoundError:
+            return
+        except (OSError, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+            logger.warning('hardenize_webhook: seen_ids_file %s cannot be read (%s); starting with no seen ids',
+                           self.path, exc)
+            return
+        ids = data.get('ids') if isinstance(data, dict) and data.get('format') == SEEN_IDS_FORMAT else None
+        if not isinstance(ids, list):
+            logger.warning('hardenize_webhook: seen_ids_file %s is not a seen ids file; starting with no seen ids',
+                           self.path)
+            return
+        now_wall, now_mono = time.time(), time.monotonic()
+        entries = []
+        for entry in ids:
+            if (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                    and isinstance(entry[1], (int, float)) and not isinstance(entry[1], bool)):
+                age = max(0.0, now_wall - entry[1])  # a time ahead of the clock counts as now
+                if age <= self.window:
+                    entries.append((now_mono - age, entry[0]))
+        for stamp, key in sorted(entries)[-self.capacity:]:
+            self.seen.pop(key, None)
+            self.seen[key] = stamp
+        logger.info('hardenize_webhook: %d seen event ids read from %s', len(self.seen), self.path)
+
+    def save(self):
+        """Write the seen ids to ``path`` atomically (OSError when that fails)."""
+        if self._save_handle is not None:
+            self._save_handle.cancel()
+            self._save_handle = None
+        now_wall, now_mono = time.time(), time.monotonic()
+        self._prune(now_mono)
+        ids = [[key, round(now_wall - (now_mono - stamp), 3)] for key, stamp in self.seen.items()]
+        text = json.dumps({'format': SEEN_IDS_FORMAT, 'version': 1, 'window': self.window, 'ids': ids},
+                          separators=(',', ':'))
+        directory = os.path.dirname(os.path.abspath(self.path))
+        handle, temporary = tempfile.mkstemp(prefix='.%s.' % os.path.basename(self.path), suffix='.tmp',
+                                             dir=directory)
+        try:
+            with os.fdopen(handle, 'w', encoding='utf-8') as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, self.path)
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+        self._dirty = False
+        self._last_save = now_mono
+
+    def _save_quietly(self):
+        self._save_handle = None
+        try:
+            self.save()
+        except OSError as exc:  # kept in memory; the next change or the stop tries again
+            logger.warning('hardenize_webhook: cannot write seen_ids_file %s: %s', self.path, exc)
+
+    def _changed(self):
+        if self.path is None:
+            return
+        self._dirty = True
+        if self._save_handle is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # used outside an event loop: write now
+            self._save_quietly()
+            return
+        delay = 0.0
+        if self._last_save is not None:
+            delay = max(0.0, self._last_save + SEEN_IDS_SAVE_INTERVAL - time.monotonic())
+        self._save_handle = loop.call_later(delay, self._save_quietly)
+
+    def close(self):
+        """Write the seen ids now when they changed since the last write (the source stops)."""
+        if self._save_handle is not None:
+            self._save_handle.cancel()
+            self._save_handle = None
+        if self.path is not None and self._dirty:
+            self._save_quietly()
 
     def _prune(self, now):
         while self.seen and (len(self.seen) > self.capacity or next(iter(self.seen.values())) < now - self.window):
@@ -355,10 +553,12 @@ class Deduplicator(object):
             return False
         self.seen[key] = now
         self._prune(now)
+        self._changed()
         return True
 
     def forget(self, key):
-        self.seen.pop(key, None)
+        if self.seen.pop(key, None) is not None:
+            self._changed()
 
 
 # -- HTTP ----------------------------------------------------------------------------------
@@ -370,10 +570,16 @@ class Request(object):
         self.version = version
         self.headers = headers  # lower-case name -> value (repeated fields joined with ", ")
         self.body = b''
+        self.complete = False  # the body is read: what fails from here on is this source's fault
 
     @property
     def path(self):
-        return self.target.split('?', 1)[0]
+        if self.target.startswith('/'):
+            return self.target.split('?', 1)[0]
+        try:
+            return urllib.parse.urlsplit(self.target).path or '/'  # absolute-form (RFC 9112 3.2.2) or *
+        except ValueError:  # read_head refuses such a target; never fail here
+            return self.target
 
     def keep_alive(self):
         tokens = [t.strip().lower() for t in self.headers.get('connection', '').split(',')]
@@ -389,36 +595,65 @@ async def _readline(reader):
         raise HttpError(431, 'request line or header field longer than %d bytes' % LINE_LIMIT, close=True)
 
 
-async def read_head(reader):
-    """The request line and header fields; None at the end of the connection."""
-    line = await _readline(reader)
-    while line in (b'\r\n', b'\n'):  # tolerate empty lines before a request (RFC 9112, 2.2)
+def _strip_line_end(line, what):
+    """``line`` without its CRLF (or bare LF); 400 when the connection ended inside it."""
+    if line.endswith(b'\r\n'):
+        return line[:-2]
+    if line.endswith(b'\n'):
+        return line[:-1]
+    raise HttpError(400, 'connection ended inside the %s' % what, close=True)
+
+
+async def read_head(reader, first=b''):
+    """The request line and header fields, ``first`` being the request's first byte, already read.
+
+    None when the connection ends before a request; HttpError (400, 431, 505) for a malformed one.
+    """
+    line = first if first == b'\n' else first + await _readline(reader)
+    for _count in range(MAX_HEADERS + 1):  # tolerate empty lines before a request (RFC 9112, 2.2)
+        if line not in (b'\r\n', b'\n'):
+            break
         line = await _readline(reader)
+    else:
+        raise HttpError(400, 'empty lines instead of a request line', close=True)
     if not line:
         return None
+    text = _strip_line_end(line, 'request line')
     try:
-        method, target, version = line.decode('ascii').strip().split(' ')
+        method, target, version = text.decode('ascii').split(' ')
     except (UnicodeDecodeError, ValueError):
-        raise HttpError(400, 'malformed request line', close=True)
-    if version not in ('HTTP/1.0', 'HTTP/1.1') or not method.isalpha():
-        raise HttpError(400, 'unsupported protocol %s' % version[:16], close=True)
+        raise HttpError(400, 'malformed request line', close=True, detail=text)
+    if not _TOKEN.match(method):
+        raise HttpError(400, 'malformed method', close=True, detail=method)
+    if not _VERSION.match(version):
+        raise HttpError(400, 'malformed HTTP version', close=True, detail=version)
+    if version not in ('HTTP/1.0', 'HTTP/1.1'):
+        raise HttpError(505, 'only HTTP/1.0 and HTTP/1.1 are supported', close=True, detail=version)
+    if (not target or _TARGET_BAD.search(target) or not (
+            target.startswith('/') or target.lower().startswith(('http://', 'https://'))
+            or (target == '*' and method == 'OPTIONS'))):
+        raise HttpError(400, 'malformed request target', close=True, detail=target)
+    if not target.startswith('/'):
+        try:
+            urllib.parse.urlsplit(target)
+        except ValueError:  # an absolute-form target such as http://[::1/
+            raise HttpError(400, 'malformed request target', close=True, detail=target)
     headers = {}
     for _count in range(MAX_HEADERS + 1):
         line = await _readline(reader)
         if line in (b'\r\n', b'\n'):
-            return Request(method.upper(), target, version, headers)
-        if not line:
-            return None
-        if line[:1] in (b' ', b'\t'):
+            return Request(method, target, version, headers)
+        text = _strip_line_end(line, 'header fields').decode('latin-1')
+        if text[:1] in (' ', '\t'):
             raise HttpError(400, 'obsolete header line folding', close=True)
-        try:
-            name, value = line.decode('latin-1').split(':', 1)
-        except ValueError:
-            raise HttpError(400, 'malformed header field', close=True)
-        name = name.strip().lower()
-        if not name or name != name.strip() or ' ' in name:
-            raise HttpError(400, 'malformed header field name', close=True)
-        value = value.strip()
+        name, colon, value = text.partition(':')
+        if not colon:
+            raise HttpError(400, 'header field without a colon', close=True, detail=name[:40])
+        if not _TOKEN.match(name):
+            raise HttpError(400, 'malformed header field name', close=True, detail=name[:40])
+        if _FIELD_VALUE_BAD.search(value):  # bare CR, NUL, ESC, DEL...: the value is not logged
+            raise HttpError(400, 'control character in header field', close=True, detail=name)
+        name, value = name.lower(), value.strip(' \t')
         if name in headers:
             if name == 'content-length' and headers[name] != value:
                 raise HttpError(400, 'conflicting Content-Length fields', close=True)
@@ -433,14 +668,20 @@ async def read_body(reader, writer, request, limit):
     """The request body (Content-Length or chunked), at most ``limit`` bytes; 413 beyond."""
     encoding = request.headers.get('transfer-encoding')
     length = request.headers.get('content-length')
-    if encoding is not None and length is not None:
-        raise HttpError(400, 'both Transfer-Encoding and Content-Length', close=True)
-    if encoding is not None and encoding.strip().lower() != 'chunked':
-        raise HttpError(400, 'unsupported Transfer-Encoding %s' % encoding[:32], close=True)
+    if encoding is not None:
+        if length is not None:
+            raise HttpError(400, 'both Transfer-Encoding and Content-Length', close=True)
+        if request.version == 'HTTP/1.0':
+            raise HttpError(400, 'Transfer-Encoding in an HTTP/1.0 request', close=True)
+        if encoding.lower() != 'chunked':
+            raise HttpError(400, 'unsupported Transfer-Encoding', close=True, detail=encoding)
     if length is not None:
-        if not length.isdigit():
-            raise HttpError(400, 'malformed Content-Length', close=True)
-        length = int(length)
+        if not _DIGITS.match(length):  # ASCII digits only: no sign, space, list, '\xb2' or other Unicode digit
+            raise HttpError(400, 'malformed Content-Length', close=True, detail=length)
+        digits = length.lstrip('0') or '0'
+        if len(digits) > 15:  # not given to int() (at most 4300 digits there)
+            raise HttpError(413, 'body of more than 10**15 bytes; the limit is %d' % limit, close=True)
+        length = int(digits)
         if length > limit:
             raise HttpError(413, 'body of %d bytes; the limit is %d' % (length, limit), close=True)
     await _continue(writer, request)
@@ -464,13 +705,12 @@ async def _read_chunked(reader, limit):
     body = bytearray()
     while True:
         line = await _readline(reader)
-        size_text = line.split(b';', 1)[0].strip()
-        try:
-            size = int(size_text, 16)
-        except ValueError:
-            raise HttpError(400, 'malformed chunk size', close=True)
-        if size < 0:
-            raise HttpError(400, 'malformed chunk size', close=True)
+        if not line.endswith(b'\n'):
+            raise HttpError(400, 'truncated chunked body', close=True)
+        size_text = line.rstrip(b'\r\n').split(b';', 1)[0].strip(b' \t')
+        if not _CHUNK_SIZE.match(size_text):  # int(x, 16) would take '0x1f', '+1f', '1_f'
+            raise HttpError(400, 'malformed chunk size', close=True, detail=size_text[:40])
+        size = int(size_text, 16)
         if size == 0:
             break
         if len(body) + size > limit:
@@ -486,6 +726,13 @@ async def _read_chunked(reader, limit):
         if line in (b'\r\n', b'\n', b''):
             return bytes(body)
     raise HttpError(431, 'too many trailer fields', close=True)
+
+
+def check_content_type(request):
+    """415 for a body that is declared as something else than JSON (no Content-Type is taken as JSON)."""
+    value = request.headers.get('content-type')
+    if value is not None and value.split(';', 1)[0].strip(' \t').lower() != 'application/json':
+        raise HttpError(415, 'Content-Type must be application/json', detail=value)
 
 
 def response_bytes(status, message='', headers=None, close=False):
@@ -509,45 +756,108 @@ class Receiver(object):
     def __init__(self, queue, settings):
         self.queue = queue
         self.settings = settings
-        self.dedup = Deduplicator(settings.dedup_window)
+        self.dedup = Deduplicator(settings.dedup_window, path=settings.seen_ids_file)
         self.connections = set()
         self.stats = collections.Counter()
 
     async def handle(self, reader, writer):
+        """One connection. Every request read is answered, and no exception reaches asyncio's stream callback."""
         task = asyncio.current_task()
         self.connections.add(task)
         peer = writer.get_extra_info('peername')
+        state = {'pending': False}  # a request was read and not answered yet
         try:
-            await self._serve(reader, writer, peer)
+            await self._serve(reader, writer, peer, state)
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.TimeoutError, ssl.SSLError, OSError):
-            pass
+            pass  # the client went away, or an idle keep-alive connection timed out: nothing to answer
         except asyncio.CancelledError:
             # Shutdown (Receiver.close). Ending normally keeps asyncio's stream callback (Python 3.11) from logging
             # the cancelled connection task as an error; main itself still ends cancelled.
             pass
+        except Exception as exc:  # pylint: disable=broad-except
+            # Last resort (_answer has its own guard): a fault of this source while it answered.
+            self.stats['failed'] += 1
+            logger.error('hardenize_webhook: connection from %s failed: %s\n%s', _peer(peer), _fault(exc), _frames(exc))
+            if state['pending']:
+                try:
+                    writer.write(response_bytes(500, 'internal error', close=True))
+                    await writer.drain()
+                except Exception:  # pylint: disable=broad-except
+                    pass
         finally:
             self.connections.discard(task)
             writer.close()
 
-    async def _serve(self, reader, writer, peer):
+    async def _serve(self, reader, writer, peer, state):
         while True:
-            request = None
-            try:
-                request = await asyncio.wait_for(read_head(reader), IDLE_TIMEOUT)
-                if request is None:
-                    return
-                status, message, extra = await asyncio.wait_for(self.process(reader, writer, request, peer),
-                                                                REQUEST_TIMEOUT)
-                close = not request.keep_alive()
-            except HttpError as exc:
-                status, message, extra = exc.status, str(exc), exc.headers
-                close = exc.close or request is None or not request.keep_alive()
-                self.stats['refused'] += 1
-                logger.warning('hardenize_webhook: %d for a request from %s: %s', status, _peer(peer), message)
+            first = await asyncio.wait_for(reader.read(1), IDLE_TIMEOUT)  # idle keep-alive: closed, no answer
+            if not first:
+                return
+            state['pending'] = True
+            answer = await self._answer(reader, writer, peer, first)
+            if answer is None:  # empty lines, then the end of the connection: no request
+                return
+            status, message, extra, close = answer
             writer.write(response_bytes(status, message, extra, close))
+            state['pending'] = False
             await writer.drain()
             if close:
+                await _linger(reader, writer)
                 return
+
+    async def _answer(self, reader, writer, peer, first):
+        """``(status, message, headers, close)`` for the request that begins with ``first``; None for no request.
+
+        Raises only when the connection failed (the client went away) or the task is cancelled.
+        """
+        request = None
+        try:
+            try:
+                request = await asyncio.wait_for(read_head(reader, first), IDLE_TIMEOUT)
+            except asyncio.TimeoutError:
+                raise HttpError(408, 'request line and header fields not received within %g s' % IDLE_TIMEOUT,
+                                close=True)
+            if request is None:
+                return None
+            status, message, extra = await self.process(reader, writer, request, peer)
+            return status, message, extra, not request.keep_alive()
+        except HttpError as exc:
+            self.stats['refused'] += 1
+            detail = '' if exc.detail is None else ' (%s)' % escape_for_log(self._without_hook_path(exc.detail))
+            logger.warning('hardenize_webhook: %d for %s from %s: %s%s', exc.status, self._describe(request),
+                           _peer(peer), escape_for_log(str(exc)), detail)
+            return exc.status, str(exc), exc.headers, exc.close or request is None or not request.keep_alive()
+        except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, OSError, asyncio.CancelledError):
+            raise
+        except Exception as exc:  # pylint: disable=broad-except
+            # Last-resort guard: a request this code did not foresee. Before the body is read it is the request's
+            # fault (400, one log line); after, this source's (500, with the frames of the traceback).
+            if request is not None and request.complete:
+                self.stats['failed'] += 1
+                logger.error('hardenize_webhook: 500 for %s from %s: %s\n%s', self._describe(request), _peer(peer),
+                             _fault(exc), _frames(exc))
+                return 500, 'internal error', {}, True
+            self.stats['refused'] += 1
+            logger.warning('hardenize_webhook: 400 for %s from %s: malformed request (%s)', self._describe(request),
+                           _peer(peer), _fault(exc))
+            return 400, 'malformed request', {}, True
+
+    def _without_hook_path(self, text):
+        """``text`` (str or bytes) with the configured path replaced by ``<hook path>``: it is not logged."""
+        path = self.settings.path
+        if not path:
+            return text
+        if isinstance(text, bytes):
+            return text.replace(path.encode('utf-8'), b'<hook path>')
+        return text.replace(path, '<hook path>')
+
+    def _describe(self, request):
+        """The method and path of ``request`` for a log line, escaped; the configured hook path is not logged."""
+        if request is None:
+            return 'a request'
+        if self.settings.path is not None and request.path == self.settings.path:
+            return '%s at the hook path' % escape_for_log(request.method, 20)
+        return '%s %s' % (escape_for_log(request.method, 20), escape_for_log(request.path, 80))
 
     async def process(self, reader, writer, request, peer):
         """(status, message, headers) for one request; raises HttpError for the refusals."""
@@ -555,23 +865,32 @@ class Receiver(object):
             raise HttpError(405, 'only POST is accepted', close=True, headers={'Allow': 'POST'})
         if self.settings.path is not None and request.path != self.settings.path:
             raise HttpError(404, 'no hook at this path', close=True)
-        request.body = await read_body(reader, writer, request, self.settings.max_body_size)
         try:
-            return await self.deliver(request, peer)
+            request.body = await asyncio.wait_for(read_body(reader, writer, request, self.settings.max_body_size),
+                                                  REQUEST_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise HttpError(408, 'body not received within %g s' % REQUEST_TIMEOUT, close=True)
+        request.complete = True
+        try:
+            return await asyncio.wait_for(self.deliver(request, peer), REQUEST_TIMEOUT)
         except HttpError:
             raise
+        except asyncio.TimeoutError:  # the queue did not take the event: Hardenize retries
+            raise HttpError(503, 'the event could not be queued within %g s' % REQUEST_TIMEOUT)
         except Exception as exc:  # pylint: disable=broad-except
-            logger.exception('hardenize_webhook: failed to process a delivery from %s', _peer(peer))
+            logger.error('hardenize_webhook: failed to process a delivery from %s: %s\n%s', _peer(peer), _fault(exc),
+                         _frames(exc))
             raise HttpError(500, 'processing failed: %s' % type(exc).__name__)
 
     async def deliver(self, request, peer):
         settings = self.settings
+        check_content_type(request)
         org = request.headers.get('x-hardenize-org')
         hook_id = request.headers.get('x-hardenize-eventhookid')
         if settings.org is not None and org != settings.org:
-            raise HttpError(400, 'unknown organization')
+            raise HttpError(400, 'unknown organization', detail=org)
         if settings.hook_ids and hook_id not in settings.hook_ids:
-            raise HttpError(400, 'unknown event hook id')
+            raise HttpError(400, 'unknown event hook id', detail=hook_id)
         reason, age = hardenize_signature.verify_signature(
             request.body, request.headers.get('x-hardenize-signature'), settings.secrets, max_age=settings.max_age)
         if reason:
@@ -589,7 +908,8 @@ class Receiver(object):
             if not self.dedup.add(key):
                 self.stats['duplicates'] += 1
                 logger.info('hardenize_webhook: duplicate delivery of event %s (%s) from %s acknowledged, not queued',
-                            payload.get('id'), payload.get('type'), _peer(peer))
+                            escape_for_log(payload.get('id'), 40), escape_for_log(payload.get('type'), 60),
+                            _peer(peer))
                 return 204, '', {}
         try:
             await self.queue.put(event)
@@ -598,7 +918,8 @@ class Receiver(object):
                 self.dedup.forget(key)  # not queued: a retry must get through
             raise
         self.stats['accepted'] += 1
-        logger.info('hardenize_webhook: event %s (%s) queued', payload.get('id'), payload.get('type'))
+        logger.info('hardenize_webhook: event %s (%s) queued', escape_for_log(payload.get('id'), 40),
+                    escape_for_log(payload.get('type'), 60))
         return 204, '', {}
 
     async def close(self):
@@ -606,6 +927,40 @@ class Receiver(object):
             task.cancel()
         if self.connections:
             await asyncio.wait(list(self.connections), timeout=SHUTDOWN_TIMEOUT)
+        self.dedup.close()
+
+
+async def _linger(reader, writer):
+    """After an answer that closes the connection: let the client read it before the socket is closed.
+
+    Closing a socket with unread input resets the connection, and a reset can destroy the answer on its way; so the
+    end of the output is signalled (plain TCP) and input is read and dropped until the client's end, at most
+    LINGER_TIMEOUT seconds and LINGER_BYTES bytes, and no longer than LINGER_IDLE seconds without input.
+    """
+    async def discard():
+        left = LINGER_BYTES
+        while left > 0:
+            data = await asyncio.wait_for(reader.read(min(65536, left)), LINGER_IDLE)
+            if not data:
+                return
+            left -= len(data)
+
+    try:
+        if writer.can_write_eof():
+            writer.write_eof()
+        await asyncio.wait_for(discard(), LINGER_TIMEOUT)
+    except (ConnectionError, asyncio.TimeoutError, asyncio.IncompleteReadError, ssl.SSLError, OSError):
+        pass
+
+
+def _fault(exc):
+    """``Type: message`` of an exception, escaped: the message may quote a request."""
+    return '%s: %s' % (type(exc).__name__, escape_for_log(exc, 200))
+
+
+def _frames(exc):
+    """The traceback's frames (file, line, code of this source); the exception's text is in _fault()."""
+    return 'Traceback (most recent call last):\n' + ''.join(traceback.format_tb(exc.__traceback__)).rstrip()
 
 
 def _peer(peer):
