@@ -108,6 +108,7 @@ cache_timeout: 3600
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 from ansible_collections.domainsec.onboard.plugins.plugin_utils.vendor_inventory import VendorInventory
 
 
@@ -129,9 +130,9 @@ class InventoryModule(VendorInventory):
         hostname = self.get_option('hostname')
         if hostname:
             try:
-                filters['hostname'] = hz.canonical_hostname(hostname)
+                filters['hostname'] = check_name(hostname, 'hostname')
             except ValueError as exc:
-                raise DomainsecError('hostname: %s' % exc, vendor=hz.VENDOR)
+                raise DomainsecError(str(exc), vendor=hz.VENDOR)
             filters['subdomains'] = self.get_option('subdomains')
         groups = client.list_groups()
         wanted_groups = self.resolve_groups(groups)

@@ -105,7 +105,7 @@ cache_connection: ~/.cache/ansible-inventory
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.plugin_utils.vendor_inventory import VendorInventory
 
@@ -122,8 +122,11 @@ class InventoryModule(VendorInventory):
     def fetch(self, client):
         """The sites (with scan report, and firewall history when asked for), by host name: one ``sites_list``."""
         unit = self.get_option('unit')
-        if unit is not None and not EMAIL.match(unit.strip()):
-            raise DomainsecError('unit must be an e-mail address, got %r' % unit, vendor=vd.VENDOR)
+        if unit is not None:
+            try:
+                check_email(unit, 'unit')  # sent as given: Virusdie matches a unit in any case
+            except ValueError as exc:
+                raise DomainsecError(str(exc), vendor=vd.VENDOR)
         sites = client.list_sites(unit=unit.strip() if unit else None, scan_report=True,
                                   firewall_history=self.get_option('firewall_history'))
         return [sites[host] for host in sorted(sites)]

@@ -271,6 +271,9 @@ class CyberSSLClient(RpcClient):
         api_url=dict(type='str', fallback=(env_fallback_set, ['CYBERSSL_API_URL'])),
     )
     SESSION_ERRORS = frozenset([INVALID_TOKEN])
+    # No "already exists" refusal: the document names none, and an order is never there already - a second
+    # add_ssl_order is a second purchase, which my_orders, prove_within and the controller lock keep from happening.
+    CONFLICT_ERRORS = frozenset()
 
     @classmethod
     def base_url(cls, params):

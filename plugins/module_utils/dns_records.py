@@ -26,7 +26,15 @@ __metaclass__ = type
 import ipaddress
 import re
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_text, is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import (
+    check_email,
+    check_name,
+    check_text,
+    check_url,
+    is_hostname,
+    name_problem,
+    to_ascii,
+)
 
 RECORD_TYPES = ('A', 'AAAA', 'CNAME', 'MX', 'NS', 'CAA', 'TXT', 'SRV')
 CAA_TAGS = ('issue', 'issuewild', 'iodef')
@@ -110,6 +118,9 @@ def absolute_target(value, zone, user_input=True, option='value', strict=False):
         if '.' not in name:
             raise RecordError('%s %r must be a fully qualified host name such as %s.%s (a single label would be a '
                               'top-level domain)' % (option, value, name, normalize_zone(zone)))
+        problem = name_problem(name, underscore=True)  # the rules of every domain name (names.check_name)
+        if problem:
+            raise RecordError('%s %r is not a valid host name: %s' % (option, value, problem))
         return name + '.'
     if lowered.endswith('.'):
         return lowered
@@ -339,15 +350,28 @@ def _check_text(value, option):
         raise RecordError(str(exc))
 
 
+def _is_name(value):
+    """A CAA issuer: an ASCII domain name as names.check_name has it (no trailing dot, no Unicode)."""
+    try:
+        return check_name(value, 'value') == value.lower()
+    except ValueError:
+        return False
+
+
 def _check_caa_value(tag, value, where):
     if tag == 'iodef':
-        if not re.match(r'(mailto:[^@\s]+@[^@\s]+|https?://\S+)\Z', value):
-            raise RecordError('%s.value for a CAA iodef record must be a mailto: or http(s):// URL, got %r'
-                              % (where, value))
+        try:
+            if value.lower().startswith('mailto:'):
+                check_email(value[len('mailto:'):], '%s.value' % where)
+            else:
+                check_url(value, '%s.value' % where, schemes=('http', 'https'))
+        except ValueError as exc:
+            raise RecordError('%s.value for a CAA iodef record must be a mailto: or http(s):// URL, got %r (%s)'
+                              % (where, value, exc))
     else:
         issuer, dummy, parameters = value.partition(';')
         issuer = issuer.strip()
-        if issuer and not is_hostname(issuer.lower()):
+        if issuer and not _is_name(issuer):
             raise RecordError('%s.value for a CAA %s record must be an issuer domain (optionally followed by '
                               "';' parameters) or empty, got %r" % (where, tag, value))
         for parameter in parameters.split(';') if parameters.strip() else []:

@@ -141,6 +141,14 @@ class FileWriter(object):
                 raise ValueError('%s: there is no %s %r on this host' % (option, 'user' if option == 'owner' else
                                                                          'group', name))
 
+    def resulting_mode(self, path):
+        """The permission bits ``path`` has after a write with the ``mode`` option: a symbolic mode counts from the
+        file's current mode when it exists, else from a new file's (see :meth:`_mode_of_new_file`)."""
+        if path and os.path.isfile(path):
+            current = stat.S_IMODE(os.stat(path).st_mode)
+            return current if self.mode is None else self._mode_from(self.mode, current)
+        return self._mode_of_new_file(self.mode)
+
     def file_args(self, path, secret=False, keep_mode=False):
         """The file arguments for ``path``: the module's, with ``mode`` 0600 for a ``secret`` and none (the mode is
         left as it is) with ``keep_mode``."""
@@ -214,14 +222,16 @@ class FileWriter(object):
         """A symbolic mode of a new file counts from the mode the umask gives it (as for ansible.builtin.copy), not
         from the 0600 it is created with; no mode at all means that umask's mode."""
         umask_mode = 0o666 & ~current_umask()
-        if mode is None:
-            return umask_mode
+        return umask_mode if mode is None else self._mode_from(mode, umask_mode)
+
+    def _mode_from(self, mode, base):
+        """``mode`` (a number, octal text or a symbolic mode counted from the bits ``base``) as permission bits."""
         if isinstance(mode, int):
             return mode
         try:
             return int(str(mode), 8)
         except ValueError:
-            return self.module._symbolic_mode_to_octal(_Stat(umask_mode), str(mode))  # pylint: disable=protected-access
+            return self.module._symbolic_mode_to_octal(_Stat(base), str(mode))  # pylint: disable=protected-access
 
     def _replace(self, path, content):
         """``content`` into a temporary file beside ``path``, renamed over it by ``atomic_move``; the temporary file

@@ -32,7 +32,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     WriteOutcomeUnknown,
     env_fallback_set,
 )
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import LABEL, MASK, idna_ascii, mask_url_password
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK, check_name, mask_url_password, shown
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RestClient
 
 VENDOR = 'Hardenize'
@@ -100,30 +100,8 @@ class RateLimiter(object):
 
 
 # -- host names ----------------------------------------------------------------
-def canonical_hostname(name):
-    """Hostname as the API stores it for comparison: lowercase, no trailing dot, punycode.
-
-    Unicode names are converted by :func:`names.idna_ascii`, as the
-    SecuritySpace modules convert them (IDNA 2008: ``straße.de`` is
-    ``xn--strae-oqa.de``), so one domain has one name at every vendor.
-    Raises ValueError for a name that is not a host name, an IP address
-    included.
-    """
-    text = (name or '').strip()
-    try:
-        ascii_name = idna_ascii(text)
-    except UnicodeError:
-        raise ValueError('%r is not a valid host name' % name)
-    if ascii_name.endswith('.'):
-        ascii_name = ascii_name[:-1]
-    labels = ascii_name.split('.')
-    if len(ascii_name) > 253 or len(labels) < 2 or not all(LABEL.match(label) for label in labels):
-        raise ValueError('%r is not a valid host name (at least two labels of letters, digits and hyphens)' % name)
-    if labels[-1].isdigit():
-        raise ValueError('%r is an IP address or ends in a numeric label; Hardenize monitors host names' % name)
-    return ascii_name
-
-
+# Host names given by the user are checked by names.check_name, the rule every vendor shares (IDNA 2008 ASCII,
+# lowercase, no trailing dot; docs/user-guide.md, "Input rules").
 def canonical_axfr_host(value):
     """``axfr_host`` as the API stores it: a compressed IP address or a canonical host name; '' clears it."""
     text = (value or '').strip()
@@ -134,9 +112,9 @@ def canonical_axfr_host(value):
     except ValueError:
         pass
     try:
-        return canonical_hostname(text)
+        return check_name(text, 'axfr_host')
     except ValueError:
-        raise ValueError('axfr_host must be a name server host name or IP address, got %r' % value)
+        raise ValueError('axfr_host must be a name server host name or IP address, got %s' % shown(value))
 
 
 def canonical_dns_name(value):
@@ -145,8 +123,12 @@ def canonical_dns_name(value):
 
 
 def host_key(host):
-    """Canonical name of a host object from the API."""
-    return canonical_hostname(host.get('punyHostname') or host.get('hostname'))
+    """Canonical name of a host object from the API; ValueError when it holds none.
+
+    Vendor-specific: a name Hardenize answers with may hold underscores (its API
+    takes them), so an account with such a host can still be read; the names a
+    user gives are checked without (names.check_name's default)."""
+    return check_name(host.get('punyHostname') or host.get('hostname') or '', 'hostname', underscore=True)
 
 
 def common_parent(names):
@@ -340,7 +322,7 @@ class HardenizeClient(RestClient):
 
     def get_host(self, hostname):
         try:
-            data = self.read('/hosts/%s' % canonical_hostname(hostname))
+            data = self.read('/hosts/%s' % check_name(hostname, 'name'))
         except HardenizeError as exc:
             if exc.status == 404:
                 return None
@@ -426,13 +408,19 @@ class HardenizeClient(RestClient):
         return resolved
 
     def create_group(self, name, auto, tags=None):
-        """POST /groups; returns the new group."""
+        """POST /groups; returns the new group. A lost answer, or a 409 (the name is taken: another run made the group
+        at the same time), is settled by reading the groups: made when one has the name, ``auto`` and the tags."""
         body = dict(name=name, auto=auto)
         if auto:
             body['tags'] = tags or []
-        answer = self.write('create_group', 'POST', '/groups', body=body, expected=(200, 201),
-                            landed=lambda: self.find_group(name), what='group %s created' % name)
-        return answer.get('group') or self.find_group(name)
+
+        def landed():
+            group = self.find_group(name)
+            return group if group and bool(group.get('auto')) == bool(auto) and \
+                sorted(group.get('tags') or []) == sorted(body.get('tags') or []) else None
+        answer = self.write('create_group', 'POST', '/groups', body=body, expected=(200, 201), landed=landed,
+                            what='group %s created' % name)
+        return answer.get('group') or (answer if answer.get('id') else self.find_group(name))
 
     def set_group_tags(self, group, tags):
         """POST /groups/{id} with new tags."""

@@ -38,7 +38,7 @@ import re
 import threading
 import time
 import traceback
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 try:
     import requests
@@ -137,8 +137,47 @@ class ApiError(DomainsecError):
     """The vendor answered and refused the request."""
 
 
+class AlreadyDone(DomainsecError):
+    """A write was refused because what it makes is there already (a 409, a vendor's "already exists"), and the
+    re-read shows it as the write wanted it: someone else (another run) made it. Not a failure: ``result`` is the
+    re-read's value, and ``VendorClient.write`` returns it as the write's answer without counting it as this run's
+    change. ``msg`` is the vendor's refusal."""
+
+    def __init__(self, msg, result=None, **kwargs):
+        super(AlreadyDone, self).__init__(msg, **kwargs)
+        self.result = result
+
+
+def encoded_forms(value):
+    """``value`` and every form it can take on the wire or in JSON, each of which must be masked as the value is.
+
+    A secret travels URL-encoded in a query string or a form body (``quote`` with or without ``/`` kept,
+    ``quote_plus``), and a server that echoes the request may show it so, with upper- or lower-case escapes; in
+    JSON it is escaped (``\\u`` escapes, and ``\\/`` as PHP's ``json_encode`` writes a slash); HTTP Basic and some
+    vendors carry it base64-encoded. A value without such characters has only its raw form (and base64).
+    """
+    forms = set([value])
+    for encoded in (quote(value, safe=''), quote(value), quote_plus(value), quote_plus(value, safe='/')):
+        forms.add(encoded)
+        forms.add(_PERCENT_ESCAPE.sub(lambda match: match.group(0).lower(), encoded))
+    for ascii_only in (True, False):
+        escaped = json.dumps(value, ensure_ascii=ascii_only)[1:-1]
+        forms.add(escaped)
+        forms.add(escaped.replace('/', '\\/'))
+    raw = value.encode('utf-8')
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        text = encoded.decode('ascii')
+        forms.add(text)
+        forms.add(text.rstrip('='))
+    return forms
+
+
+_PERCENT_ESCAPE = re.compile(r'%[0-9A-F]{2}')
+
+
 class Redactor(object):
-    """Hides credential values in any text, and secret-named fields in mappings."""
+    """Hides credential values (in every encoded form, :func:`encoded_forms`) in any text, and secret-named fields
+    in mappings."""
 
     def __init__(self, secrets=None):
         self._secrets = set()
@@ -150,7 +189,7 @@ class Redactor(object):
             return
         value = str(value)
         if len(value) >= 4:
-            self._secrets.add(value)
+            self._secrets.update(form for form in encoded_forms(value) if len(form) >= 4)
 
     def text(self, value):
         """``value`` with every registered secret and every password inside a URL masked."""
@@ -162,6 +201,17 @@ class Redactor(object):
             if secret in value:
                 value = value.replace(secret, REDACTED)
         return value
+
+    def values(self, data):
+        """``data`` (JSON-like) with :meth:`text` applied to every string in it, keys kept: for vendor data shown
+        as is (inventory variables), where a field's name says nothing but a hostile server may echo a secret."""
+        if isinstance(data, dict):
+            return dict((k, self.values(v)) for k, v in data.items())
+        if isinstance(data, (list, tuple)):
+            return [self.values(v) for v in data]
+        if isinstance(data, str):
+            return self.text(data)
+        return data
 
     def mapping(self, data):
         if isinstance(data, dict):
@@ -518,7 +568,7 @@ class HttpClient(object):
                 raise WriteOutcomeUnknown(message, vendor=self.vendor, status=status, answered=True)
         return None
 
-    def write(self, send, landed=None, attempts=None, prove_within=None):
+    def write(self, send, landed=None, attempts=None, prove_within=None, conflict=None):
         """Carry out a write that must not be duplicated.
 
         ``send()`` performs the request (through :meth:`request` with
@@ -528,6 +578,15 @@ class HttpClient(object):
         did not land and it is sent again. Without ``landed`` the error is
         raised as it is. A re-read that fails is never taken as "not landed":
         the write is not sent again and the failure says so.
+
+        ``conflict(error)`` tells a refusal that says the write's object is
+        there already (a 409, a vendor's "already exists"). Such a refusal is
+        re-read with the same ``landed()``: when it shows the state the write
+        wanted, the write is done - by this write's own earlier send when it
+        had been sent before with an unknown outcome (its result is returned),
+        else by someone else (:class:`AlreadyDone` carries the result); when
+        it does not, the refusal is raised, saying that the re-read did not
+        show the wanted state.
 
         ``prove_within`` (seconds) is for writes that cost money: they are sent
         again only when a re-read proves they did not land. After an answer of
@@ -540,10 +599,15 @@ class HttpClient(object):
         """
         attempts = self.retries + 1 if attempts is None else attempts
         attempt = limited = 0
+        resent = False  # sent before with an unknown outcome: a conflict answer may be this write's own earlier send
         while True:
             sent_at = self.clock()
             try:
                 return send()
+            except ApiError as exc:
+                if landed is None or conflict is None or not conflict(exc):
+                    raise
+                return self._settle_conflict(landed, exc, resent)
             except WriteOutcomeUnknown as exc:
                 if landed is None:
                     raise
@@ -567,6 +631,22 @@ class HttpClient(object):
                         raise TransportError('%s: a write did not land after %d attempts (%s)' % (
                             self.vendor, attempts, exc), vendor=self.vendor, status=exc.status)
                 self._log('the write had not landed; sending it again')
+                resent = True
+
+    def _settle_conflict(self, landed, exc, resent):
+        """A refusal that says the write's object is there already, decided by ``landed()`` (see :meth:`write`)."""
+        self._log('the write was refused as already done (%s); re-reading the remote state' % exc)
+        result = self._reread(landed, exc, False)
+        if not result:
+            raise ApiError('%s. A re-read does not show it as this task wants it (another run or someone else may have '
+                           'made or changed it at the same time): look at it, then run the task again'
+                           % str(exc).rstrip('. '), vendor=exc.vendor, code=exc.code, status=exc.status,
+                           details=exc.details)
+        if resent:
+            self._log('the earlier send of this write had landed after all; not sending it again')
+            return result
+        self._log('it is there as wanted, made by someone else; not counted as this run\'s change')
+        raise AlreadyDone(str(exc), result=result, vendor=exc.vendor, code=exc.code, status=exc.status)
 
     def _reread(self, landed, exc, costly):
         """``landed()``; a failure of the re-read names the write (it may have landed) and stops the write."""

@@ -154,6 +154,18 @@ def fail_module(module, client, error, partial=None, **result):
     module.fail_json(**_with_trace(module, http, result, force=True))
 
 
+def found_done(module, client, result):
+    """Warn about each write the vendor refused as done already that a re-read found as wanted (``client.found``:
+    another run made it at the same time); a real run whose every write was found so changed nothing itself, and
+    reports ``changed: false`` (as ``ansible.builtin.file`` does for a directory another process made first)."""
+    for entry in getattr(client, 'found', None) or ():
+        module.warn(client.http.redactor.text(
+            'Found done by someone else, not by this run: %s. %s refused it as done already (%s), and a re-read shows '
+            'it as this task wants it (another run at the same time?)' % (entry['what'], client.VENDOR, entry['answer'])))
+    if not module.check_mode and getattr(client, 'found', None) and client.found_only():
+        result['changed'] = False
+
+
 def run_module(module, client_class, run, check=None, result=None, partial=None):
     """The common body of every module: client, run, finish.
 
@@ -162,7 +174,8 @@ def run_module(module, client_class, run, check=None, result=None, partial=None)
     message that fails the task with the result attached (a refused publish,
     a failed hook test, a risk level reached). ``result`` holds fields that
     are returned even when the run fails; ``run`` may fill it in as it goes
-    (it is the same dict). A failure says what the run had already changed
+    (it is the same dict). A write found done by someone else is warned about
+    (:func:`found_done`). A failure says what the run had already changed
     (``partial(client.done)`` may phrase it) and reports ``changed: true``
     when it changed anything. An unexpected exception becomes a one-line
     failure naming its cause, the traceback in ``exception``. The client's
@@ -175,6 +188,7 @@ def run_module(module, client_class, run, check=None, result=None, partial=None)
         for warning in client.http.warnings:
             module.warn(warning)
         result.update(run(client))
+        found_done(module, client, result)
     except DomainsecError as exc:
         fail_module(module, client, exc, partial=partial, **result)
     except Exception as exc:  # pylint: disable=broad-exception-caught

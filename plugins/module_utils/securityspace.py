@@ -133,6 +133,9 @@ class SecuritySpaceClient(RpcClient):
         api_url=dict(type='str', default=DEFAULT_API_URL, fallback=(env_fallback_set, ['SECURITYSPACE_API_URL'])),
     )
     SESSION_ERRORS = SESSION_ERRORS
+    # Refusals because what the write makes is there already: a domain in the account (dnsAddDomain), this month's
+    # no-risk audit of an address (saRunAudit). Each is re-read with the write's landed() check (VendorClient.write).
+    CONFLICT_ERRORS = frozenset(['unableToAddDuplicate', 'noriskAlreadyRun'])
 
     def make_auth(self):
         return FieldAuth(lambda: {'apikey': self.params['api_key'], 'sessionToken': self.token})
@@ -210,6 +213,8 @@ class SecuritySpaceClient(RpcClient):
         return answer, [r for r in (record_from_api(a, zone) for a in answer['records']) if r is not None]
 
     def add_domain(self, zone, domain_type):
+        """dnsAddDomain. A lost answer, or ``unableToAddDuplicate`` (another run added the zone at the same time), is
+        settled by the domain list: added when the zone is in it (the list does not show a zone's type)."""
         self.write('add_domain', 'dnsAddDomain', {'domain': zone, 'domaintype': domain_type, 'aup': 'YES'},
                    landed=lambda: self.find_domain(zone), what='zone %s created' % zone)
 
@@ -288,7 +293,8 @@ class SecuritySpaceClient(RpcClient):
         return list(answer.get('scans') or [])
 
     def run_audit(self, audit_type, targets=None, exclude_dos=False, notify=False, landed=None):
-        """saRunAudit; ``landed()`` finds the scans it started when the answer is lost."""
+        """saRunAudit; ``landed()`` finds the scans it started when the answer is lost, or when SecuritySpace answers
+        ``noriskAlreadyRun`` (a concurrent run started this month's no-risk audit: the run follows that one)."""
         form = {'audittype': audit_type}
         if targets:
             form['ipaddr'] = ','.join(targets)

@@ -20,7 +20,7 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import ApiError, HeaderAuth, env_fallback_set
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_url
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RestClient
 
 VENDOR = 'Signal Sciences'
@@ -103,8 +103,10 @@ class SigsciClient(RestClient):
 
     @classmethod
     def check_params(cls, params):
-        if not EMAIL.match((params.get('email') or '').strip()):
-            return 'email must be the e-mail address of the API user, got %r' % params.get('email')
+        try:
+            check_email(params.get('email') or '', 'email')  # the API user's
+        except ValueError as exc:
+            return str(exc)
         if not CORP_NAME.match(params.get('corp') or ''):
             return 'corp must be the corp\'s short name (letters, digits, ".", "_", "-"), got %r' % params.get('corp')
         return None
@@ -150,8 +152,14 @@ class SigsciClient(RestClient):
         return self._get_or_none(self._path('sites', name))
 
     def create_site(self, body):
+        """POST the new site ``body``; the site. A lost answer, or a 409 "already exists" (another run made it at the
+        same time), is settled by reading the site: it counts as made when it has every field of ``body``."""
         name = body['name']
-        answer = self.write('create_site', 'POST', self._path('sites'), body=body, landed=lambda: self.get_site(name),
+
+        def landed():
+            site = self.get_site(name)
+            return site if site and not site_changes(site, body) else None
+        answer = self.write('create_site', 'POST', self._path('sites'), body=body, landed=landed,
                             what='site %s created' % name)
         return answer if answer.get('name') else self.get_site(name)
 
@@ -187,7 +195,9 @@ class SigsciClient(RestClient):
         return lambda: self.list_members(site).get(email) == role
 
     def invite_member(self, site, email, role):
-        """POST .../members/{email}/invite: adds a corp user, or invites a new one, with ``role``."""
+        """POST .../members/{email}/invite: adds a corp user, or invites a new one, with ``role``. A 409 "already a
+        member" (another run invited them at the same time) is settled by reading the members: done when the user is
+        one with ``role``."""
         self.write('invite_member', 'POST', self._path('sites', site, 'members', email, 'invite'), body={'role': role},
                    landed=self._member_is(site, email, role),
                    what='%s invited to %s as %s' % (email, site, role))
@@ -232,8 +242,7 @@ def validate_site(params):
             raise ValueError('block_http_code must be 400-599, or 301/302 with block_redirect_url; got %d' % code)
         wanted['blockHTTPCode'] = code
     if url:
-        if not re.match(r'https?://[^\s/]+\S*\Z', url):
-            raise ValueError('block_redirect_url must be an http:// or https:// URL, got %r' % url)
+        url = check_url(url, 'block_redirect_url', schemes=('http', 'https'))
         if code not in (301, 302):
             raise ValueError('block_redirect_url only applies with block_http_code 301 or 302')
     if url is not None:
@@ -280,8 +289,7 @@ def site_changes(site, wanted):
 
 def check_member(email, role, where):
     """A member's e-mail (lowercased) after checking it and its role; ValueError names the option."""
-    if not EMAIL.match((email or '').strip()):
-        raise ValueError('%s.email must be an e-mail address, got %r' % (where, email))
+    email = check_email(email or '', '%s.email' % where)
     if role is not None and role not in ROLES:
         raise ValueError('%s.role must be one of %s, got %r' % (where, ', '.join(ROLES), role))
     return email.strip().lower()

@@ -36,7 +36,10 @@ own the request code (nothing of it is written in a vendor's file twice):
 Both give a client the same vocabulary: :meth:`read` (one request that
 changes nothing, retried by the transport) and :meth:`write` (one write that
 must not be duplicated: re-read with ``landed`` before anything is sent
-again, noted in ``done`` under the operation's name). The base also gives
+again, noted in ``done`` under the operation's name; a refusal that says it
+is there already - a 409, an "already exists" code - is re-read with the same
+``landed`` and, when the state is as wanted, noted in ``found`` instead of
+failing). The base also gives
 every client the same :meth:`from_params` (validation of the transport
 options, the HTTP transport with the client's auth, headers, hooks and refused
 statuses), :attr:`base` (the API base URL without a trailing slash),
@@ -53,6 +56,8 @@ import time
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
     REFUSED_STATUSES,
+    AlreadyDone,
+    ApiError,
     DomainsecError,
     HttpClient,
     TransportError,
@@ -60,6 +65,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     transport_argument_spec,
     validate_transport_params,
 )
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_url
 
 
 class WaitTimeout(DomainsecError):
@@ -86,6 +92,7 @@ class VendorClient(object):
         self.token_count = 0  # how often a token was fetched in this run
         self.clock = time.time
         self.done = []  # what the run's writes changed, in order: {'operation': ..., 'what': ...}
+        self.found = []  # writes refused as already done that a re-read found as wanted: {'operation', 'what', 'answer'}
         self._token_lock = threading.RLock()  # parallel writes share one token
         self._local = threading.local()  # a parallel task's own ``done`` entries, merged in plan order
         self.base = (self.base_url(params) or '').rstrip('/') + self.base_path(params)  # no trailing slash
@@ -126,9 +133,11 @@ class VendorClient(object):
     def from_params(cls, params):
         """Build the client from option values (a module's ``params`` or a plugin's options)."""
         problem = validate_transport_params(params)
-        url = cls.base_url(params) or ''
-        if problem is None and not url.lower().startswith('https://'):
-            problem = '%s must be an https:// URL, got %s' % (cls.API_URL_OPTION, url)
+        if problem is None:
+            try:  # https://, a host name or IP address, no credentials in it (they have their own options)
+                check_url(cls.base_url(params) or '', cls.API_URL_OPTION)
+            except ValueError as exc:
+                problem = str(exc)
         if problem is None:
             problem = cls.check_params(params)
         if problem:
@@ -198,21 +207,48 @@ class VendorClient(object):
         ``prove_within`` (seconds): a write that costs money is sent again only when a re-read proves it did not
         land. The write is noted in ``done`` as ``operation`` (``what`` describes it in the report of a run that
         fails later); ``operation=None`` leaves that to the caller, whose noting depends on the answer.
+
+        A refusal that says the write's object is there already (:meth:`is_conflict`, or the ``conflict`` given:
+        a 409, an "already exists" code) is re-read with the same ``landed``: when it shows the wanted state, the
+        write is done by someone else (another run at the same time). Its re-read is returned as the answer, and it is
+        noted in ``found``, not in ``done``: run_module warns about it, and a run that found writes so and did
+        nothing else (``done`` empty) reports ``changed: false``. When the re-read does not show the wanted state,
+        the refusal fails the task.
         """
         landed = options.pop('landed', None)
         what = options.pop('what', None)
         prove_within = options.pop('prove_within', None)
-        answer = self.http.write(lambda: self.exchange(*request, write=True, **options), landed=landed,
-                                 prove_within=prove_within)
+        conflict = options.pop('conflict', self.is_conflict)
+        try:
+            answer = self.http.write(lambda: self.exchange(*request, write=True, **options), landed=landed,
+                                     prove_within=prove_within, conflict=conflict)
+        except AlreadyDone as found:
+            self.record_found(operation, what or operation, found.msg)
+            return found.result
         if operation is not None:
             self.record_done(operation, what or operation)
         return answer
+
+    def is_conflict(self, error):
+        """Whether ``error`` (an ApiError of a write) says that what the write makes is there already (see the
+        protocol bases)."""
+        return False
 
     # -- what the run changed -------------------------------------------------
     def record_done(self, operation, what):
         """Note a write that was carried out (or found to have landed): a failure later in the run reports it."""
         buffer = getattr(self._local, 'done', None)
         (buffer if buffer is not None else self.done).append(dict(operation=operation, what=what))
+
+    def record_found(self, operation, what, answer):
+        """Note a write that the vendor refused as done already and that a re-read found as wanted (not this run's
+        change; see :meth:`write`)."""
+        self.found.append(dict(operation=operation, what=what, answer=answer))
+
+    def found_only(self):
+        """Whether the run's writes were found done by someone else and none changed anything itself (nothing in
+        ``done``, which notes every write that changed something)."""
+        return bool(self.found) and not self.done
 
     def parallel(self, calls):
         """Run independent writes (callables) over the transport's bounded pool (``parallel_writes``).
@@ -283,6 +319,13 @@ class RpcClient(VendorClient):
     """
 
     SESSION_ERRORS = frozenset()
+    # The vendor's error codes that refuse a write because what it makes is there already ("already exists"): such a
+    # refusal is re-read (see VendorClient.write).
+    CONFLICT_ERRORS = frozenset()
+
+    def is_conflict(self, error):
+        code = error.code if isinstance(error, ApiError) else None
+        return isinstance(code, (str, int)) and code in self.CONFLICT_ERRORS
 
     def send_call(self, method, params, write, **options):
         """Send the call; the transport's Response."""
@@ -361,8 +404,12 @@ class RestClient(VendorClient):
 
     A request is ``read(path, params=..., ...)`` (a GET) or ``write(operation, method, path, body=..., ...)``;
     ``expected`` lists the statuses of success (a read 200, a write 200, 201 or 204 unless it says otherwise).
-    Any other status raises :meth:`api_error`, which the vendor writes from :meth:`error_body`.
+    Any other status raises :meth:`api_error`, which the vendor writes from :meth:`error_body`. A write refused with
+    409 Conflict (what it makes is there already) is re-read before it counts as a failure (VendorClient.write).
     """
+
+    def is_conflict(self, error):
+        return isinstance(error, ApiError) and error.status == 409
 
     def exchange(self, method, path=None, body=None, params=None, headers=None, expected=None, write=False,
                  trace_body=True, refused_statuses=None):

@@ -38,7 +38,10 @@ options:
     description: Also check that the CSR suits this product.
     type: int
   addon_domains:
-    description: Extra domains (SANs) of the order beyond the CSR's common name, checked against the product.
+    description:
+      - Extra domains (SANs) of the order beyond the CSR's common name, checked against the product.
+      - Each a domain name or a wildcard (C(*.example.com)) of at least two labels, as for
+        O(domainsec.onboard.cyberssl_order#module:addon_domains).
     type: list
     elements: str
 '''
@@ -125,7 +128,7 @@ import re
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 
 CSR_BEGIN = re.compile(r'-----BEGIN (NEW )?CERTIFICATE REQUEST-----')
 PRIVATE_KEY = re.compile(r'-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|\Z)', re.S)
@@ -150,13 +153,11 @@ def main():
         module.fail_json(msg='product_id must be a positive product number, got %s' % params['product_id'])
     addons = None
     if params['addon_domains'] is not None:
-        addons = []
-        for index, name in enumerate(params['addon_domains']):
-            ascii_name = to_ascii(name.strip().rstrip('.')).lower()
-            if not is_hostname(ascii_name, allow_wildcard=True):
-                module.fail_json(msg='addon_domains[%d] must be a domain name such as www.example.com, got %r'
-                                 % (index, name))
-            addons.append(ascii_name)
+        try:
+            addons = [check_name(name, 'addon_domains[%d]' % index, wildcard=True)
+                      for index, name in enumerate(params['addon_domains'])]
+        except ValueError as exc:
+            module.fail_json(msg=str(exc))
 
     run_module(module, cs.CyberSSLClient, lambda client: read(client, params, addons), result=dict(changed=False))
 

@@ -56,11 +56,14 @@ options:
   primary_domain:
     description:
       - The certificate's common name, for example C(example.com) or C(*.example.com) on a wildcard product.
+      - A wildcard is C(*) as the whole first label of a name of at least three labels; no IP address, underscore or
+        all-digit top-level label (the collection's rules for every domain name, user guide, "Input rules").
     type: str
     required: true
   addon_domains:
     description:
-      - Further domains of a multi-domain certificate (wildcards where the product allows them).
+      - Further domains of a multi-domain certificate (wildcards where the product allows them), with the rules of
+        O(primary_domain).
     type: list
     elements: str
     default: []
@@ -90,7 +93,7 @@ options:
     description:
       - The DNS zones that hold the validation records (for example the SecuritySpace zones of the domains). Each
         record of RV(dv_records) is given relative to the longest of these zones that contains it. Not set, the
-        zone is the shortest domain of the order that contains the record.
+        zone is the shortest domain of the order that contains the record. A zone is a domain name, never a wildcard.
     type: list
     elements: str
   csr:
@@ -398,7 +401,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer impo
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL, is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_name
 from ansible_collections.domainsec.onboard.plugins.module_utils.x509 import (
     CertificateError,
     certificate_summary,
@@ -450,27 +453,10 @@ def argument_spec():
 
 
 # -- input ---------------------------------------------------------------------------
-def domain_name(value, option):
-    name = to_ascii((value or '').strip().rstrip('.')).lower()
-    if not is_hostname(name, allow_wildcard=True) or '.' not in name:
-        raise ValueError('%s: %r is not a domain name (example.com, or *.example.com on a wildcard product)'
-                         % (option, value))
-    return name
-
-
-def email_address(value, option):
-    """An e-mail address with its domain in ASCII (IDNA); ValueError names ``option``."""
-    local, dummy, domain = (value or '').strip().rpartition('@')
-    address = '%s@%s' % (local, to_ascii(domain.rstrip('.')).lower()) if local else (value or '')
-    if not EMAIL.match(address):
-        raise ValueError('%s: %r is not an e-mail address (name@example.com)' % (option, value))
-    return address
-
-
 def validate(params):
     """The wanted order from the options, checked before any request; raises ValueError naming the option."""
-    primary = domain_name(params['primary_domain'], 'primary_domain')
-    addons = [domain_name(d, 'addon_domains') for d in params['addon_domains']]
+    primary = check_name(params['primary_domain'], 'primary_domain', wildcard=True)
+    addons = [check_name(d, 'addon_domains[%d]' % index, wildcard=True) for index, d in enumerate(params['addon_domains'])]
     domains = [primary] + addons
     if len(set(domains)) != len(domains):
         raise ValueError('addon_domains: every domain may appear once (with primary_domain), got %s' % ', '.join(domains))
@@ -481,8 +467,8 @@ def validate(params):
             raise ValueError('dv_emails: dv_method=email needs one approval address per domain (%d: %s), got %d'
                              % (len(domains), ', '.join(domains), len(emails or [])))
         normalised = []
-        for address, domain in zip(emails, domains):
-            address = email_address(address, 'dv_emails')
+        for index, (address, domain) in enumerate(zip(emails, domains)):
+            address = check_email(address, 'dv_emails[%d]' % index)
             if not cs.in_zone(cs.base_domain(domain), address.split('@', 1)[1]):
                 raise ValueError('dv_emails: %r is not an address at %s or a parent domain of it' % (address, domain))
             normalised.append(address)
@@ -510,10 +496,10 @@ def validate(params):
         if not re.match(r'^[A-Za-z]{2}\Z', (subject.get('country') or '').strip()):
             raise ValueError('csr_subject.country: %r is not a two-letter country code (US, DE, ...)' % subject['country'])
         if subject.get('email'):
-            email_address(subject['email'], 'csr_subject.email')
+            check_email(subject['email'], 'csr_subject.email')
     for role in ('admin_contact', 'tech_contact'):
         if params.get(role):
-            email_address(params[role]['email'], '%s.email' % role)
+            check_email(params[role]['email'], '%s.email' % role)
     for option, low, high in (('period', 1, 10), ('wait_timeout', 0, 86400), ('wait_interval', 1, 3600),
                               ('renew_before_days', 0, 3650), ('product_id', 1, 10 ** 9), ('order_id', 1, 10 ** 12),
                               ('settle_timeout', 0, 3600)):
@@ -528,7 +514,7 @@ def validate(params):
         int(str(mode), 8) if not isinstance(mode, int) else mode
     except ValueError:
         raise ValueError("mode must be an octal file mode such as '0644', got %r" % (mode,))
-    zones = [domain_name(z, 'dv_zones') for z in params.get('dv_zones') or []]
+    zones = [check_name(z, 'dv_zones[%d]' % index) for index, z in enumerate(params.get('dv_zones') or [])]
     return dict(primary=primary, addons=addons, domains=domains, method=method, emails=emails, csr=csr, zones=zones)
 
 

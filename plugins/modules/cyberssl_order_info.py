@@ -35,7 +35,8 @@ options:
   domain:
     description:
       - Only the orders for this domain - its primary domain or any domain (SAN) of the order. Case and a trailing dot
-        are ignored; a Unicode name is compared in its punycode form. C(*.example.com) matches wildcard orders.
+        are ignored; a Unicode name is compared in its punycode form. C(*.example.com) matches wildcard orders. A
+        name of one label (V(localhost)) or with an all-digit top-level label fails before any request.
     type: str
   status:
     description: Only the orders in one of these statuses.
@@ -198,7 +199,7 @@ api_trace:
 from ansible_collections.domainsec.onboard.plugins.module_utils import cyberssl as cs
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 
 NOT_ALLOWED = 111  # "Not allowed while the order is <status>"
 
@@ -214,18 +215,12 @@ def main():
         module.fail_json(msg='order_id must be a positive order number, got %s' % params['order_id'])
     domain = None
     if params['domain'] is not None:
-        domain = wanted_domain(params['domain'])
-        if domain is None:
-            module.fail_json(msg='domain must be a domain name such as www.example.com or *.example.com, got %r'
-                             % params['domain'])
+        try:  # compared as the API's domains are: punycode, lowercase, no trailing dot
+            domain = check_name(params['domain'], 'domain', wildcard=True)
+        except ValueError as exc:
+            module.fail_json(msg=str(exc))
 
     run_module(module, cs.CyberSSLClient, lambda client: read(client, params, domain), result=dict(changed=False))
-
-
-def wanted_domain(value):
-    """The ``domain`` option as the API's domains are compared: punycode, lowercase, no trailing dot; None if invalid."""
-    name = to_ascii(value.strip().rstrip('.')).lower()
-    return name if is_hostname(name, allow_wildcard=True) else None
 
 
 def text_or_none(value):

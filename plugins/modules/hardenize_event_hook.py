@@ -38,8 +38,9 @@ attributes:
     description: Shows the hook before and after (the secret masked).
 options:
   destination:
-    description: Where events go. For a webhook an C(https://) URL; for PubSub a destination from the account's
-      event destinations (C(pubsub://...)).
+    description:
+      - Where events go. For a webhook an C(https://) URL with a host name or IP address (a user name and password in
+        it are allowed, and masked); for PubSub a destination from the account's event destinations (C(pubsub://...)).
     type: str
     required: true
   hook_type:
@@ -181,7 +182,8 @@ from urllib.parse import urlsplit
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_url
 
 
 def argument_spec():
@@ -202,16 +204,10 @@ def argument_spec():
 
 def validate(params):
     destination = params['destination'].strip()
-    if params['hook_type'] == 'webhook' and not destination.lower().startswith('https://'):
-        raise ValueError('destination must be an https:// URL for a webhook (Hardenize only delivers over HTTPS), got %r'
-                         % destination)
     if params['hook_type'] == 'webhook':
-        try:
-            host = urlsplit(destination).hostname
-        except ValueError:
-            host = None
-        if not host:
-            raise ValueError('destination must be a complete https:// URL with a host name, got %r' % destination)
+        # Hardenize only delivers over HTTPS; a user name and password in the URL are allowed (the receiver's basic
+        # auth), and masked wherever the destination is shown.
+        destination = check_url(destination, 'destination', credentials=True)
     if params['hook_type'] == 'pubsub' and not destination.lower().startswith('pubsub://'):
         raise ValueError('destination must be a pubsub:// destination from the account\'s event destinations for a '
                          'pubsub hook, got %r' % destination)
@@ -238,6 +234,8 @@ def main():
         destination = validate(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    if module.params['hook_type'] == 'webhook':
+        warn_lookalikes(module, [urlsplit(destination).hostname], 'destination')
     if not module.params['test'] and (module.params['test_event_type'] != 'test' or module.params['test_invalid'] != 'none'):
         module.warn('test_event_type and test_invalid only apply with test=true; no test was run')
 

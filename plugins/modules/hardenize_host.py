@@ -35,7 +35,11 @@ attributes:
     description: Shows each changed host's status, groups and AXFR settings before and after.
 options:
   hostnames:
-    description: The hosts, for example V(example.com) and V(www.example.com).
+    description:
+      - The hosts, for example V(example.com) and V(www.example.com), in Unicode or punycode. Letters, digits and
+        hyphens (no underscore), at least two labels, no IP address or all-digit top-level label - the collection's
+        rules for every domain name (user guide, "Input rules"). A label that mixes scripts (a look-alike of another
+        domain) gives a warning.
     type: list
     elements: str
     required: true
@@ -171,6 +175,7 @@ api_trace:
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 
 
 def argument_spec():
@@ -197,12 +202,7 @@ def validate(params):
     """Canonical host names and the wanted settings; ValueError names the option."""
     if not params['hostnames']:
         raise ValueError('hostnames must list at least one host')
-    names = []
-    for name in params['hostnames']:
-        try:
-            names.append(hz.canonical_hostname(name))
-        except ValueError as exc:
-            raise ValueError('hostnames: %s' % exc)
+    names = [check_name(name, 'hostnames[%d]' % index) for index, name in enumerate(params['hostnames'])]
     if params['groups_mode'] and params['groups'] is None:
         raise ValueError('groups_mode requires groups (the groups to %s)' % params['groups_mode'])
     if params['subdomains'] and params['state'] != 'absent':

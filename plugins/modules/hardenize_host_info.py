@@ -24,7 +24,8 @@ extends_documentation_fragment:
   - domainsec.onboard.attributes.info_module
 options:
   name:
-    description: Read this one host. Mutually exclusive with the filters.
+    description: Read this one host (a host name, checked as O(domainsec.onboard.hardenize_host#module:hostnames) are).
+      Mutually exclusive with the filters.
     type: str
   hostname:
     description: Only hosts whose name matches, and (with O(subdomains)) their subdomains.
@@ -81,6 +82,7 @@ exists:
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 
 FILTERS = ('hostname', 'group', 'status', 'origin', 'limit')
 
@@ -96,9 +98,9 @@ def main():
     try:
         for option in ('name', 'hostname'):
             if params[option] is not None:
-                params[option] = hz.canonical_hostname(params[option])
+                params[option] = check_name(params[option], option)
     except ValueError as exc:
-        module.fail_json(msg='%s: %s' % (option, exc))
+        module.fail_json(msg=str(exc))
     if params['limit'] is not None and params['limit'] < 1:
         module.fail_json(msg='limit must be 1 or more, got %d' % params['limit'])
 

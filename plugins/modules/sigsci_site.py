@@ -35,7 +35,10 @@ options:
     type: str
     required: true
   display_name:
-    description: Display name. Defaults to O(name) when the site is created.
+    description:
+      - Display name. Defaults to O(name) when the site is created.
+      - A word of it that mixes scripts (a look-alike of a domain, such as C(pаypal.com) with a Cyrillic C(а)) gives a
+        warning.
     type: str
   agent_level:
     description: What the agents do with attacks - V(block), V(log) (only report) or V(off).
@@ -52,7 +55,10 @@ options:
     description: How long an IP address flagged by a threshold stays blocked, in seconds (1 to 31556900).
     type: int
   block_redirect_url:
-    description: Where a blocked request is redirected to, with O(block_http_code) 301 or 302. The empty string clears it.
+    description:
+      - Where a blocked request is redirected to, with O(block_http_code) 301 or 302. The empty string clears it.
+      - An C(http://) or C(https://) URL with a host name or IP address, without a user name or password. A host that
+        mixes scripts (a look-alike of another domain) gives a warning.
     type: str
   client_ip_headers:
     description:
@@ -128,9 +134,11 @@ api_trace:
   elements: str
 '''
 
+from urllib.parse import urlsplit
+
 from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 
 def argument_spec():
@@ -161,6 +169,11 @@ def main():
                 option for option, field in sg.SITE_FIELDS if field in wanted))
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    # A site is usually named after its domain: a word of the display name, or a redirect host, that mixes scripts
+    # is a look-alike (one word per script, as in "Shop Магазин", is not).
+    warn_lookalikes(module, (params['display_name'] or '').split(), 'display_name')
+    if params['block_redirect_url']:
+        warn_lookalikes(module, [urlsplit(params['block_redirect_url'].strip()).hostname], 'block_redirect_url')
     if params['force'] and params['state'] == 'present':
         module.warn('force only applies to state=absent')
 

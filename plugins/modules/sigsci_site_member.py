@@ -23,6 +23,9 @@ description:
   - The calling user's own role is never changed, as removing yourself could take away the right to invite again. The
     task fails before any request that would change something.
   - With O(exclusive=true), members not listed are removed - never the calling user, so a play cannot lock itself out.
+  - An invitation that Signal Sciences refuses with 409 (already a member, for example invited by another run at the
+    same time) is settled by reading the members. A member with the wanted role is found done, with a warning (and
+    C(changed=false) when the run did nothing else); one with another role fails the task, saying so.
 author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
@@ -60,7 +63,16 @@ options:
     choices: [present, absent]
     default: present
   exclusive:
-    description: With O(state=present), remove the members that are not listed (never the calling user).
+    description:
+      - With O(state=present), remove the members that are not listed (never the calling user).
+      - With an empty O(members) list this would remove every member but the calling user, which is more often a list
+        variable that came out empty than an intent. That is refused before any request unless O(allow_empty=true).
+    type: bool
+    default: false
+  allow_empty:
+    description:
+      - Allow O(exclusive=true) with an empty O(members) list, that is removing every member of the site but the
+        calling user. Without it, that combination fails before any request, naming both options.
     type: bool
     default: false
 notes:
@@ -92,7 +104,8 @@ members:
   type: dict
   sample: {owner@example.com: owner, secops@example.com: admin}
 invited:
-  description: Users invited or added.
+  description: Users invited or added (also one found a member with the role already when the invitation was refused
+    with 409; a warning names it).
   returned: success
   type: list
   elements: str
@@ -130,6 +143,7 @@ def argument_spec():
         )),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         exclusive=dict(type='bool', default=False),
+        allow_empty=dict(type='bool', default=False),
     )
     return spec
 
@@ -149,6 +163,10 @@ def validate(params):
         wanted[email] = member.get('role')
     if params['exclusive'] and params['state'] == 'absent':
         raise ValueError('exclusive only applies to state=present')
+    if params['exclusive'] and not wanted and not params.get('allow_empty'):
+        raise ValueError('members is empty and exclusive is true: that would remove every member of the site %s but '
+                         'the calling user. If that is what you want, set allow_empty: true; otherwise check the list '
+                         'given as members (a variable that came out empty?)' % params['site'])
     return wanted
 
 

@@ -33,7 +33,8 @@ attributes:
     description: Shows the zone's settings before and after.
 options:
   domain:
-    description: The domain name of the zone, for example V(example.com).
+    description: The domain name of the zone, for example V(example.com), in Unicode or punycode (the collection's
+      rules for every domain name, user guide, "Input rules").
     type: str
     required: true
   state:
@@ -49,7 +50,8 @@ options:
     choices: [master, slave]
     default: master
   admin_email:
-    description: SOA admin contact as an e-mail address (stored by SecuritySpace in dot notation).
+    description: SOA admin contact as an e-mail address (stored by SecuritySpace in dot notation); a Unicode domain
+      is sent in its punycode form.
     type: str
   min_ttl:
     description: SOA minimum TTL in seconds (60-2419200). SecuritySpace's default is 86400.
@@ -154,11 +156,10 @@ api_trace:
   elements: str
 '''
 
-from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL, is_hostname, normalize_ip, to_ascii
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_name, normalize_ip
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 
@@ -184,12 +185,8 @@ def desired_settings(params):
     """Validate and normalise the SOA/option settings the user asked for (None = not managed)."""
     wanted = {}
     if params['admin_email'] is not None:
-        local, dummy, domain = params['admin_email'].strip().rpartition('@')
-        address = '%s@%s' % (local, to_ascii(domain)) if local else params['admin_email']
-        if not EMAIL.match(address):
-            raise ValueError('admin_email must be an e-mail address like hostmaster@example.com, got %r'
-                             % params['admin_email'])
-        wanted['admin_email'] = address.lower()  # an IDN domain in the IDNA 2008 form zone names use
+        # an IDN domain in the IDNA 2008 form zone names use
+        wanted['admin_email'] = check_email(params['admin_email'], 'admin_email').lower()
     if params['min_ttl'] is not None:
         if not 60 <= params['min_ttl'] <= 2419200:
             raise ValueError('min_ttl must be between 60 and 2419200 seconds, got %d' % params['min_ttl'])
@@ -225,14 +222,12 @@ def check_also_notify(settings, zone):
 def main():
     module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
-    zone = dr.normalize_zone(params['domain'])
-    warn_lookalikes(module, [params['domain']], 'domain')
-    if not is_hostname(zone) or '.' not in zone:
-        module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
     try:
+        zone = check_name(params['domain'], 'domain')
         wanted = desired_settings(params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    warn_lookalikes(module, [params['domain']], 'domain')
 
     run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, zone, wanted),
                check=ss.publish_problem(zone))

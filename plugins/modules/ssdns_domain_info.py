@@ -97,7 +97,7 @@ zone:
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
@@ -105,9 +105,12 @@ def main():
     spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(domain=dict(type='str'), zone_file=dict(type='bool', default=False))
     module = new_module(argument_spec=spec, supports_check_mode=True)
-    zone = dr.normalize_zone(module.params['domain']) if module.params['domain'] else None
-    if zone is not None and (not is_hostname(zone) or '.' not in zone):
-        module.fail_json(msg='domain must be a domain name such as example.com, got %r' % module.params['domain'])
+    zone = None
+    if module.params['domain'] is not None:
+        try:
+            zone = check_name(module.params['domain'], 'domain')
+        except ValueError as exc:
+            module.fail_json(msg=str(exc))
 
     run_module(module, ss.SecuritySpaceClient, lambda client: read(client, zone, module.params['zone_file']),
                result=dict(changed=False))

@@ -326,7 +326,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils import securitys
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import is_hostname
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')
@@ -400,10 +400,11 @@ def main():
         supports_check_mode=True,
     )
     params = module.params
-    zone = dr.normalize_zone(params['domain'])
+    try:
+        zone = check_name(params['domain'], 'domain')
+    except ValueError as exc:
+        module.fail_json(msg=str(exc))
     warn_lookalikes(module, [params['domain']], 'domain')
-    if not is_hostname(zone) or '.' not in zone:
-        module.fail_json(msg='domain must be a domain name such as example.com, got %r' % params['domain'])
     if params['purge'] and params['records'] is None:
         module.fail_json(msg='purge requires the records option (the whole list of records the zone keeps)')
     if params['purge'] and params['state'] == 'absent':

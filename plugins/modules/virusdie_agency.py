@@ -16,6 +16,7 @@ description:
   - Makes sure the account's agency record (the partner's name, contact and bank details) has the given fields
     (C(agency_update), which creates the record when there is none), or removes it (C(agency_delete)).
   - Only the fields given are compared; C(agency_update) is sent with the current record merged with them.
+  - Every field is at most 255 characters; a longer value fails before any request.
 author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
@@ -35,16 +36,18 @@ options:
     choices: [present, absent]
     default: present
   title:
-    description: Agency (hoster) name. Required to create the record.
+    description: Agency (hoster) name, at most 255 characters. Required to create the record.
     type: str
   email:
-    description: Contact e-mail. Required to create the record.
+    description: Contact e-mail address (its domain may be Unicode; it is sent in its IDNA 2008 form). Required to
+      create the record.
     type: str
   website:
     description: Website, in any form.
     type: str
   logourl:
-    description: Logo image URL, starting with C(http://) or C(https://).
+    description: Logo image URL, starting with C(http://) or C(https://), with a host name or IP address and without a
+      user name or password.
     type: str
   phone:
     description: Contact phone.
@@ -105,23 +108,32 @@ import re
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_url
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
+
+# The longest text a field of the agency record may have. The document gives no limit; 255 characters (a VARCHAR(255)
+# column, what a name, an address line or a URL field holds in most stores) keeps a runaway value (a file read into a
+# variable) from being sent. See docs/virusdie.md.
+MAX_FIELD = 255
 
 
 def validate(params):
     wanted = dict((f, params[f].strip()) for f in vd.AGENCY_FIELDS if params[f] is not None)
     if params['state'] == 'absent' and wanted:
         raise ValueError('%s cannot be used with state=absent' % ', '.join(sorted(wanted)))
+    for option in vd.AGENCY_FIELDS:
+        if len(wanted.get(option) or '') > MAX_FIELD:
+            raise ValueError('%s must be at most %d characters, got %d' % (option, MAX_FIELD, len(wanted[option])))
     for option in ('email', 'bank_invoicemail'):
-        if wanted.get(option) and not EMAIL.match(wanted[option]):
-            raise ValueError('%s must be an e-mail address, got %r' % (option, wanted[option]))
-    if wanted.get('logourl') and not re.match(r'https?://\S+\Z', wanted['logourl']):
-        raise ValueError('logourl must start with http:// or https://, got %r' % wanted['logourl'])
+        if wanted.get(option):
+            wanted[option] = check_email(wanted[option], option)
+    if wanted.get('logourl'):
+        check_url(wanted['logourl'], 'logourl', schemes=('http', 'https'))  # "starting from http[s]://"
     if wanted.get('bank_currency') and not re.match(r'[A-Za-z]{3}\Z', wanted['bank_currency']):
         raise ValueError('bank_currency must be a 3-letter currency code such as USD, got %r' % wanted['bank_currency'])
-    if 'title' in wanted and not wanted['title']:
-        raise ValueError('title must not be empty')
+    for option in ('title', 'email'):  # the two fields Virusdie requires
+        if option in wanted and not wanted[option]:
+            raise ValueError('%s must not be empty' % option)
     return wanted
 
 

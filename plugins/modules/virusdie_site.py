@@ -23,6 +23,7 @@ author:
 extends_documentation_fragment:
   - domainsec.onboard.virusdie
   - domainsec.onboard.transport
+  - domainsec.onboard.locks
 attributes:
   check_mode:
     support: full
@@ -32,7 +33,10 @@ attributes:
     description: Shows each site's settings before and after.
 options:
   domains:
-    description: The sites' domain names, in Unicode or punycode (compared in their IDNA 2008 form).
+    description:
+      - The sites' domain names, in Unicode or punycode (compared in their IDNA 2008 form). No wildcard, IP address or
+        all-digit top-level label; a label that mixes scripts (a look-alike of another domain) gives a warning. The
+        rules are the collection's for every domain name (see the user guide, "Input rules").
     type: list
     elements: str
     required: true
@@ -53,8 +57,12 @@ options:
         O(domainsec.onboard.virusdie_unit#module:with_sites=false) instead).
     type: str
   scan_period:
-    description: Seconds between two automatic scans.
+    description:
+      - Seconds between two automatic scans, one of the periods Virusdie offers - hourly (V(3600)), every 6 hours
+        (V(21600)), every 12 hours (V(43200)), daily (V(86400)), weekly (V(604800)) or every 30 days (V(2592000)); V(0)
+        means no scheduled scan. Another value fails before any request.
     type: int
+    choices: [0, 3600, 21600, 43200, 86400, 604800, 2592000]
   firewall:
     description: Whether the site's firewall is on.
     type: bool
@@ -67,6 +75,11 @@ options:
         sync file, which must be in the site's web root (see M(domainsec.onboard.virusdie_syncfile)); a site without it
         fails with a sentence that says so.
       - A scan is started on every run with O(scan=true), and reported as a change.
+      - A scan whose C(site_scan) gets no answer may have started. It is not sent again; the site's latest scan report
+        is read once, and a newer one shows that the scan ran. Otherwise the task fails saying that the scan may have
+        started, and notes when it was sent in O(lock_dir). A later run with O(scan=true) then looks at the site's
+        latest report first - a newer one shows the scan ran, so no other is started (a warning says so) - and fails
+        before any write while there is none, until an hour after the scan was sent, when the note expires.
     type: bool
     default: false
 notes:
@@ -120,7 +133,8 @@ changed_options:
   returned: success
   type: dict
 scanned:
-  description: Domains a scan was started for.
+  description: Domains a scan was started for (also those whose scan an earlier run started without getting an
+    answer and whose report shows it ran; a warning names them).
   returned: with O(scan=true)
   type: list
   elements: str
@@ -135,19 +149,19 @@ import functools
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
-
-MAX_SCAN_PERIOD = 31536000
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import lock_argument_spec
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_name
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 
 def argument_spec():
     spec = vd.VirusdieClient.argument_spec()
+    spec.update(lock_argument_spec())  # lock_dir: where a scan without an answer is noted for the next run
     spec.update(
         domains=dict(type='list', elements='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         share_with=dict(type='str'),
-        scan_period=dict(type='int'),
+        scan_period=dict(type='int', choices=list(vd.SCAN_PERIODS)),
         firewall=dict(type='bool'),
         auto_treatment=dict(type='bool'),
         scan=dict(type='bool', default=False),
@@ -161,24 +175,21 @@ def validate(params):
         raise ValueError('domains must list at least one domain')
     hosts = []
     for index, domain in enumerate(params['domains']):
-        try:
-            host = vd.canonical_domain(domain)
-        except ValueError as exc:
-            raise ValueError('domains[%d]: %s' % (index, exc))
+        host = check_name(domain, 'domains[%d]' % index)
         if host not in hosts:
             hosts.append(host)
     wanted = {}
     if params['scan_period'] is not None:
-        if not 3600 <= params['scan_period'] <= MAX_SCAN_PERIOD:
-            raise ValueError('scan_period must be a number of seconds from 3600 (hourly) to %d (yearly), got %d'
-                             % (MAX_SCAN_PERIOD, params['scan_period']))
+        if params['scan_period'] not in vd.SCAN_PERIODS:  # the argument spec's choices; also for a direct call
+            raise ValueError('scan_period must be one of %s (seconds; 0: no scheduled scan), got %d'
+                             % (', '.join(str(p) for p in vd.SCAN_PERIODS), params['scan_period']))
         wanted['scan_period'] = params['scan_period']
     for option in ('firewall', 'auto_treatment'):
         if params[option] is not None:
             wanted[option] = params[option]
     share = params['share_with']
-    if share is not None and share.strip() and not EMAIL.match(share.strip()):
-        raise ValueError('share_with must be the e-mail address of a unit (end customer), got %r' % share)
+    if share is not None and share.strip():
+        share = check_email(share, 'share_with')  # the e-mail address of a unit (end customer)
     if params['state'] == 'absent':
         used = [o for o in ('share_with', 'scan_period', 'firewall', 'auto_treatment') if params[o] is not None]
         if used or params['scan']:
@@ -192,6 +203,7 @@ def main():
         hosts, wanted, share = validate(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    warn_lookalikes(module, module.params['domains'], 'domains')
 
     result = dict(failed_domains={})
     run_module(module, vd.VirusdieClient, lambda client: run(module, client, hosts, wanted, share, result),
@@ -263,7 +275,7 @@ def to_reshare(client, hosts, present, share):
 
 
 def run(module, client, hosts, wanted, share, result):
-    present = client.list_sites()
+    present = client.list_sites(scan_report=module.params['scan'])  # a scan's evidence is the site's latest report
     if module.params['state'] == 'absent':
         doomed = [h for h in hosts if h in present]
         result.update(changed=bool(doomed), deleted=doomed, sites=[])
@@ -279,7 +291,10 @@ def run(module, client, hosts, wanted, share, result):
     options = dict((h, option_changes(present.get(h), wanted)) for h in hosts)
     options = dict((h, c) for h, c in options.items() if c)
     scans = list(hosts) if module.params['scan'] else []
-    result.update(changed=bool(missing or reshare or options or scans), added=missing, changed_options=options,
+    notes = vd.ScanNotes(client.base, module.params['lock_dir']) if scans else None
+    ran = earlier_scans(module, client, scans, present, notes)
+    result.update(changed=bool(missing or reshare or options or set(scans) - set(ran)), added=missing,
+                  changed_options=options,
                   sites=[predicted(present.get(h), h, wanted, share) for h in hosts])
     if scans:
         result['scanned'] = scans
@@ -297,17 +312,16 @@ def run(module, client, hosts, wanted, share, result):
                      for host in reshare if present[host].get('unit')])
     entries = [dict(name=h, share=share) if share else h for h in missing + [h for h in reshare if share]]
     if entries:
-        refused = client.add_sites(entries)
-        if refused:
-            now = client.list_sites(unit=share) if share else client.list_sites()
-            for index, message in sorted(refused.items()):
-                name = entries[index]['name'] if isinstance(entries[index], dict) else entries[index]
-                if name not in now:
-                    failed[name] = message + (OTHER_UNIT if name in reshare else '')
+        # A site refused because it is there already, as wanted (another run added it), is not refused: add_sites
+        # reads it back.
+        for index, message in sorted(client.add_sites(entries).items()):
+            name = entries[index]['name'] if isinstance(entries[index], dict) else entries[index]
+            failed[name] = message + (OTHER_UNIT if name in reshare else '')
     client.parallel([functools.partial(client.set_option, host, option, value)
                      for host, changes in sorted(options.items()) if host not in failed
                      for option, value in sorted(changes.items())])
-    client.parallel([functools.partial(scan, client, host) for host in scans if host not in failed])
+    client.parallel([functools.partial(scan, client, host, (present.get(host) or {}).get('scanreport'), notes)
+                     for host in scans if host not in failed and host not in ran])
     result['changed'] = bool(client.done)  # what landed: a run whose every site the vendor refused changed nothing
     now = client.list_sites(unit=share) if share else client.list_sites()
     result['added'] = [h for h in missing if h not in failed]
@@ -315,9 +329,31 @@ def run(module, client, hosts, wanted, share, result):
     return result
 
 
-def scan(client, host):
+def earlier_scans(module, client, scans, present, notes):
+    """The sites of ``scans`` for which an earlier run sent ``site_scan`` and got no answer, and whose latest report
+    (in ``present``) shows that scan ran: no other scan is started for them. Fails before any write when such a scan
+    may still be running (no newer report yet): a second scan is not started blindly."""
+    known = client.earlier_scans(scans, present, notes, forget=not module.check_mode) if scans else {}
+    running = dict((host, note) for host, (ran, note) in known.items() if not ran)
+    if running:
+        raise DomainsecError(
+            'A scan may still be running for %s: an earlier run sent site_scan (at %s) and got no answer, and '
+            'Virusdie shows no newer scan report of the site since. No other scan is started blindly: run the task '
+            'again once the report is there (domainsec.onboard.virusdie_site_info with scan_report: true), or after '
+            'the note expires (an hour after it was sent; delete %s to start a scan now). Nothing was changed.' % (
+                ', '.join(sorted(running)), ', '.join(vd.report_time(dict(date=int(note['sent_at'])))
+                                                      for dummy, note in sorted(running.items())),
+                ', '.join(notes.path(host) for host in sorted(running))), vendor=vd.VENDOR)
+    for host, (dummy, report) in sorted(known.items()):
+        module.warn('The scan of %s that an earlier run started (its answer was lost) ran: its report is dated %s. '
+                    'No other scan was started.' % (host, vd.report_time(report)))
+    return sorted(known)
+
+
+def scan(client, host, before=None, notes=None):
+    """Start a scan of ``host`` (``before``: its latest scan report, ``notes``: vd.ScanNotes; see scan_site)."""
     try:
-        client.scan_site(host)
+        client.scan_site(host, before, notes)
     except vd.VirusdieError as exc:
         if 'sync' in str(exc).lower():
             raise DomainsecError('%s: the Virusdie sync file is not on the site yet, so it cannot be scanned. Put '

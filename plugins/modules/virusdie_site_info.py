@@ -102,7 +102,7 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_name
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
@@ -113,11 +113,12 @@ def main():
     module = new_module(argument_spec=spec, supports_check_mode=True)
     params = module.params
     try:
-        hosts = [vd.canonical_domain(d) for d in params['domains']] if params['domains'] is not None else None
+        hosts = None if params['domains'] is None else [
+            check_name(d, 'domains[%d]' % index) for index, d in enumerate(params['domains'])]
+        if params['unit'] is not None:
+            check_email(params['unit'], 'unit')  # sent as given: Virusdie matches a unit in any case
     except ValueError as exc:
-        module.fail_json(msg='domains: %s' % exc)
-    if params['unit'] is not None and not EMAIL.match(params['unit'].strip()):
-        module.fail_json(msg='unit must be an e-mail address, got %r' % params['unit'])
+        module.fail_json(msg=str(exc))
 
     run_module(module, vd.VirusdieClient, lambda client: read(client, params, hosts), result=dict(changed=False))
 

@@ -43,7 +43,12 @@ options:
     type: path
     required: true
   mode:
-    description: Permissions of the file, as for M(ansible.builtin.copy), for example V('0640') or V('u=rw,g=r,o=').
+    description:
+      - Permissions of the file, as for M(ansible.builtin.copy), for example V('0640') or V('u=rw,g=r,o=').
+      - The file carries the account's API keys, so a mode that gives the group or others write permission (V('0660'),
+        V('0777'), V('g+w')) fails before any request; one that lets others read it (V('0644')) gives a warning. A
+        symbolic mode counts from the file's current mode, or from a new file's; when O(dest) is a directory the file's
+        name is known only from the answer, so an existing file there is checked again before it is written.
     type: raw
     default: '0600'
   backup:
@@ -110,6 +115,7 @@ api_trace:
 
 import hashlib
 import os
+import stat
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 from ansible_collections.domainsec.onboard.plugins.module_utils.file_writer import FileWriteError, FileWriter
@@ -117,25 +123,52 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
 
+def check_sync_file_mode(module, path):
+    """Refuse a mode that lets the group or others write the sync file (it carries the account's keys, and the web
+    server runs it); warn when others may read it. ``path``: the file, or None while its name is not known yet."""
+    mode = FileWriter(module).resulting_mode(path)
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ValueError('mode: %s would let %s write the sync file%s, which carries the account\'s API keys and is run '
+                         'by the web server; give it no group or other write permission, such as 0600 or 0640'
+                         % (oct(mode)[2:].zfill(4), 'the group and others' if mode & stat.S_IWGRP and mode & stat.S_IWOTH
+                            else 'the group' if mode & stat.S_IWGRP else 'others', ' ' + path if path else ''))
+    if mode & stat.S_IROTH:
+        return ('mode: %s lets every user of the host read the sync file%s, which carries the account\'s API keys; '
+                '0600 or 0640 (and the web server\'s group) keeps them to the owner'
+                % (oct(mode)[2:].zfill(4), ' ' + path if path else ''))
+    return None
+
+
 def main():
     spec = vd.VirusdieClient.argument_spec()
     spec.update(dest=dict(type='path', required=True), mode=dict(type='raw', default='0600'),
                 backup=dict(type='bool', default=False))
     module = new_module(argument_spec=spec, supports_check_mode=True, add_file_common_args=True)
+    dest = module.params['dest']
     try:
         FileWriter(module).check()
+        warning = check_sync_file_mode(module, None if os.path.isdir(dest) else dest)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
-    dest = module.params['dest']
+    if warning:
+        module.warn(warning)
     if not os.path.isdir(dest) and not os.path.isdir(os.path.dirname(dest) or '.'):
         module.fail_json(msg='dest: the directory %s does not exist' % (os.path.dirname(dest) or '.'))
-    run_module(module, vd.VirusdieClient, lambda client: run(module, client))
+    run_module(module, vd.VirusdieClient, lambda client: run(module, client, warned=bool(warning)))
 
 
-def run(module, client):
+def run(module, client, warned=False):
     dest = module.params['dest']
     filename, content = client.syncfile()
     path = os.path.join(dest, filename) if os.path.isdir(dest) else dest
+    if path != dest and os.path.isfile(path):
+        # Only now is the file known: a symbolic mode counts from its current mode. Checked before it is written.
+        try:
+            warning = check_sync_file_mode(module, path)
+        except ValueError as exc:
+            raise DomainsecError(str(exc), vendor=vd.VENDOR)
+        if warning and not warned:
+            module.warn(warning)
     checksum = hashlib.sha1(content).hexdigest()
     before = dict(path=path, state='absent')
     if os.path.isfile(path):

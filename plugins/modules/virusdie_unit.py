@@ -81,7 +81,7 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import EMAIL
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module
 
@@ -94,8 +94,11 @@ def main():
     module = new_module(argument_spec=spec, supports_check_mode=True)
     params = module.params
     for option in ('unit', 'new_email'):
-        if params[option] is not None and not EMAIL.match(params[option].strip()):
-            module.fail_json(msg='%s must be an e-mail address, got %r' % (option, params[option]))
+        if params[option] is not None:
+            try:
+                params[option] = check_email(params[option], option)
+            except ValueError as exc:
+                module.fail_json(msg=str(exc))
     if params['state'] == 'present' and params['new_email'] is None:
         module.fail_json(msg='new_email is required with state=present (units are created by sharing a site)')
     if params['state'] == 'absent' and params['new_email'] is not None:

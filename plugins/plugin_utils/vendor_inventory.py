@@ -156,7 +156,8 @@ class VendorInventory(BaseInventoryPlugin, Constructable, Cacheable):
             client = self.CLIENT.from_params(params)
             for warning in client.http.warnings:
                 self.display.warning(warning)
-            return self.fetch(client)
+            # Every string a vendor sent, masked: a hostile server may echo a credential into any field.
+            return client.http.redactor.values(self.fetch(client))
         except DomainsecError as exc:
             raise AnsibleParserError('%s: %s' % (self.NAME, self._redact(client, str(exc))))
         except AnsibleError:

@@ -43,7 +43,9 @@ counts under its name, a path outside the API under the path. Writes:
 
 Environment (``env()``): ``CYBERSSL_API_URL`` (``<base>/v1``) and
 ``CYBERSSL_API_KEY`` (taken from the environment when set); the harness adds
-``EMULATOR_CYBERSSL_ADMIN``. ``secrets()``: the API key, every token and
+``EMULATOR_CYBERSSL_ADMIN``. The API key and every session token are base64
+with ``+``, ``/`` and ``=`` (:func:`plus_slash_equals`; the document shows no
+form of either). ``secrets()``: the API key, every token and
 every private key the emulator generated.
 
 Products (``PRODUCTS``): 17 PositiveSSL (dv, one domain), 18 PositiveSSL
@@ -137,6 +139,7 @@ Vendor fault kind (``POST /_emulator/faults``): ``expired_token``: the
 request's token is expired from then on and the answer is 102.
 """
 
+import base64
 import collections
 import datetime
 import decimal
@@ -393,6 +396,19 @@ def php_json(obj):
     return json.dumps(obj).replace('/', '\\/').encode('utf-8')
 
 
+def plus_slash_equals(size):
+    """A random standard-base64 secret of ``size`` bytes (``size`` not a multiple of 3: padded) holding ``+``, ``/``
+    and ``=``. The document shows the form of neither the API key nor the session token; base64 is a common one,
+    and these three characters change when URL-encoded, so every run proves the client encodes the key and the
+    token (query string and form body) and that the URL-encoded forms are masked (tests/secret_grep.py)."""
+    if size % 3 == 0:
+        raise ValueError('a multiple of 3 bytes has no base64 padding')
+    while True:
+        text = base64.b64encode(secrets.token_bytes(size)).decode('ascii')
+        if '+' in text and '/' in text and text.endswith('='):
+            return text
+
+
 class CyberSSLApp(EmulatorApp):
     """The CyberSSL API (see the module docstring)."""
 
@@ -416,7 +432,7 @@ class CyberSSLApp(EmulatorApp):
     }
 
     def __init__(self):
-        self.api_key = self.credential('CYBERSSL_API_KEY', lambda: random_alnum(40))
+        self.api_key = self.credential('CYBERSSL_API_KEY', lambda: plus_slash_equals(31))
         self.ca_key, self.ca_cert, self.ca_pem = make_ca()
         super(CyberSSLApp, self).__init__()
 
@@ -838,7 +854,7 @@ class CyberSSLApp(EmulatorApp):
         key = self._require(params, 'apikey')[0]
         if not hmac.compare_digest(key.encode('utf-8'), self.api_key.encode('utf-8')):
             raise ApiError(101, 'Invalid API key')
-        token = self.remember_secret(secrets.token_hex(20))
+        token = self.remember_secret(plus_slash_equals(20))
         with self.lock:
             self.tokens[token] = {'issued': time.time(), 'expired': False}
         return {'token': token}

@@ -53,6 +53,9 @@ T_CS = 'tests/unit/plugins/module_utils/test_cyberssl.py'
 T_ORDER = 'tests/unit/plugins/modules/test_cyberssl_order.py'
 T_CERT_FILES = 'tests/unit/plugins/modules/test_certificate_files.py'
 T_WRITER = 'tests/unit/plugins/module_utils/test_file_writer.py'
+T_CONFLICTS = 'tests/unit/plugins/module_utils/test_write_conflicts.py'
+T_SG = 'tests/unit/plugins/module_utils/test_sigsci.py'
+T_VD = 'tests/unit/plugins/module_utils/test_virusdie.py'
 
 RECORD_KEY = ("    return (record['type'], owner(record), record.get('value'), record.get('priority'), record.get('weight'),\n"
               "            record.get('port'), record.get('flag'), record.get('tag'))\n")
@@ -173,6 +176,31 @@ MUTATIONS = [
              'if False:',
              ['%s::test_a_costly_write_without_an_answer_is_looked_for_until_its_window_ends_and_never_sent_again'
               % T_HTTP, '%s::test_a_gateway_error_to_a_costly_write_waits_out_the_window' % T_HTTP]),
+    mutation('write guard: an "already exists" answer is re-read', 'HttpClient.write raises it without a re-read',
+             HTTP, '                if landed is None or conflict is None or not conflict(exc):\n                    raise\n',
+             '                raise\n',
+             ['%s::test_a_create_refused_as_existing_is_found_by_a_re_read_not_failed' % T_CONFLICTS]),
+    mutation('write guard: an "already exists" not as wanted fails', "HttpClient._settle_conflict takes any re-read "
+             "for the wanted state", HTTP, '        if not result:\n            raise ApiError(',
+             '        if False:\n            raise ApiError(',
+             ['%s::test_a_conflict_whose_re_read_does_not_show_the_wanted_state_fails_saying_so' % T_CONFLICTS]),
+    mutation("idempotence: what another run made is not this run's change", 'found_done leaves changed as planned',
+             RUNNER, "        result['changed'] = False\n", '        pass\n',
+             ['%s::test_a_run_whose_writes_were_all_found_done_reports_no_change_and_warns' % T_CONFLICTS]),
+    mutation('sigsci: an empty exclusive member list is refused', 'validate lets members: [] with exclusive through',
+             'plugins/modules/sigsci_site_member.py',
+             "    if params['exclusive'] and not wanted and not params.get('allow_empty'):", '    if False:',
+             ['%s::test_site_member_refuses_an_empty_exclusive_list_unless_allowed' % T_SG]),
+    mutation('virusdie: a scan without an answer is noted for the next run', 'scan_site does not note it',
+             'plugins/module_utils/virusdie.py',
+             "                    later += ' (noted in %s)' % notes.remember(host, sent_at, before)\n",
+             "                    later += ''\n",
+             ['%s::test_a_lost_scan_answer_says_the_scan_may_have_started_and_is_noted_not_sent_again' % T_VD,
+              '%s::test_virusdie_site_does_not_start_a_second_scan_blindly_after_a_lost_answer' % T_VD]),
+    mutation('virusdie: no second scan while one may run', 'earlier_scans lets it through',
+             'plugins/modules/virusdie_site.py', '    if running:\n        raise DomainsecError(',
+             '    if False:\n        raise DomainsecError(',
+             ['%s::test_virusdie_site_does_not_start_a_second_scan_blindly_after_a_lost_answer' % T_VD]),
     # -- money (cyberssl_order) -------------------------------------------------------------------------------------
     mutation('money: the price cap is inclusive', "check_purchase: price >= max_price refused", POLICY,
              "if params.get('max_price') is not None and price > params['max_price']:",

@@ -188,7 +188,8 @@ def test_env_and_registration(running, api):
     assert emulator_harness.resolve(['cyberssl']) == ['cyberssl']
     env = api.env
     assert re.match(r'^https://127\.0\.0\.1:\d+/v1$', env['CYBERSSL_API_URL'])
-    assert re.match(r'^[A-Za-z0-9]{40}$', env['CYBERSSL_API_KEY'])
+    # base64 with + / = (plus_slash_equals): the client must URL-encode the key, and mask its encoded forms
+    assert re.match(r'^[A-Za-z0-9+/]{42}==$', env['CYBERSSL_API_KEY']) and '+' in env['CYBERSSL_API_KEY'] and '/' in env['CYBERSSL_API_KEY']
     assert env['EMULATOR_CYBERSSL_ADMIN'] == running.urls['cyberssl'] + '/_emulator'
     assert set(k for k in env if 'CYBERSSL' in k) == {'CYBERSSL_API_URL', 'CYBERSSL_API_KEY', 'EMULATOR_CYBERSSL_ADMIN'}
     assert api.app.peer('securityspace') is running.emulators['securityspace']
@@ -275,7 +276,7 @@ def test_auth_and_tokens(api):
     api.error(103, 'auth', 'Missing required parameter: apikey', token=None)
     first = api.login()
     second = api.login()
-    assert first != second and re.match(r'^[0-9a-f]{40}$', first)
+    assert first != second and re.match(r'^[A-Za-z0-9+/]{27}=$', first) and '+' in first and '/' in first
     assert {first, second, api.env['CYBERSSL_API_KEY']} <= api.app.secrets()
     assert api.ok('get_balance', token=first)['balance'] == '500.00'
     for token in (None, '', 'f' * 40):

@@ -31,6 +31,12 @@ def conf(extra=''):
 def app(monkeypatch):
     """A Virusdie account with five sites: two with threats (one of them shared with a unit), one scanned and clean,
     one cleaned by auto-treatment, one never scanned; and the environment the plugin reads its key from."""
+    return make_app(monkeypatch)
+
+
+def make_app(monkeypatch, api_key=None):
+    if api_key:
+        monkeypatch.setenv('VIRUSDIE_API_KEY', api_key)
     emulator = VirusdieApp()
     monkeypatch.setenv('VIRUSDIE_API_URL', URL)
     monkeypatch.setenv('VIRUSDIE_API_KEY', emulator.api_key)
@@ -195,3 +201,21 @@ def test_the_plugins_call_named_client_operations_only():
         with open(module.__file__.replace('.pyc', '.py'), encoding='utf-8') as handle:
             assert raw_api_uses(handle.read()) == [], module.__name__
     assert raw_api_uses("sites = client.read('sites_list')") != []
+
+
+def test_a_key_a_hostile_server_echoes_into_a_site_is_masked_in_every_form(load_inventory, monkeypatch):
+    """The unit a site is shared with, as the server names it, is shown as is (virusdie_shared_with): a server that
+    echoes the API key there (raw, URL-encoded, JSON-escaped as PHP writes it) leaks none of its forms into the
+    inventory."""
+    key = 'k3y+with/slash=and=='
+    app = make_app(monkeypatch, api_key=key)
+    app.configure({'site_unit_field': True})
+    echoed = {'shop.example.com': key, 'www.example.com': 'k3y%2Bwith%2Fslash%3Dand%3D%3D',
+              'blog.example.org': 'shared: k3y+with\\/slash=and=='}
+    for site, text in echoed.items():
+        app.accounts[app.email]['sites'][site]['unit'] = text
+    run = load_inventory(virusdie_sites, app, PLUGIN)
+    assert run.fake.sent[0].headers['Cookie'].startswith('apikey=%s;' % key)  # sent, and so echoed
+    shown = [run.vars(site)['virusdie_shared_with'] for site in echoed]
+    assert shown == ['********', '********', 'shared: ********'], shown
+    assert not [site for site in echoed if 'k3y' in repr(run.vars(site))]

@@ -241,8 +241,8 @@ def test_conflicts_checked_only_where_the_run_writes():
     ('b\u00fccher\u3002example', 'xn--bcher-kva.example'),
 ])
 def test_zone_names_convert_as_the_hardenize_host_names_do(given, expected):
-    from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
-    assert dr.normalize_zone(given) == expected == hz.canonical_hostname(given)
+    from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
+    assert dr.normalize_zone(given) == expected == check_name(given, 'domain')
     assert dr.relative_name('www.' + given, given) == 'www'
 
 

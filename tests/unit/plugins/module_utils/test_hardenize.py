@@ -8,6 +8,7 @@ and the decisions of hardenize_host (which settings a host still needs)."""
 import pytest
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 from ansible_collections.domainsec.onboard.plugins.modules import hardenize_host as mod
 
 
@@ -19,21 +20,29 @@ from ansible_collections.domainsec.onboard.plugins.modules import hardenize_host
     # IDNA 2008: ß is its own letter; the IDNA 2003 codec would give strasse.de, another domain.
     ('straße.de', 'xn--strae-oqa.de'),
     ('BÜCHER.example', 'xn--bcher-kva.example'),
-    ('_dmarc.example.com', '_dmarc.example.com'),
     # UTS 46 mapping: full-width letters and ligatures fold, ideographic full stops separate labels.
     ('\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45.com', 'example.com'),
     ('\ufb01le.example', 'file.example'),
     ('b\u00fccher\u3002example', 'xn--bcher-kva.example'),
 ])
 def test_canonical_hostname(given, expected):
-    assert hz.canonical_hostname(given) == expected
+    # Host names are checked by the rule every vendor shares (names.check_name).
+    assert check_name(given, 'hostnames') == expected
 
 
 @pytest.mark.parametrize('bad', ['', 'localhost', 'bad host.example.com', '-a.example.com', 'a..example.com',
-                                 '192.0.2.1', '2001:db8::1', 'a.b.123', 'x' * 64 + '.example.com'])
+                                 '192.0.2.1', '2001:db8::1', 'a.b.123', 'x' * 64 + '.example.com',
+                                 '_dmarc.example.com'])
 def test_canonical_hostname_rejects(bad):
+    with pytest.raises(ValueError, match='hostnames'):
+        check_name(bad, 'hostnames')
+
+
+def test_a_host_hardenize_answers_with_may_hold_underscores():
+    # A name given by a user may not (host names have none), but an account holding one can still be read.
+    assert hz.host_key({'hostname': '_dmarc.Example.com.'}) == '_dmarc.example.com'
     with pytest.raises(ValueError):
-        hz.canonical_hostname(bad)
+        hz.host_key({'hostname': 'a.b.123'})
 
 
 @pytest.mark.parametrize('given, expected', [

@@ -27,12 +27,14 @@ Module runs are the module's ``main()`` in process (``patch_module_args``, stdou
 import contextlib
 import io
 import json
+from urllib.parse import quote_plus
 
 import pytest
 
 from ansible.module_utils._internal import _traceback
 from ansible.module_utils.testing import patch_module_args
 
+from secret_grep import wire_forms
 from unit.fake_http import FakeHttp
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
 from ansible_collections.domainsec.onboard.plugins.module_utils import module_runner as mr
@@ -192,6 +194,47 @@ def test_field_auth_registers_the_fields_it_adds(method):
     sent = http.fake.sent[0]
     assert (sent.query if method == 'GET' else sent.form)['token'] == 'tok-field-0123456'
     assert 'tok-field-0123456' not in traced(http) and MASK in traced(http)
+
+
+# -- every form a secret takes on the wire or in JSON is masked, not only the raw value ---------------------------
+PLUS_SLASH_EQUALS = 'tok+en/with=pad=='
+
+
+def test_the_forms_the_test_looks_for_differ_from_the_raw_value():
+    forms = wire_forms(PLUS_SLASH_EQUALS)
+    # six distinct strings (quote_plus is quote for a token without spaces; JSON escapes only the PHP slash here)
+    assert len(set(forms.values())) == 7, forms
+    assert [name for name, text in sorted(forms.items()) if PLUS_SLASH_EQUALS in text] == ['json', 'raw'], forms
+
+
+@pytest.mark.parametrize('form', sorted(wire_forms(PLUS_SLASH_EQUALS)))
+def test_a_registered_secret_is_masked_in_every_form(form):
+    text = wire_forms(PLUS_SLASH_EQUALS)[form]
+    redactor = H.Redactor([PLUS_SLASH_EQUALS])
+    assert redactor.text('before %s after' % text) == 'before %s after' % MASK
+    assert redactor.mapping({'echo': [text]}) == {'echo': [MASK]}
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+def test_a_token_with_plus_slash_equals_travels_encoded_and_its_echo_is_masked(method):
+    """The CyberSSL case: the token travels URL-encoded (query string or form body); a server that echoes the request
+    shows the encoded form (and the JSON-escaped one in its body), none of which may reach the trace."""
+    auth = H.FieldAuth(lambda: {'token': PLUS_SLASH_EQUALS})
+    http = H.HttpClient('Vendor', auth=auth, sleep=lambda seconds: None)
+
+    def echo_forms(sent):
+        received = '%s %s %s' % (sent.url, sent.body, json.dumps({'token': sent.query.get('token') or sent.form.get('token')}))
+        return (400, json.dumps({'echo': received, 'forms': wire_forms(PLUS_SLASH_EQUALS)}).encode('utf-8'),
+                {'Content-Type': 'application/json'})
+    http.fake = FakeHttp(default=echo_forms).mount(http)
+    http.request(method, 'https://api.test/v1/order_status', params={'order_id': '7'} if method == 'GET' else None,
+                 data={'order_id': '7'} if method == 'POST' else None, idempotent=True)
+    sent = http.fake.sent[0]
+    wire = sent.url if method == 'GET' else sent.body
+    assert quote_plus(PLUS_SLASH_EQUALS) in str(wire)  # sent encoded, so its encoded form is echoed
+    trace = traced(http)
+    assert 'echo' in trace
+    assert not [name for name, text in wire_forms(PLUS_SLASH_EQUALS).items() if text in trace], trace
 
 
 # -- Redactor.mapping: secret-named fields are hidden even when their values were never registered --------------

@@ -210,3 +210,29 @@ def test_site_member_never_changes_the_callers_own_role(check_mode):
                 {'analyst@example.com': 'user', app.email: 'observer'})
     assert _writes(app) == {}
     assert c.list_members('www') == {app.email: 'owner', 'analyst@example.com': 'observer'}
+
+
+@pytest.mark.parametrize('state, exclusive, allow_empty, refused', [
+    ('present', True, False, True),    # an empty list would wipe the team: refused before any request
+    ('present', True, True, False),    # asked for explicitly
+    ('present', False, False, False),  # nothing to do
+    ('absent', False, False, False),   # nothing to remove
+])
+def test_site_member_refuses_an_empty_exclusive_list_unless_allowed(state, exclusive, allow_empty, refused):
+    from ansible_collections.domainsec.onboard.plugins.modules import sigsci_site_member as mod  # pylint: disable=import-outside-toplevel
+    params = dict(site='www', members=[], state=state, exclusive=exclusive, allow_empty=allow_empty)
+    if refused:
+        with pytest.raises(ValueError) as err:
+            mod.validate(params)
+        assert 'members is empty and exclusive is true' in str(err.value) and 'allow_empty: true' in str(err.value)
+    else:
+        assert mod.validate(params) == {}
+
+
+def test_site_member_with_allow_empty_keeps_only_the_calling_user():
+    from ansible_collections.domainsec.onboard.plugins.modules import sigsci_site_member as mod  # pylint: disable=import-outside-toplevel
+    app, c = _emulated_client()
+    params = dict(site='www', members=[], exclusive=True, allow_empty=True)
+    done = mod.run(_Module(params), c, 'www', mod.validate(dict(params, state='present')))
+    assert done['removed'] == ['analyst@example.com'] and done['members'] == {app.email: 'owner'}
+    assert _writes(app) == {'DELETE /corps/{corp}/sites/{site}/members/{email}': 1}
