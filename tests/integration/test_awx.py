@@ -46,6 +46,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from secret_grep import leaked_forms
 from test_targets import ROOT, ansible_bin, failure_excerpt, known_secrets, run_playbook
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport, locks
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import VendorClient
@@ -515,6 +516,55 @@ def survey_files():
     return sorted(glob.glob(os.path.join(SURVEYS_DIR, '*.json')))
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """yaml.SafeDumper without anchors: the controller's variables come from JSON and share no object."""
+
+    def ignore_aliases(self, data):
+        return True
+
+
+class _AwxStringDumper(_PlainDumper):
+    """The controller's dumper for variables it does not trust (awx.main.utils.safe_yaml, SafeStringDumper): every
+    string, keys included, is written with the !unsafe tag."""
+
+    def represent_data(self, data):
+        if isinstance(data, str):
+            return self.represent_scalar('!unsafe', data)
+        return super(_AwxStringDumper, self).represent_data(data)
+
+
+class AwxAnswer(str):
+    """A string that _PlayDumper writes as the controller writes a survey answer (!unsafe), in a play's vars."""
+
+
+class _PlayDumper(yaml.SafeDumper):
+    pass
+
+
+_PlayDumper.add_representer(AwxAnswer, lambda dumper, value: dumper.represent_scalar('!unsafe', str(value)))
+
+
+def awx_extravars(untrusted, trusted=None):
+    """env/extravars as the controller writes it for a job (awx.main.utils.safe_yaml.safe_dump): the job template's
+    own variables (``trusted``) plainly, each other variable - survey answers, launch-time variables, a workflow's
+    artifacts - with every string tagged !unsafe, its name included. ansible-core 2.19 reads ``!unsafe ''`` (an
+    empty survey answer) as None."""
+    trusted = trusted or {}
+    merged = dict(trusted, **untrusted)
+    return ''.join(yaml.dump_all([{key: value}], Dumper=_PlainDumper if key in trusted and trusted[key] == value
+                                 else _AwxStringDumper, default_flow_style=False) for key, value in merged.items())
+
+
+def survey_answers(name, **answers):
+    """A survey's answers as a launch from the controller's UI sends them: every question answered (an empty text
+    answer is ''), the questions not given here with their default."""
+    with open(os.path.join(SURVEYS_DIR, name)) as handle:
+        spec = json.load(handle)['spec']
+    unknown = set(answers) - set(q['variable'] for q in spec)
+    assert not unknown, 'not questions of %s: %s' % (name, sorted(unknown))
+    return dict((q['variable'], answers.get(q['variable'], q['default'])) for q in spec)
+
+
 @pytest.mark.parametrize('path', survey_files(), ids=os.path.basename)
 def test_survey_spec_is_valid(path):
     """A survey spec as the controller's API takes it; every variable is one the project's wrapper reads."""
@@ -538,47 +588,63 @@ def test_survey_spec_is_valid(path):
 
 
 def test_wrapper_builds_onboard_domains_from_the_surveys(tmp_path):
-    """The wrapper's onboard_domains for each survey's answers (the surveys' defaults among them), the YAML and the
-    JSON form of the list, and no answer at all; evaluated by ansible-playbook (one play per case)."""
+    """The wrapper's onboard_domains for each survey's answers as the controller writes them (strings tagged
+    !unsafe; an empty answer, read as None, is left out): the surveys' defaults, the YAML and the JSON form of the
+    list, the one-domain survey with and without its certificate answers, and no answer at all; evaluated by
+    ansible-playbook (one play per case). An empty key directory or contact stays '', which the playbook then takes
+    as not given (test_onboard_playbook.test_domain_list_checks)."""
     with open(os.path.join(PROJECT_DIR, 'onboard.yml')) as handle:
         wrapper = yaml.safe_load(handle)
     assert wrapper[0]['ansible.builtin.import_playbook'] == 'domainsec.onboard.onboard'
-    expression = wrapper[0]['vars']['onboard_domains']
-    defaults = {}
-    for path in survey_files():
-        with open(path) as handle:
-            defaults[os.path.basename(path)] = dict((q['variable'], q['default']) for q in json.load(handle)['spec'])
-    defaults['onboard_domain.json']['survey_domain'] = 'one.example'
+    expressions = wrapper[0]['vars']
+    contact = {'first_name': 'Jane', 'last_name': 'Doe', 'title': 'Ops', 'phone': '+1 555 555 0100',
+               'email': 'hostmaster@two.example'}
+    contact_answers = dict(('survey_contact_' + key, value) for key, value in contact.items())
+    record = {'type': 'A', 'name': '', 'value': '192.0.2.9'}
     cases = [
-        (defaults['onboard_domains.json'], [{'name': 'example.com', 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.10'}],
-                                             'monitoring': True}]),
-        (defaults['onboard_domain.json'], [{'name': 'one.example', 'records': [], 'monitoring': True, 'certificate': False}]),
-        ({'survey_domain': ' two.example ', 'survey_address': '192.0.2.9 ', 'survey_monitoring': 'no', 'survey_certificate': 'yes'},
-         [{'name': 'two.example', 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.9'}], 'monitoring': False,
-           'certificate': True}]),
+        (survey_answers('onboard_domains.json'),
+         [{'name': 'example.com', 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.10'}], 'monitoring': True}]),
+        (survey_answers('onboard_domain.json', survey_domain='one.example'),
+         [{'name': 'one.example', 'monitoring': True, 'certificate': False}]),
+        (survey_answers('onboard_domain.json', survey_domain=' two.example ', survey_address='192.0.2.9 ',
+                        survey_monitoring='no', survey_certificate='yes'),
+         [{'name': 'two.example', 'records': [record], 'monitoring': False, 'certificate': True,
+           'certificate_dir': '/var/lib/domainsec/tls', 'certificate_admin_contact': ''}]),
+        (survey_answers('onboard_domain.json', survey_domain='two.example', survey_certificate='yes',
+                        survey_certificate_dir='', **contact_answers),
+         [{'name': 'two.example', 'monitoring': True, 'certificate': True, 'certificate_dir': '',
+           'certificate_admin_contact': contact}]),
+        (survey_answers('onboard_domain.json', survey_domain='two.example', survey_certificate='yes',
+                        survey_contact_email='hostmaster@two.example'),
+         [{'name': 'two.example', 'monitoring': True, 'certificate': True, 'certificate_dir': '/var/lib/domainsec/tls',
+           'certificate_admin_contact': {'email': 'hostmaster@two.example'}}]),
         ({'survey_domains': '[{"name": "three.example", "certificate": true}, "four.example"]', 'survey_domain': 'ignored.example'},
          [{'name': 'three.example', 'certificate': True}, 'four.example']),
         ({'survey_domains': '  \n', 'survey_domain': 'five.example'},
-         [{'name': 'five.example', 'records': [], 'monitoring': False, 'certificate': False}]),
+         [{'name': 'five.example', 'monitoring': False, 'certificate': False}]),
+        ({'survey_domains': '', 'survey_domain': ''}, []),
         ({}, []),
     ]
     plays = []
     for number, (answers, expected) in enumerate(cases):
-        play_vars = dict(answers, onboard_domains=expression, expected=expected)
+        play_vars = dict(expressions, expected=expected)
+        play_vars.update((variable, AwxAnswer(answer)) for variable, answer in answers.items())
         plays.append({'name': 'case %d' % number, 'hosts': 'localhost', 'gather_facts': False, 'vars': play_vars,
                       'tasks': [{'name': 'onboard_domains of case %d' % number, 'ansible.builtin.assert': {
                           'that': ['onboard_domains == expected'], 'fail_msg': '{{ onboard_domains | to_json }}'}}]})
     playbook = tmp_path / 'cases.yml'
-    playbook.write_text(yaml.safe_dump(plays))
+    playbook.write_text(yaml.dump(plays, Dumper=_PlayDumper))
+    assert "survey_address: !unsafe ''" in playbook.read_text()
     result = run_playbook(str(playbook))
     assert result.returncode == 0, failure_excerpt(result.stdout)
     assert result.stdout.count('All assertions passed') == len(cases)
 
 
 # ---------------------------------------------------------------------------------------------------- jobs in ansible-runner
-def write_private_data_dir(pdd, emulators, playbook, extravars):
-    """The private data directory of a job with the seven credentials attached, the project's files in project/.
-    Returns (envvars, the secret inputs)."""
+def write_private_data_dir(pdd, emulators, playbook, extravars, trusted=None):
+    """The private data directory of a job with the seven credentials attached, the project's files in project/,
+    ``extravars`` (survey answers, launch variables, artifacts) and the job template's own variables (``trusted``)
+    in env/extravars as the controller writes them (awx_extravars). Returns (envvars, the secret inputs)."""
     for name in ('env', 'inventory'):
         os.makedirs(os.path.join(pdd, name))
     shutil.copytree(PROJECT_DIR, os.path.join(pdd, 'project'))
@@ -598,7 +664,7 @@ def write_private_data_dir(pdd, emulators, playbook, extravars):
     with open(os.path.join(pdd, 'env', 'envvars'), 'w') as out:
         yaml.safe_dump(envvars, out)
     with open(os.path.join(pdd, 'env', 'extravars'), 'w') as out:
-        yaml.safe_dump(extravars, out)
+        out.write(awx_extravars(extravars, trusted))
     with open(os.path.join(pdd, 'inventory', 'hosts'), 'w') as out:
         out.write('localhost ansible_connection=local ansible_python_interpreter=%s\n' % sys.executable)
     return envvars, secrets
@@ -632,7 +698,7 @@ def vendor_prefixes(envvars):
 
 def assert_no_secret_in_artifacts(pdd, command, secrets):
     """No secret in any file under artifacts/, except ``job/command``'s env (see test_onboard_then_audit_workflow)."""
-    assert not [s for s in secrets if s in json.dumps(dict(command, env=None))]
+    assert not leaked_forms(json.dumps(dict(command, env=None)), secrets)
     assert [s for s in secrets if s in json.dumps(command['env'])], 'the injected secrets are not in the job env'
     artifacts = os.path.join(pdd, 'artifacts')
     scanned, leaks = 0, {}
@@ -645,11 +711,25 @@ def assert_no_secret_in_artifacts(pdd, command, secrets):
             scanned += 1
             with open(path, 'rb') as handle:
                 text = handle.read().decode('utf-8', 'replace')
-            found = sorted(s[:4] + '...' for s in secrets if s in text)
+            found = leaked_forms(text, secrets)
             if found:
                 leaks[relative] = found
     assert scanned > 5 and os.path.isdir(os.path.join(artifacts, 'job', 'job_events')), scanned
     assert not leaks, 'secrets in the artifacts: %s' % leaks
+
+
+def job_environment(emulators, monkeypatch):
+    """Nothing a vendor module reads may come from the parent process: what a job has, it has from env/envvars.
+    Returns the secrets the emulators know."""
+    known = known_secrets(emulators)
+    prefixes = documented_prefixes()
+    for variable in list(os.environ):
+        if variable in emulators.env or variable.startswith(prefixes):
+            monkeypatch.delenv(variable)
+    # ansible-runner starts ansible-playbook from PATH (in an EE, the image's): this venv's, when pytest was started
+    # without activating it.
+    monkeypatch.setenv('PATH', os.path.dirname(ansible_bin('ansible-playbook')) + os.pathsep + os.environ['PATH'])
+    return known
 
 
 def stats_artifacts(result):
@@ -662,8 +742,9 @@ def stats_artifacts(result):
 @pytest.mark.main_core_only  # ansible-runner is a tool of the main venv only (requirements-dev.txt)
 def test_onboard_then_audit_workflow(emulators, tmp_path, monkeypatch):
     """The onboarding workflow as the controller runs it: the onboarding job (project/onboard.yml) with the domain
-    list in env/extravars, then the audit job (project/audit.yml) with the first job's set_stats artifacts as extra
-    vars. Credentials come only from env/envvars, rendered from the emulators' credentials; the emulators get the
+    list as the answer to the domains survey (onboard_domains.json, on the workflow) in env/extravars, written as
+    the controller writes it (!unsafe), then the audit job (project/audit.yml) with the survey answer and the first
+    job's set_stats artifacts as extra vars. Credentials come only from env/envvars, rendered from the emulators' credentials; the emulators get the
     zone, the record, the monitored host and the audit of the record's address; no secret is in either job's output.
 
     ansible-runner (every version) records the environment it started the playbook with in
@@ -678,17 +759,9 @@ def test_onboard_then_audit_workflow(emulators, tmp_path, monkeypatch):
         emulators.reset(vendor)
     emulators.configure('securityspace', audit_duration=0.0)  # the audit ends at once instead of after a second
     assert 'runner.example' not in emulators.state('securityspace')['domains']
-    workflow_vars = {'onboard_domains': [RUNNER_DOMAIN], 'audit_poll_interval': 1}
-
-    # Nothing a vendor module reads may come from the parent process: what a job has, it has from env/envvars.
-    known = known_secrets(emulators)
-    prefixes = documented_prefixes()
-    for variable in list(os.environ):
-        if variable in emulators.env or variable.startswith(prefixes):
-            monkeypatch.delenv(variable)
-    # ansible-runner starts ansible-playbook from PATH (in an EE, the image's): this venv's, when pytest was started
-    # without activating it.
-    monkeypatch.setenv('PATH', os.path.dirname(ansible_bin('ansible-playbook')) + os.pathsep + os.environ['PATH'])
+    workflow_vars = dict(survey_answers('onboard_domains.json', survey_domains=yaml.safe_dump([RUNNER_DOMAIN])),
+                         audit_poll_interval=1)
+    known = job_environment(emulators, monkeypatch)
 
     try:
         onboard_pdd = str(tmp_path / 'onboard')
@@ -716,6 +789,64 @@ def test_onboard_then_audit_workflow(emulators, tmp_path, monkeypatch):
         assert_no_secret_in_artifacts(audit_pdd, command, secrets | known)
     finally:
         emulators.reset('securityspace')
+
+
+@pytest.mark.main_core_only  # ansible-runner is a tool of the main venv only (requirements-dev.txt)
+def test_one_domain_survey_job(emulators, tmp_path, monkeypatch):
+    """The one-domain survey (onboard_domain.json) as the controller runs it: its answers as the UI sends them - the
+    IPv4 address left empty, "certificate: yes" with the key directory and the contact the survey asks for - tagged
+    !unsafe in env/extravars beside the job template's own variables, onboard.yml through ansible-runner. The empty
+    address is no record (it was a record of 'None', refused after the zone was made); the certificate is ordered
+    once, validated through the zone and issued, its key made in the answered directory (mode 0600); the summary is
+    handed on with set_stats; no secret is in the job's artifacts."""
+    ansible_runner = importlib.import_module('ansible_runner')
+    for vendor in emulators.harness.emulators:
+        emulators.reset(vendor)
+    known = job_environment(emulators, monkeypatch)
+    tls = tmp_path / 'tls'
+    answers = survey_answers('onboard_domain.json', survey_domain='survey.example', survey_address='',
+                             survey_monitoring='no', survey_certificate='yes', survey_certificate_dir=str(tls),
+                             survey_contact_first_name='Jane', survey_contact_last_name='Doe', survey_contact_title='Ops',
+                             survey_contact_phone='+1 555 555 0100', survey_contact_email='hostmaster@survey.example')
+    pdd = str(tmp_path / 'job')
+    # The job template's own variables: what its administrator saved (here only a shorter wait between looks).
+    envvars, secrets = write_private_data_dir(pdd, emulators, 'onboard.yml', answers,
+                                              trusted={'onboard_defaults': {'certificate_wait_interval': 1}})
+    with open(os.path.join(pdd, 'env', 'extravars')) as handle:
+        extravars = handle.read()
+    assert "!unsafe 'survey_address': !unsafe ''" in extravars and 'certificate_wait_interval: 1' in extravars
+    result, stdout, command = run_job(ansible_runner, pdd, 'onboard.yml', envvars)
+    zone = emulators.state('securityspace')['domains']['survey.example']
+    assert [r for r in zone['records'] if r['type'] == 'A'] == [], zone
+    assert emulators.counters('cyberssl')['counts'].get('add_ssl_order') == 1
+    assert emulators.counters('hardenize')['total'] == 0  # monitoring: no
+    summary = stats_artifacts(result)['onboard_summary']
+    assert summary['onboarded'] == ['survey.example'] and summary['failed'] == {}, summary
+    certificate = summary['results']['survey.example']['certificate']
+    assert certificate['status'] == 'Activated' and certificate['serial'], certificate
+    assert os.stat(str(tls / 'survey.example.key')).st_mode & 0o777 == 0o600
+    assert (tls / 'survey.example.fullchain.pem').read_text().startswith('-----BEGIN CERTIFICATE-----')
+    assert '1 onboarded, 0 failed' in stdout
+    assert_no_secret_in_artifacts(pdd, command, secrets | known)
+
+
+def test_survey_answer_that_would_delete_is_refused(emulators, tmp_path):
+    """The domains survey's textarea answered with state: absent (which deleted the zone, the Hardenize hosts, the
+    Virusdie site and the WAF site) or purge_records: the job fails before any vendor is asked anything, naming
+    both, and no vendor receives a request."""
+    for vendor in emulators.harness.emulators:
+        emulators.reset(vendor)
+    answer = yaml.safe_dump([{'name': 'gone.example', 'state': 'absent', 'monitoring': True, 'virusdie': True, 'waf': True},
+                             {'name': 'kept.example', 'records': [{'type': 'A', 'name': 'www', 'value': '192.0.2.1'}],
+                              'purge_records': True}])
+    extravars = tmp_path / 'extravars'
+    extravars.write_text(awx_extravars(survey_answers('onboard_domains.json', survey_domains=answer)))
+    result = run_playbook(os.path.join(PROJECT_DIR, 'onboard.yml'), ['-e', '@%s' % extravars])
+    assert result.returncode == 2, failure_excerpt(result.stdout)
+    assert 'gone.example: state absent - the onboarding never deletes' in result.stdout
+    assert 'kept.example: purge_records deletes the records of the zone' in result.stdout
+    vendors = ('securityspace', 'cyberssl', 'hardenize', 'virusdie', 'sigsci')
+    assert dict((v, emulators.counters(v)['total']) for v in vendors) == dict((v, 0) for v in vendors)
 
 
 # ---------------------------------------------------------------------------------------------------- execution environment

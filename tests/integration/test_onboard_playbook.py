@@ -1,14 +1,18 @@
 # -*- coding: utf-8 -*-
-"""The collection playbook domainsec.onboard.onboard (playbooks/onboard.yml) run by FQCN against the emulators:
-many domains where one vendor call fails for one domain, and check mode on a new domain through every stage."""
+"""The collection playbooks domainsec.onboard.onboard and .offboard (playbooks/) run by FQCN against the emulators:
+many domains where one vendor call fails for one domain, every domain failing (the summary still comes), check mode
+on a new domain through every stage, the offboarding with per-domain keys; and the domain list's checks
+(playbooks/templates/domain_plan.j2) for many inputs in one run, given as AWX gives them."""
 
 import json
 import os
 import re
 
 import pytest
+import yaml
 
-from test_targets import assert_no_secrets, failure_excerpt, run_playbook
+from test_awx import awx_extravars
+from test_targets import ROOT, assert_no_secrets, failure_excerpt, run_playbook
 from web_hosts import inventory, web_files
 
 # The role runs on the second core in the onboard_domain target; the playbook at scale runs on the main core.
@@ -29,6 +33,105 @@ def reset_all(emulators):
 
 def writes(emulators):
     return dict((vendor, emulators.counters(vendor)['writes']) for vendor in VENDORS)
+
+
+def role_options(role):
+    with open(os.path.join(ROOT, 'roles', role, 'meta', 'argument_specs.yml')) as handle:
+        options = yaml.safe_load(handle)['argument_specs']['main']['options']
+    return [re.sub(r'^%s_' % role, '', name) for name in options]
+
+
+def plans(tmp_path, awx_cases, plain_cases):
+    """playbooks/templates/domain_plan.j2 rendered for each case (its template_vars) by one ansible-playbook run,
+    as the playbooks render it. ``awx_cases`` reach it as the controller hands over what a user typed (every string
+    tagged !unsafe: an empty one is read as None, a Jinja expression stays text); ``plain_cases`` as a vars file
+    gives them (an empty string stays ''). Returns the plans, awx_cases first."""
+    cases = tmp_path / 'cases.yml'
+    cases.write_text(awx_extravars({'awx_cases': awx_cases}, trusted={'plain_cases': plain_cases}))
+    playbook = tmp_path / 'plans.yml'
+    playbook.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'Plan each case', 'ansible.builtin.set_fact': {
+            'found': "{{ found | default([]) + [lookup('ansible.builtin.template', template, template_vars=item) | from_json] }}"},
+         'loop': '{{ awx_cases + plain_cases }}'},
+        {'name': 'The plans', 'ansible.builtin.copy': {
+            'content': '{{ found | to_json }}', 'dest': str(tmp_path / 'plans.json'), 'mode': '0600'}}]}]))
+    template = os.path.join(ROOT, 'playbooks', 'templates', 'domain_plan.j2')
+    result = run_playbook(str(playbook), ['-e', '@%s' % cases, '-e', json.dumps({'template': template})])
+    assert result.returncode == 0, failure_excerpt(result.stdout)
+    found = json.loads((tmp_path / 'plans.json').read_text())
+    assert len(found) == len(awx_cases) + len(plain_cases)
+    return found
+
+
+def test_domain_list_checks(tmp_path):
+    """The checks of onboard_domains / offboard_domains before any vendor is asked anything (the playbooks' first
+    play renders domain_plan.j2), case by case in one run: an empty value (None as AWX's !unsafe '' arrives, or '')
+    is not given and the defaults apply; names are trimmed; a Jinja expression from a survey stays text; unknown
+    keys, a domain given twice, empty or nameless entries are refused; the onboarding refuses state: absent (in an
+    entry or the defaults) and purge_records unless allowed; the offboarding keeps every per-domain key of its role
+    and refuses an unknown one, and of the onboarding's list keeps only the keys it documents."""
+    onboard, offboard = role_options('onboard_domain'), role_options('offboard_domain')
+
+    def case(domains, defaults=None, options=onboard, onboarding=True, only=None, allow_purge=False):
+        return {'plan_list': domains, 'plan_list_var': 'onboard_domains', 'plan_defaults': defaults,
+                'plan_defaults_var': 'onboard_defaults', 'plan_options': options, 'plan_only': only,
+                'plan_onboarding': onboarding, 'plan_allow_purge': allow_purge}
+
+    record = {'type': 'A', 'name': '', 'value': '192.0.2.8'}
+    awx = [
+        # 0: an AWX launch with empty answers, a padded name, an expression
+        case([{'name': ' a.example ', 'admin_email': '', 'records': [record], 'waf_site': '{{ 7 * 6 }}'}, 'b.example '],
+             {'monitoring': True, 'min_ttl': '', 'certificate_dir': '  '}),
+        # 1: state absent (and purge_records) in an entry: refused; state present is harmless
+        case([{'name': 'gone.example', 'state': 'absent', 'waf': True}, {'name': 'kept.example', 'state': 'present'},
+              {'name': 'purge.example', 'purge_records': 'yes'}]),
+        # 2: state absent for every domain
+        case(['x.example', 'y.example'], {'state': 'absent'}),
+        # 3: purge_records allowed beside the list; 'no' never purges
+        case([{'name': 'p.example', 'purge_records': True}, {'name': 'q.example', 'purge_records': 'no'}], allow_purge=True),
+        # 4: unknown keys, a name given twice (case apart), empty, nameless and odd entries
+        case([{'name': 'T.example', 'recods': []}, 't.example', '', {'monitoring': True}, ['z.example'], {'name': ''}],
+             {'monitorng': True}),
+        # 5..7: no list at all, an empty list, a string
+        case(''), case([]), case('a.example'),
+    ]
+    plain = [
+        # 8: the offboarding's own list: every key of its role, an empty one not given; a typo refused
+        case([{'name': 'o.example', 'delete_waf_site': True, 'monitoring': False, 'delete_zone': '', 'waf_site': 'o-site'},
+              {'name': 'p.example', 'delete_wafsite': True}], {'delete_zone': True}, options=offboard, onboarding=False),
+        # 9: the offboarding reading the onboarding's list: its keys left out, not refused
+        case([{'name': 'o.example', 'records': [record], 'monitor_hostnames': ['o.example'], 'waf_site': '',
+               'web_hosts': 'web', 'state': 'absent'}], {}, options=offboard, onboarding=False,
+             only=['name', 'monitor_hostnames', 'waf_site', 'web_hosts']),
+        # 10: '' (not None) from a vars file is not given either
+        case([{'name': 'e.example', 'admin_email': '', 'records': []}], {'admin_email': 'hostmaster@example.com'}),
+    ]
+    found = plans(tmp_path, awx, plain)
+    ok = [n for n, plan in enumerate(found) if not plan['refused']]
+    assert ok == [0, 3, 9, 10], [(n, p['refused']) for n, p in enumerate(found)]
+
+    # Inside a value an empty string from AWX stays None: the modules take a suboption given as None as not given
+    # (ssdns_record's record name then is its default, the apex).
+    assert found[0]['domains'] == [
+        {'name': 'a.example', 'records': [dict(record, name=None)], 'waf_site': '{{ 7 * 6 }}', 'monitoring': True},
+        {'name': 'b.example', 'monitoring': True}]
+    refused = found[1]['refused']
+    assert len(refused) == 2 and refused[0].startswith('gone.example: state absent - the onboarding never deletes;')
+    assert 'domainsec.onboard.offboard' in refused[0] and refused[1].startswith('purge.example: purge_records')
+    assert [r.split(':')[0] for r in found[2]['refused']] == ['x.example', 'y.example']
+    # ansible-core 2.19 reads the answer !unsafe 'no' as false
+    assert [d['purge_records'] for d in found[3]['domains']] in ([True, False], [True, 'no'])
+    assert found[4]['refused'] == [
+        'onboard_defaults: unknown variable(s) monitorng', 'T.example: unknown variable(s) recods',
+        't.example: given twice (one entry per domain)', 'onboard_domains[2] is empty', 'onboard_domains[3] has no name',
+        'onboard_domains[4] is neither a domain name nor a mapping with name', 'onboard_domains[5] has no name']
+    for plan in found[5:8]:
+        assert plan['refused'] == ['give onboard_domains, a list of domains: each a name, or a mapping with name']
+    assert found[8]['refused'] == ['p.example: unknown variable(s) delete_wafsite']
+    assert found[8]['domains'][0] == {'name': 'o.example', 'delete_waf_site': True, 'monitoring': False,
+                                      'delete_zone': True, 'waf_site': 'o-site'}
+    assert found[9]['domains'] == [{'name': 'o.example', 'monitor_hostnames': ['o.example'], 'web_hosts': 'web'}]
+    assert found[10]['domains'] == [{'name': 'e.example', 'admin_email': 'hostmaster@example.com', 'records': []}]
 
 
 def test_many_domains_one_failing(emulators, tmp_path):
@@ -65,6 +168,40 @@ def test_many_domains_one_failing(emulators, tmp_path):
     for domain in summary['onboarded']:
         assert summary['results'][domain]['waf']['site'] == domain.replace('.', '-')
         assert summary['results'][domain]['dns']['records'] == 1
+    assert_no_secrets(result.stdout, emulators)
+
+
+def custom_stats(output):
+    """What set_stats handed on, as ansible-playbook prints it with ANSIBLE_SHOW_CUSTOM_STATS (the controller keeps
+    the same data as the job's artifacts)."""
+    text = output.split('CUSTOM STATS:', 1)[1].split('RUN:', 1)[1]
+    return json.JSONDecoder().raw_decode(text.strip())[0]
+
+
+def test_every_domain_failing_still_summarised(emulators, tmp_path):
+    """A one-domain run whose domain fails (every SecuritySpace request naming it answered HTTP 500, which is not
+    retried): the summary still comes - the text, the onboard_summary_path file and set_stats - and names the stage
+    and the vendor's reason; the run then fails (exit status 2), and no later stage ran."""
+    reset_all(emulators)
+    summary_path = tmp_path / 'summary.json'
+    extra = write_vars(tmp_path / 'domains.json', {
+        'onboard_domains': [{'name': 'fail.example', 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.66'}],
+                             'monitoring': True}],
+        'onboard_summary_path': str(summary_path)})
+    emulators.fault('securityspace', '*', 'http_500', count=20, match='fail.example')
+    result = run_playbook('domainsec.onboard.onboard', ['-e', extra], env={'ANSIBLE_SHOW_CUSTOM_STATS': '1'})
+    (tmp_path / 'output.txt').write_text(result.stdout)
+    assert result.returncode == 2, failure_excerpt(result.stdout)
+    summary = json.loads(summary_path.read_text())
+    assert summary['onboarded'] == [] and summary['results'] == {} and list(summary['failed']) == ['fail.example']
+    reason = summary['failed']['fail.example']
+    assert reason.startswith('DNS stage (ssdns_domain): ') and '500' in reason, reason
+    assert 'fail.example: FAILED - ' + reason in result.stdout
+    assert '0 onboarded, 1 failed' in result.stdout
+    assert '1 domain(s) failed: fail.example' in result.stdout
+    assert custom_stats(result.stdout) == {'onboard_summary': summary}
+    assert emulators.counters('hardenize')['total'] == 0 and 'fail.example' not in emulators.state('securityspace')['domains']
+    emulators.reset('securityspace')  # the faults left over
     assert_no_secrets(result.stdout, emulators)
 
 
@@ -121,7 +258,9 @@ def recap_changed(output):
 
 def test_offboard_playbook_same_file(emulators, tmp_path):
     """domainsec.onboard.offboard with the onboarding's own file: hosts archived (not deleted), zones and WAF sites
-    kept; a second offboarding changes nothing; offboard_defaults delete_zone deletes the zones."""
+    kept; a second offboarding changes nothing. Then offboard_domains with per-domain keys over offboard_defaults
+    (delete_zone for both, delete_waf_site and monitoring: false for one) does exactly that; a typo per domain or in
+    the defaults is refused before any request; and a run whose every domain fails still ends with the summary."""
     reset_all(emulators)
     extra = write_vars(tmp_path / 'domains.json', {
         'onboard_domains': [{'name': 'off1.example', 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.61'}],
@@ -142,9 +281,40 @@ def test_offboard_playbook_same_file(emulators, tmp_path):
     again = run_playbook('domainsec.onboard.offboard', ['-e', extra])
     assert again.returncode == 0 and recap_changed(again.stdout) == 0, failure_excerpt(again.stdout)
     assert emulators.counters('hardenize')['writes'] == 0
-    deleting = run_playbook('domainsec.onboard.offboard', ['-e', extra, '-e', '{"offboard_defaults": {"delete_zone": true}}'])
+    # Per domain, over offboard_defaults: off1's WAF site deleted and its hosts left alone, off2's site kept.
+    per_domain = write_vars(tmp_path / 'offboard.json', {
+        'offboard_domains': [{'name': 'off1.example', 'delete_waf_site': True, 'monitoring': False, 'waf_site': ''},
+                             'off2.example'],
+        'offboard_defaults': {'delete_zone': True, 'delete_monitoring': True}})
+    deleting = run_playbook('domainsec.onboard.offboard', ['-e', per_domain])
     assert deleting.returncode == 0, failure_excerpt(deleting.stdout)
     assert sorted(emulators.state('securityspace')['domains']) == []
-    unknown = run_playbook('domainsec.onboard.offboard', ['-e', extra, '-e', '{"offboard_defaults": {"delete_everything": true}}'])
-    assert unknown.returncode != 0 and 'unknown here: delete_everything' in unknown.stdout
-    assert_no_secrets(first.stdout + again.stdout + deleting.stdout, emulators)
+    assert sorted(s['name'] for s in emulators.state('sigsci')['sites']) == ['off2-example']
+    hosts = dict((h['hostname'], h['status']) for h in emulators.state('hardenize')['hosts'])
+    assert hosts == {'off1.example': 'archived', 'www.off1.example': 'archived'}, hosts
+    assert 'off1.example: changed - Hardenize hosts kept, zone deleted, Virusdie site kept, WAF site deleted' in deleting.stdout
+
+    # A typo, per domain or in the defaults, refuses the list before any request.
+    reset_all(emulators)
+    unknown = run_playbook('domainsec.onboard.offboard', ['-e', json.dumps({
+        'offboard_domains': [{'name': 'off1.example', 'delete_wafsite': True}],
+        'offboard_defaults': {'delete_everything': True}})])
+    assert unknown.returncode == 2, failure_excerpt(unknown.stdout)
+    assert 'offboard_defaults: unknown variable(s) delete_everything' in unknown.stdout
+    assert 'off1.example: unknown variable(s) delete_wafsite' in unknown.stdout
+    assert sum(emulators.counters(vendor)['total'] for vendor in VENDORS) == 0
+
+    # Every domain failing: the summary still comes (text, file, set_stats), and the run fails.
+    emulators.fault('hardenize', '*', 'http_500', count=20)
+    summary_path = tmp_path / 'offboarded.json'
+    failing = run_playbook('domainsec.onboard.offboard', ['-e', json.dumps({
+        'offboard_domains': ['off1.example'], 'offboard_summary_path': str(summary_path)})],
+        env={'ANSIBLE_SHOW_CUSTOM_STATS': '1'})
+    assert failing.returncode == 2, failure_excerpt(failing.stdout)
+    summary = json.loads(summary_path.read_text())
+    assert summary['offboarded'] == [] and list(summary['failed']) == ['off1.example'], summary
+    assert 'off1.example: FAILED - domainsec.onboard.hardenize_host_info: ' in failing.stdout
+    assert '0 offboarded, 1 failed' in failing.stdout and '1 domain(s) failed: off1.example' in failing.stdout
+    assert custom_stats(failing.stdout) == {'offboard_summary': summary}
+    emulators.reset('hardenize')  # the faults left over
+    assert_no_secrets(first.stdout + again.stdout + deleting.stdout + failing.stdout, emulators)
