@@ -121,6 +121,7 @@ def pytest_runtest_call(item):
 LONG_FIRST = (
     'test_molecule_scenario[onboard_domain]',   # 241-293 s
     'test_target[onboard_domain]',               # 73-172 s (second core)
+    'test_two_certificates_on_the_controller_and_on_two_web_hosts_over_their_life',  # 150-180 s
     'test_molecule_scenario[offboard_domain]',  # 83-133 s
     'test_target[cyberssl_order_faults]',        # 110 s
     'test_target[cyberssl_order]',               # 66-104 s
@@ -129,7 +130,6 @@ LONG_FIRST = (
     'test_target[hardenize_rate_limit]',         # 79-103 s
     'test_register_playbook_registers_the_files_unrendered',  # 24-78 s (second core: 78)
     'test_target[ssdns_record_faults]',          # 71-102 s
-    'test_onboard_renew_by_the_onboarding_then_by_the_renew_playbook',  # 71 s
     'test_target[ssdns_record_hardening]',       # 49-57 s
     'test_many_domains_one_failing',             # 40 s
     'test_target[hardenize_host]',               # 38-70 s
