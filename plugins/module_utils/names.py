@@ -296,8 +296,10 @@ def check_email(value, option):
     check_text(value, option)
     local, at, domain = value.strip(' ').rpartition('@')
     problem = None
-    if not at or not local:
-        problem = 'it has no name before an @'
+    if not at:
+        problem = 'it has no @'
+    elif not local:
+        problem = 'it has nothing before the @'
     elif len(local) > MAX_LOCAL_PART or not _LOCAL_PART.match(local):
         problem = ('the part before the @ must be 1 to %d letters, digits or %s, with single dots between them'
                    % (MAX_LOCAL_PART, "!#$%&'*+/=?^_`{|}~-"))
