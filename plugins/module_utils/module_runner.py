@@ -158,11 +158,11 @@ def found_done(module, client, result):
     """Warn about each write the vendor refused as done already that a re-read found as wanted (``client.found``:
     another run made it at the same time); a real run whose every write was found so changed nothing itself, and
     reports ``changed: false`` (as ``ansible.builtin.file`` does for a directory another process made first)."""
-    for entry in getattr(client, 'found', None) or ():
+    for entry in client.found:
         module.warn(client.http.redactor.text(
             'Found done by someone else, not by this run: %s. %s refused it as done already (%s), and a re-read shows '
             'it as this task wants it (another run at the same time?)' % (entry['what'], client.VENDOR, entry['answer'])))
-    if not module.check_mode and getattr(client, 'found', None) and client.found_only():
+    if not module.check_mode and client.found_only():
         result['changed'] = False
 
 

@@ -42,6 +42,7 @@ DEFAULT_API_URL = 'https://virusdie.com/api'
 PERMISSION_DENIED = 145904
 _RATE_LIMITED = re.compile(r'too many|rate|try again|wait', re.I)
 _ALREADY = re.compile(r'already exists?\b', re.I)
+SITES_EXPECTED = 'an array of site objects, each with its host'
 
 # The one table of site options: user-facing name -> (wire name for site_setoption, field in sites_list,
 # value conversion). The document's option table is empty; sites_list names the settings (docs/virusdie.md).
@@ -210,23 +211,24 @@ class VirusdieClient(RpcClient):
         error naming the call; PHP's object form of an array (``{"0": ...}``) is read as the array."""
         if isinstance(sites, dict):
             sites = list(sites.values())
-        problem = None
         if not isinstance(sites, list):
-            problem = sites
-        for site in sites if problem is None else ():
-            if not isinstance(site, dict) or not isinstance(site.get('host') or site.get('domain'), str):
-                problem = site
-            elif not isinstance(site.get('scanreport'), (dict, type(None))):
-                problem = site.get('scanreport')
-            elif not isinstance(site.get('fwhistory'), (dict, list, type(None))) or any(
-                    not isinstance(day, (list, type(None))) for day in (site.get('fwhistory') or {}).values()
-                    if isinstance(site.get('fwhistory'), dict)):
-                problem = site.get('fwhistory')
-            if problem is not None:
-                break
-        if problem is not None:
-            raise self.unexpected('sites_list', problem, 'an array of site objects, each with its host')
+            raise self.unexpected('sites_list', sites, SITES_EXPECTED)
+        for site in sites:
+            self._check_site(site)
         return sites
+
+    def _check_site(self, site):
+        """Raise the unexpected-result error naming the part of one ``sites_list`` entry that is not as the guide
+        describes it (see :meth:`checked_sites`)."""
+        if not isinstance(site, dict) or not isinstance(site.get('host') or site.get('domain'), str):
+            raise self.unexpected('sites_list', site, SITES_EXPECTED)
+        if not isinstance(site.get('scanreport'), (dict, type(None))):
+            raise self.unexpected('sites_list', site.get('scanreport'), SITES_EXPECTED)
+        history = site.get('fwhistory')
+        days = history.values() if isinstance(history, dict) else ()
+        if not isinstance(history, (dict, list, type(None))) or \
+                any(not isinstance(day, (list, type(None))) for day in days):
+            raise self.unexpected('sites_list', history, SITES_EXPECTED)
 
     def shared_with(self, unit):
         """The hosts shared with ``unit`` (one ``sites_list?unit=`` read)."""
@@ -268,18 +270,16 @@ class VirusdieClient(RpcClient):
         message}``; anything else is an unexpected answer."""
         if answer in (None, '', [], {}):
             return {}
-        items = enumerate(answer) if isinstance(answer, list) else answer.items() if isinstance(answer, dict) else None
-        refused = {}
-        for key, message in items or ():
-            index = as_int(key)
-            if index is None or not 0 <= index < count or not isinstance(message, (str, type(None))):
-                items = None
-                break
-            if message:
-                refused[index] = message
-        if items is None:
+        if isinstance(answer, list):
+            items = list(enumerate(answer))
+        elif isinstance(answer, dict):
+            items = [(as_int(key), message) for key, message in answer.items()]
+        else:
+            items = None
+        if items is None or any(index is None or not 0 <= index < count or not isinstance(message, (str, type(None)))
+                                for index, message in items):
             raise self.unexpected('sites_add', answer, 'an object of per-site messages by index', landed=True)
-        return refused
+        return dict((index, message) for index, message in items if message)
 
     def _there(self, entries):
         """The hosts of ``entries`` in the account as each wants it: shared with its ``share`` when it has one."""
@@ -512,8 +512,7 @@ class ScanNotes(object):
 
     def remember(self, host, sent_at, report):
         """Note that a scan of ``host`` was sent at ``sent_at`` (the latest report then: ``report``); its path."""
-        if not os.path.isdir(self.directory):
-            os.makedirs(self.directory, mode=0o700)
+        os.makedirs(self.directory, mode=0o700, exist_ok=True)  # another run may make it at the same moment
         path = self.path(host)
         temporary = '%s.%d.tmp' % (path, os.getpid())
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

@@ -241,7 +241,7 @@ def test_an_agency_with_numbers_reads_as_text():
     assert c.view_agency() == {'title': 'Acme', 'email': 'a@example.com', 'zipcode': '12345'}
 
 
-@pytest.mark.parametrize('result', ['sites', [['a.example.com']], [{'id': 1}], [{'host': 'a.example.com', 'scanreport': 3}],
+@pytest.mark.parametrize('result', ['sites', [None], [['a.example.com']], [{'id': 1}], [{'host': 'a.example.com', 'scanreport': 3}],
                                     [{'host': 'a.example.com', 'fwhistory': {'20201201': 5}}]])
 def test_a_malformed_sites_list_names_the_call(result):
     c, _fake, _sleeps = client(ok(result))
