@@ -202,26 +202,23 @@ class Redactor(object):
                 value = value.replace(secret, REDACTED)
         return value
 
-    def values(self, data):
+    def values(self, data, secret_names=False):
         """``data`` (JSON-like) with :meth:`text` applied to every string in it, keys kept: for vendor data shown
-        as is (inventory variables), where a field's name says nothing but a hostile server may echo a secret."""
+        as is (inventory variables), where a field's name says nothing but a hostile server may echo a secret. With
+        ``secret_names`` (:meth:`mapping`) the value of a key named like a secret is hidden whole as well."""
         if isinstance(data, dict):
-            return dict((k, self.values(v)) for k, v in data.items())
+            return dict((k, REDACTED if secret_names and str(k).lower() in SECRET_NAMES and v not in (None, '')
+                         else self.values(v, secret_names)) for k, v in data.items())
         if isinstance(data, (list, tuple)):
-            return [self.values(v) for v in data]
+            return [self.values(v, secret_names) for v in data]
         if isinstance(data, str):
             return self.text(data)
         return data
 
     def mapping(self, data):
-        if isinstance(data, dict):
-            return dict((k, REDACTED if str(k).lower() in SECRET_NAMES and v not in (None, '')
-                         else self.mapping(v)) for k, v in data.items())
-        if isinstance(data, (list, tuple)):
-            return [self.mapping(v) for v in data]
-        if isinstance(data, str):
-            return self.text(data)
-        return data
+        """:meth:`values` with every value of a secret-named key (SECRET_NAMES) hidden: request and answer bodies in
+        the trace."""
+        return self.values(data, secret_names=True)
 
 
 class Response(object):
