@@ -102,7 +102,8 @@ ensure_venv() {
     [ -f "$stamp" ] && have="$(cat "$stamp")"
     if [ "$want" = "$have" ] && "$dir/bin/python" -c 'import sys' >/dev/null 2>&1; then
         log "$(basename "$dir"): up to date ($("$dir/bin/python" --version 2>&1), $(basename "$req") unchanged)"
-        return 0
+        install_zip_bytecode_cache "$dir"
+        return
     fi
     log "$(basename "$dir"): creating with $python ($("$python" --version 2>&1)) from $(basename "$req")"
     rm -rf "$dir"
@@ -116,7 +117,18 @@ ensure_venv() {
         fi
     fi
     printf '%s\n' "$want" >"$stamp"
+    install_zip_bytecode_cache "$dir" || return 1
     log "$(basename "$dir"): ready"
+}
+
+# The test runs' bytecode cache for modules run from their AnsiballZ zip (scripts/zip_bytecode_cache.py): the file
+# and a .pth line importing it in the venv's site-packages. It acts only where DOMAINSEC_ZIP_BYTECODE_CACHE is set.
+install_zip_bytecode_cache() {
+    local site
+    site="$("$1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')" || return 1
+    cmp -s "$ROOT/scripts/zip_bytecode_cache.py" "$site/domainsec_zip_bytecode_cache.py" ||
+        cp "$ROOT/scripts/zip_bytecode_cache.py" "$site/domainsec_zip_bytecode_cache.py" || return 1
+    printf 'import domainsec_zip_bytecode_cache\n' >"$site/domainsec_zip_bytecode_cache.pth"
 }
 
 # The pip version that this venv's ansible-test bootstraps into its sanity venvs.

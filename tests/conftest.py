@@ -36,6 +36,11 @@ def _ensure_collection_link():
 
 _ensure_collection_link()
 
+# Modules run from their AnsiballZ zip compile their sources on every run; the test venvs carry a cache for that
+# (scripts/zip_bytecode_cache.py, installed by scripts/lib.sh), which acts only where this variable names a
+# directory. Set to '' to run without it.
+os.environ.setdefault('DOMAINSEC_ZIP_BYTECODE_CACHE', os.path.join(ROOT, 'build', 'zip-bytecode'))
+
 
 class Emulators(object):
     """A running harness plus small helpers for its admin API."""

@@ -105,6 +105,8 @@ def test_molecule_scenario(scenario, tmp_path):
     for name in list(environ):  # the scenario starts its own emulators: nothing may leak in from the fixture's
         if name.startswith(('SECURITYSPACE_', 'HARDENIZE_', 'CYBERSSL_', 'VIRUSDIE_', 'SIGSCI_', 'EMULATOR_', 'DOMAINSEC_')):
             del environ[name]
+    if os.environ.get('DOMAINSEC_ZIP_BYTECODE_CACHE'):  # the test runs' bytecode cache (tests/conftest.py) stays on
+        environ['DOMAINSEC_ZIP_BYTECODE_CACHE'] = os.environ['DOMAINSEC_ZIP_BYTECODE_CACHE']
     environ['PATH'] = os.path.dirname(sys.executable) + os.pathsep + environ.get('PATH', '')
     result = subprocess.run([os.path.join(ROOT, 'scripts', 'molecule.sh'), scenario], cwd=ROOT, env=environ,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=1200,
