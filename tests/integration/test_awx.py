@@ -10,6 +10,12 @@
 - ``extensions/awx/register_credential_types.yml`` passes ``--syntax-check`` with awx.awx (fetched by
   ``scripts/fetch-collections.sh``) and registers the six types with a fake controller API: each arrives as
   written in its file (templates unrendered), a second run changes nothing, ``state=absent`` removes one.
+- ``extensions/awx/configure_controller.yml`` (the credential types, credentials, project, inventory, job templates,
+  workflow and schedule) against the same fake controller, grown to every endpoint the awx.awx modules call: every
+  object as the playbook means it, a second run without a write, no secret in the output.
+- The EDA controller: the ``*_controller.yml`` rulebooks are their CLI twins with ``run_job_template``, naming job
+  templates the configure playbook creates; ``extensions/eda/decision-environment.yml`` through
+  ``ansible-builder create``.
 - The example project in ``extensions/awx/project/``: the survey specs in ``extensions/awx/surveys/`` are valid and
   read by ``onboard.yml``, whose ``onboard_domains`` is checked for each survey's answers.
 - The onboarding workflow as the controller runs it: the injectors rendered as the controller renders them at launch
@@ -53,8 +59,11 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client im
 
 AWX_DIR = os.path.join(ROOT, 'extensions', 'awx')
 DOC = os.path.join(ROOT, 'docs', 'awx.md')
+EDA_DOC = os.path.join(ROOT, 'docs', 'eda.md')
 TYPES_DIR = os.path.join(AWX_DIR, 'credential_types')
 REGISTER_PLAYBOOK = os.path.join(AWX_DIR, 'register_credential_types.yml')
+CONFIGURE_PLAYBOOK = os.path.join(AWX_DIR, 'configure_controller.yml')
+CONFIGURE_EXAMPLE = os.path.join(AWX_DIR, 'configure_controller.example.yml')
 FRAGMENTS_DIR = os.path.join(ROOT, 'plugins', 'doc_fragments')
 MODULE_UTILS_DIR = os.path.join(ROOT, 'plugins', 'module_utils')
 FETCH_SCRIPT = os.path.join(ROOT, 'scripts', 'fetch-collections.sh')
@@ -64,6 +73,9 @@ AWX_COLLECTION = os.path.join(AWX_COLLECTIONS, 'ansible_collections', 'awx', 'aw
 
 PROJECT_DIR = os.path.join(AWX_DIR, 'project')
 SURVEYS_DIR = os.path.join(AWX_DIR, 'surveys')
+EDA_DIR = os.path.join(ROOT, 'extensions', 'eda')
+RULEBOOKS_DIR = os.path.join(EDA_DIR, 'rulebooks')
+DECISION_ENVIRONMENT = os.path.join(EDA_DIR, 'decision-environment.yml')
 TYPE_FILES = sorted(glob.glob(os.path.join(TYPES_DIR, '*.yml')))
 # The doc fragment whose options a credential type feeds: the vendor's own, named like the file; the CA bundle feeds
 # the transport's ca_path.
@@ -391,15 +403,68 @@ def test_register_playbook_syntax(awx_collection):
 
 
 class FakeController(object):
-    """Just enough of the controller's API v2 for awx.awx.credential_type: list by name, create, update, delete.
+    """Enough of the controller's API v2 (AWX 24, the version of the awx.awx in build/collections-awx) for the awx.awx
+    modules of extensions/awx/, modelled on what those modules send and read (plugins/module_utils/controller_api.py):
+
+    - lists answer the filters the modules send (``name``, ``organization``, ``credential_type``, ``inventory``,
+      ``type``, ``identifier``, ``workflow_job_template``, ``unified_job_template``, ``or__id``/``or__name``) as
+      ``{count, next, previous, results}``; ``unified_job_templates`` lists the job templates, workflows and projects,
+      which share one id space as in the controller;
+    - an object comes back as the API serializes it: ``url``, ``related`` (the sublists the modules follow),
+      ``summary_fields``, the API's defaults for fields not given, and a credential's secret inputs as ``$encrypted$``
+      (an empty secret input is dropped, as the controller's encrypt_field drops it);
+    - writes are checked as the API checks them, with its messages: references exist, names are unique where the
+      API makes them unique, a credential's inputs are its type's fields with the required ones given, a job
+      template's playbook is one of its project's, a survey spec is valid, a job template takes one credential per
+      credential type, workflow nodes link within their workflow and without a cycle, an rrule has DTSTART and RRULE;
+    - creating a project (or changing where it syncs from) starts a project update, which succeeds at once.
+
     Every request is kept (method, path, body, Authorization header)."""
 
-    def __init__(self, token):
+    TYPES = {'organizations': 'organization', 'credential_types': 'credential_type', 'credentials': 'credential',
+             'projects': 'project', 'project_updates': 'project_update', 'inventories': 'inventory', 'hosts': 'host',
+             'job_templates': 'job_template', 'workflow_job_templates': 'workflow_job_template',
+             'workflow_job_template_nodes': 'workflow_job_template_node', 'schedules': 'schedule'}
+    # What the API answers for a field a create does not give.
+    DEFAULTS = {
+        'credentials': {'description': '', 'organization': None, 'inputs': {}, 'managed': False},
+        'projects': {'description': '', 'scm_type': '', 'scm_url': '', 'scm_branch': '', 'scm_revision': '',
+                     'credential': None, 'default_environment': None, 'scm_update_on_launch': False},
+        'inventories': {'description': '', 'kind': '', 'host_filter': None, 'variables': ''},
+        'hosts': {'description': '', 'enabled': True, 'variables': ''},
+        'job_templates': {'description': '', 'job_type': 'run', 'inventory': None, 'execution_environment': None,
+                          'extra_vars': '', 'survey_enabled': False, 'ask_variables_on_launch': False,
+                          'ask_inventory_on_launch': False, 'allow_simultaneous': False},
+        'workflow_job_templates': {'description': '', 'extra_vars': '', 'survey_enabled': False, 'inventory': None,
+                                   'ask_variables_on_launch': False, 'allow_simultaneous': False},
+        'workflow_job_template_nodes': {'extra_data': {}, 'all_parents_must_converge': False},
+        'schedules': {'description': '', 'enabled': True, 'extra_data': {}},
+    }
+    RELATED = {'job_templates': ('survey_spec', 'credentials', 'launch'),
+               'workflow_job_templates': ('survey_spec', 'workflow_nodes', 'launch'),
+               'workflow_job_template_nodes': ('success_nodes', 'failure_nodes', 'always_nodes'),
+               'projects': ('update', 'project_updates')}
+    # The sublists a POST of {id} associates (or with "disassociate", removes), and what they hold.
+    SUBLISTS = {('job_templates', 'credentials'): 'credentials',
+                ('workflow_job_template_nodes', 'success_nodes'): 'workflow_job_template_nodes',
+                ('workflow_job_template_nodes', 'failure_nodes'): 'workflow_job_template_nodes',
+                ('workflow_job_template_nodes', 'always_nodes'): 'workflow_job_template_nodes'}
+    SURVEY_TYPES = ('text', 'textarea', 'password', 'integer', 'float', 'multiplechoice', 'multiselect')
+    RRULE = re.compile(r'^DTSTART(;TZID=[A-Za-z_/+-]+)?:\d{8}T\d{6}Z? RRULE:(?=.*\bFREQ=(MINUTELY|HOURLY|DAILY|WEEKLY|MONTHLY|YEARLY)\b)'
+                       r'[A-Z]+=[^;\s]+(;[A-Z]+=[^;\s]+)*$')
+
+    def __init__(self, token, playbooks=()):
         self.token = token
-        self.types = {}
+        self.playbooks = list(playbooks)  # what every project's sync finds (the controller lists them per project)
+        self.objects = dict((endpoint, {}) for endpoint in self.TYPES)
+        self.secrets = {}   # credential id: the inputs as written (the API shows the secret ones as $encrypted$)
+        self.surveys = {}   # (endpoint, id): survey spec
+        self.links = {}     # (endpoint, id, sublist): [ids]
         self.requests = []
         self.next_id = 100
         self.lock = threading.Lock()
+        self.objects['organizations'][1] = {'id': 1, 'type': 'organization', 'url': '/api/v2/organizations/1/',
+                                            'name': 'Default', 'related': {}, 'summary_fields': {}}
         controller = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -424,35 +489,297 @@ class FakeController(object):
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    @property
+    def types(self):
+        return self.objects['credential_types']
+
+    # ------------------------------------------------------------------------------------------------ the API
     def handle(self, method, path, body, authorization):
         with self.lock:
             self.requests.append((method, path, body, authorization))
             if authorization != 'Bearer ' + self.token:
                 return 401, {'detail': 'Authentication credentials were not provided.'}
             url = urlsplit(path)
-            match = re.match(r'^/api/v2/credential_types/(?:(\d+)/)?$', url.path)
-            if not match:
+            match = re.match(r'^/api/v2/([a-z_]+)/(?:(\d+)/(?:([a-z_]+)/)?)?$', url.path)
+            if not match or (match.group(1) not in self.objects and match.group(1) != 'unified_job_templates'):
                 return 404, {'detail': 'Not found.'}
-            if match.group(1) is None and method == 'GET':
-                query = parse_qs(url.query)
-                found = [t for t in self.types.values() if not query.get('name') or t['name'] in query['name']]
-                return 200, {'count': len(found), 'next': None, 'previous': None, 'results': found}
-            if match.group(1) is None and method == 'POST':
-                self.next_id += 1
-                item = dict(body, id=self.next_id, type='credential_type',
-                            url='/api/v2/credential_types/%d/' % self.next_id)
-                self.types[item['id']] = item
-                return 201, item
-            item = self.types.get(int(match.group(1) or 0))
+            endpoint, number, sub = match.group(1), match.group(2), match.group(3)
+            if number is None:
+                if method == 'GET':
+                    return 200, self.page(self.listing(endpoint), parse_qs(url.query))
+                if method == 'POST' and (endpoint in self.DEFAULTS or endpoint == 'credential_types'):
+                    return self.create(endpoint, body or {})
+                return 405, {'detail': 'Method "%s" not allowed.' % method}
+            item = self.objects.get(endpoint, {}).get(int(number))
             if item is None:
                 return 404, {'detail': 'Not found.'}
-            if method == 'PATCH':
-                item.update(body)
-                return 200, item
-            if method == 'DELETE':
-                del self.types[item['id']]
-                return 204, None
-            return 405, {'detail': 'Method not allowed.'}
+            if sub is None:
+                return self.detail(method, endpoint, item, body or {})
+            if sub == 'survey_spec' and endpoint in ('job_templates', 'workflow_job_templates'):
+                return self.survey(method, endpoint, item, body)
+            if (endpoint, sub) in self.SUBLISTS:
+                return self.sublist(method, endpoint, item, sub, body or {})
+            return 404, {'detail': 'Not found.'}
+
+    def listing(self, endpoint):
+        if endpoint != 'unified_job_templates':
+            return [self.show(endpoint, item) for item in self.objects[endpoint].values()]
+        return [dict((k, item[k]) for k in ('id', 'type', 'url', 'name', 'organization', 'related'))
+                for source in ('job_templates', 'workflow_job_templates', 'projects')
+                for item in self.objects[source].values()]
+
+    @staticmethod
+    def page(items, query):
+        either = dict((k[4:], v) for k, v in query.items() if k.startswith('or__'))
+        found = []
+        for item in sorted(items, key=lambda i: i['id']):
+            if any(str(item.get(k)) not in v for k, v in query.items() if not k.startswith('or__')):
+                continue
+            if either and not any(str(item.get(k)) in v for k, v in either.items()):
+                continue
+            found.append(item)
+        return {'count': len(found), 'next': None, 'previous': None, 'results': found}
+
+    def show(self, endpoint, item):
+        """The object as the API serializes it: a credential's secret inputs as $encrypted$."""
+        shown = json.loads(json.dumps(item))
+        if endpoint == 'credentials':
+            secret = self.secret_fields(item['credential_type'])
+            shown['inputs'] = dict((k, '$encrypted$' if k in secret else v) for k, v in item['inputs'].items())
+        if endpoint == 'workflow_job_template_nodes':
+            for sub in self.RELATED[endpoint]:
+                shown[sub] = list(self.links.get((endpoint, item['id'], sub), []))
+        return shown
+
+    def secret_fields(self, type_id):
+        fields = self.objects['credential_types'][type_id]['inputs'].get('fields', [])
+        return [f['id'] for f in fields if f.get('secret')]
+
+    def create(self, endpoint, body):
+        self.next_id += 1
+        number = self.next_id
+        url = '/api/v2/%s/%d/' % (endpoint, number)
+        item = dict(self.DEFAULTS.get(endpoint, {}), **body)
+        item.update(id=number, type=self.TYPES[endpoint], url=url, summary_fields={},
+                    related=dict((sub, url + sub + '/') for sub in self.RELATED.get(endpoint, ())))
+        errors = self.check(endpoint, item)
+        if errors:
+            self.next_id -= 1
+            return 400, errors
+        self.store(endpoint, item)
+        self.objects[endpoint][number] = item
+        shown = self.show(endpoint, item)
+        if endpoint == 'projects' and item['scm_type']:
+            shown['summary_fields']['current_update'] = self.project_update(item)
+        return 201, shown
+
+    def detail(self, method, endpoint, item, body):
+        if method == 'GET':
+            return 200, self.show(endpoint, item)
+        if method == 'PATCH':
+            changed = dict(item, **body)
+            if endpoint == 'credentials' and 'inputs' in body:  # $encrypted$ keeps what was there
+                changed['inputs'] = dict((k, self.secrets[item['id']].get(k) if v == '$encrypted$' else v)
+                                         for k, v in body['inputs'].items())
+            errors = self.check(endpoint, changed)
+            if errors:
+                return 400, errors
+            self.store(endpoint, changed)
+            item.clear()
+            item.update(changed)
+            shown = self.show(endpoint, item)
+            if endpoint == 'projects' and item['scm_type'] and set(body) & {'scm_type', 'scm_url', 'scm_branch'}:
+                shown['summary_fields']['current_update'] = self.project_update(item)
+            return 200, shown
+        if method == 'DELETE':
+            del self.objects[endpoint][item['id']]
+            return 204, None
+        return 405, {'detail': 'Method "%s" not allowed.' % method}
+
+    def store(self, endpoint, item):
+        if endpoint == 'credentials':  # kept as written; an empty secret input is dropped (encrypt_field)
+            secret = self.secret_fields(item['credential_type'])
+            item['inputs'] = dict((k, v) for k, v in item['inputs'].items() if k not in secret or v not in ('', None))
+            self.secrets[item['id']] = dict(item['inputs'])
+
+    def project_update(self, project):
+        self.next_id += 1
+        update = {'id': self.next_id, 'type': 'project_update', 'url': '/api/v2/project_updates/%d/' % self.next_id,
+                  'project': project['id'], 'status': 'successful', 'failed': False, 'finished': '2026-01-01T00:00:00Z',
+                  'related': {}, 'summary_fields': {}}
+        self.objects['project_updates'][update['id']] = update
+        return {'id': update['id'], 'status': 'pending', 'failed': False}
+
+    def find(self, endpoint, number):
+        return self.objects[endpoint].get(number) if isinstance(number, int) else None
+
+    def check(self, endpoint, item):
+        """The API's refusals of a create or update (the whole object after it), or None."""
+        if endpoint == 'credential_types':
+            return None
+        if endpoint not in ('workflow_job_template_nodes', 'project_updates') and not item.get('name'):
+            return {'name': ['This field is required.']}
+        same = [o for o in self.objects[endpoint].values() if o['id'] != item['id']]
+        organization = item.get('organization')
+        if organization is not None and not self.find('organizations', organization):
+            return {'organization': ['Invalid pk "%s" - object does not exist.' % organization]}
+        if endpoint == 'credentials':
+            kind = self.find('credential_types', item.get('credential_type'))
+            if not kind:
+                return {'credential_type': ['Invalid pk "%s" - object does not exist.' % item.get('credential_type')]}
+            if [o for o in same if (o['organization'], o['name'], o['credential_type'])
+                    == (organization, item['name'], kind['id'])]:
+                return {'__all__': ['Credential with this Organization, Name and Credential type already exists.']}
+            fields = dict((f['id'], f) for f in kind['inputs'].get('fields', []))
+            unknown = sorted(set(item['inputs']) - set(fields))
+            if unknown:
+                return {'inputs': ['Additional properties are not allowed (%s were unexpected)' % ', '.join(map(repr, unknown))]}
+            for name, value in item['inputs'].items():
+                if not isinstance(value, str):
+                    return {'inputs': {name: ['%r is not of type \'string\'' % (value,)]}}
+            missing = [r for r in kind['inputs'].get('required', []) if item['inputs'].get(r) in ('', None)]
+            if missing:
+                return {'inputs': dict((name, ['required for %s' % kind['name']]) for name in missing)}
+        if endpoint == 'projects':
+            if item['scm_type'] and not item['scm_url']:
+                return {'scm_url': ['SCM URL is required.']}
+            if item['credential'] is not None and not self.find('credentials', item['credential']):
+                return {'credential': ['Invalid pk "%s" - object does not exist.' % item['credential']]}
+        if endpoint == 'inventories' and organization is None:
+            return {'organization': ['This field is required.']}
+        if endpoint == 'hosts':
+            if not self.find('inventories', item.get('inventory')):
+                return {'inventory': ['Invalid pk "%s" - object does not exist.' % item.get('inventory')]}
+            if [o for o in same if (o['inventory'], o['name']) == (item['inventory'], item['name'])]:
+                return {'__all__': ['Host with this Name and Inventory already exists.']}
+        if endpoint == 'job_templates':
+            if not self.find('projects', item.get('project')):
+                return {'project': ['This field is required.']}
+            if item.get('playbook') not in self.playbooks:
+                return {'playbook': ['Playbook not found for project.']}
+            if item['inventory'] is None and not item['ask_inventory_on_launch']:
+                return {'inventory': ["Job Template must provide 'inventory' or allow prompting for it."]}
+            if item['inventory'] is not None and not self.find('inventories', item['inventory']):
+                return {'inventory': ['Invalid pk "%s" - object does not exist.' % item['inventory']]}
+        if endpoint in ('job_templates', 'workflow_job_templates'):
+            if [o for o in same if (o.get('organization'), o['name']) == (organization, item['name'])]:
+                return {'__all__': ['%s with this (name, organization) combination already exists.'
+                                    % self.TYPES[endpoint].replace('_', ' ').capitalize()]}
+            try:
+                json.loads(item['extra_vars'] or '{}')
+            except ValueError:
+                return {'extra_vars': ['Cannot parse as JSON (error: %s) or YAML.' % item['extra_vars']]}
+        if endpoint == 'workflow_job_template_nodes':
+            if not self.find('workflow_job_templates', item.get('workflow_job_template')):
+                return {'workflow_job_template': ['This field is required.']}
+            templates = [t['id'] for t in self.listing('unified_job_templates')]
+            if item.get('unified_job_template') not in templates:
+                return {'unified_job_template': ['Invalid pk "%s" - object does not exist.' % item.get('unified_job_template')]}
+            if [o for o in same if (o['workflow_job_template'], o.get('identifier'))
+                    == (item['workflow_job_template'], item.get('identifier'))]:
+                return {'__all__': ['Workflow job template node with this Workflow job template and Identifier already exists.']}
+        if endpoint == 'schedules':
+            templates = [t['id'] for t in self.listing('unified_job_templates')]
+            if item.get('unified_job_template') not in templates:
+                return {'unified_job_template': ['This field is required.']}
+            if not self.RRULE.match(item.get('rrule') or ''):
+                return {'rrule': ['Valid DTSTART and RRULE required in rrule.']}
+            if [o for o in same if (o['unified_job_template'], o['name']) == (item['unified_job_template'], item['name'])]:
+                return {'__all__': ['Schedule with this Unified job template and Name already exists.']}
+        return None
+
+    def survey(self, method, endpoint, item, spec):
+        key = (endpoint, item['id'])
+        if method == 'GET':
+            return 200, self.surveys.get(key, {})
+        if method == 'DELETE':
+            self.surveys.pop(key, None)
+            return 200, None
+        if method != 'POST':
+            return 405, {'detail': 'Method "%s" not allowed.' % method}
+        error = self.survey_error(spec)
+        if error:
+            return 400, {'error': error}
+        self.surveys[key] = spec
+        return 200, None
+
+    def survey_error(self, spec):
+        """The checks of the API's survey_spec view, with its messages."""
+        if not isinstance(spec, dict):
+            return 'Survey spec must be a JSON object.'
+        for key in ('name', 'description'):
+            if key not in spec:
+                return "'%s' missing from survey spec." % key
+        if not isinstance(spec.get('spec'), list):
+            return "'spec' must be a list of items."
+        if not spec['spec']:
+            return "'spec' doesn't contain any items."
+        variables = []
+        for number, question in enumerate(spec['spec']):
+            if not isinstance(question, dict):
+                return 'Survey question %i is not a json object.' % number
+            for key in ('type', 'question_name', 'variable', 'required'):
+                if key not in question:
+                    return "'%s' missing from survey question %i." % (key, number)
+            if question['type'] not in self.SURVEY_TYPES:
+                return "'%s' in survey question %i is not one of '%s' allowed question types." % (
+                    question['type'], number, ', '.join(self.SURVEY_TYPES))
+            if question['variable'] in variables:
+                return "'variable' '%s' duplicated in survey question %i." % (question['variable'], number)
+            variables.append(question['variable'])
+            if question['type'] == 'multiplechoice' and question.get('default') not in question.get('choices', '').split('\n'):
+                return "Default choice must be answered from the choices listed in survey question %i." % number
+        return None
+
+    def sublist(self, method, endpoint, item, sub, body):
+        key = (endpoint, item['id'], sub)
+        target = self.SUBLISTS[(endpoint, sub)]
+        linked = self.links.setdefault(key, [])
+        if method == 'GET':
+            return 200, self.page([self.show(target, self.objects[target][i]) for i in linked], {})
+        if method != 'POST':
+            return 405, {'detail': 'Method "%s" not allowed.' % method}
+        other = self.find(target, body.get('id'))
+        if other is None:
+            return 400, {'msg': 'Related object not found.'}
+        if body.get('disassociate'):
+            if other['id'] in linked:
+                linked.remove(other['id'])
+            return 204, None
+        if other['id'] in linked:
+            return 204, None
+        if target == 'credentials':
+            if other['credential_type'] in [self.objects[target][i]['credential_type'] for i in linked]:
+                kind = self.objects['credential_types'][other['credential_type']]['name']
+                return 400, {'error': 'Cannot assign multiple %s credentials.' % kind}
+        else:
+            if other['workflow_job_template'] != item['workflow_job_template']:
+                return 400, {'Error': 'Cannot associate nodes of different workflows.'}
+            if item['id'] == other['id'] or item['id'] in self.descendants(other['id']):
+                return 400, {'Error': 'Cycle detected.'}
+        linked.append(other['id'])
+        return 204, None
+
+    def descendants(self, number):
+        found, todo = set(), [number]
+        while todo:
+            current = todo.pop()
+            for sub in self.RELATED['workflow_job_template_nodes']:
+                for child in self.links.get(('workflow_job_template_nodes', current, sub), []):
+                    if child not in found:
+                        found.add(child)
+                        todo.append(child)
+        return found
+
+    # ------------------------------------------------------------------------------------------------ for the tests
+    def named(self, endpoint, name):
+        found = [o for o in self.objects[endpoint].values() if o.get('name') == name]
+        assert len(found) == 1, '%s named %r: %d' % (endpoint, name, len(found))
+        return found[0]
+
+    def linked(self, endpoint, item, sub):
+        target = self.SUBLISTS[(endpoint, sub)]
+        return [self.objects[target][i] for i in self.links.get((endpoint, item['id'], sub), [])]
 
     def writes(self):
         return [(m, p) for m, p, _b, _a in self.requests if m != 'GET']
@@ -464,7 +791,9 @@ class FakeController(object):
 
 @pytest.fixture
 def controller():
-    fake = FakeController(token='controller-token-7c1e')
+    """The fake controller; its projects hold the playbooks of extensions/awx/project."""
+    fake = FakeController(token='controller-token-7c1e', playbooks=sorted(
+        os.path.basename(p) for p in glob.glob(os.path.join(PROJECT_DIR, '*.yml'))))
     yield fake
     fake.close()
 
@@ -509,6 +838,140 @@ def test_register_playbook_registers_the_files_unrendered(awx_collection, contro
     assert unknown.returncode != 0 and 'no credential type definitions selected' in unknown.stdout
     for result in (first, second, absent, unknown):
         assert controller.token not in result.stdout
+
+
+# ---------------------------------------------------------------------------------------------------- everything as code
+class _AnsibleYamlLoader(yaml.SafeLoader):
+    """yaml.SafeLoader that reads Ansible's !unsafe tag as the plain string it tags."""
+
+
+_AnsibleYamlLoader.add_constructor('!unsafe', lambda loader, node: loader.construct_scalar(node))
+
+
+def configure_defaults():
+    """The play variables of configure_controller.yml's own play: every name and setting with its default."""
+    with open(CONFIGURE_PLAYBOOK) as handle:
+        plays = yaml.load(handle, Loader=_AnsibleYamlLoader)  # nosec B506 - SafeLoader plus one tag
+    assert plays[0]['ansible.builtin.import_playbook'] == 'register_credential_types.yml'
+    return plays[1]['vars']
+
+
+def render(template, variables):
+    """A template of the playbooks or rulebooks rendered with plain Jinja2 (names, defaults: no Ansible filter)."""
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined).from_string(template).render(**variables)
+
+
+def configured_job_templates():
+    """{name: entry} of configure_controller.yml's job templates, the names rendered with its defaults."""
+    defaults = configure_defaults()
+    return dict((render(t['name'], defaults), t) for t in defaults['domainsec_awx_job_templates'])
+
+
+# The credential types whose modules each job template's playbook calls, and the CA bundle (every module takes it)
+# and the lock directory (the modules that keep locks: cyberssl_order, ssdns_record, virusdie_site).
+JOB_TEMPLATE_VENDORS = {
+    'onboard.yml': {'securityspace', 'hardenize', 'cyberssl', 'virusdie', 'sigsci', 'domainsec_ca', 'domainsec_locks'},
+    'offboard.yml': {'securityspace', 'hardenize', 'virusdie', 'sigsci', 'domainsec_ca', 'domainsec_locks'},
+    'renew.yml': {'securityspace', 'cyberssl', 'domainsec_ca', 'domainsec_locks'},
+    'audit.yml': {'securityspace', 'domainsec_ca'},
+    'eda_certificate_issued.yml': {'cyberssl', 'domainsec_ca'},
+    'eda_host_discovered.yml': {'hardenize', 'domainsec_ca'},
+}
+
+
+def test_configure_playbook_creates_everything_once(awx_collection, controller, tmp_path):
+    """configure_controller.yml with the example variables file and a secrets file (as a vault would hold them),
+    against the fake controller: the credential types, a credential per entry of the example (inputs as given, the
+    secret ones never shown), the git project, the inventory with localhost, the six job templates (playbook,
+    inventory, the credentials of the vendors their playbooks call, the survey files, extra variables, prompts), the
+    workflow (its survey; onboard, then audit on success) and the daily schedule on the renewal template. A second
+    run changes nothing and writes nothing; neither run shows a secret or the token."""
+    with open(CONFIGURE_EXAMPLE) as handle:
+        example = yaml.safe_load(handle)
+    secrets = dict((name, 'test-%s-%s' % (name.replace('_', '-'), number))
+                   for number, name in enumerate(sorted(set(re.findall(r'\bvault_[a-z_]+', json.dumps(example))))))
+    secrets_file = tmp_path / 'secrets.yml'
+    secrets_file.write_text(yaml.safe_dump(secrets))
+    env = awx_env({'CONTROLLER_HOST': controller.url, 'CONTROLLER_OAUTH_TOKEN': controller.token,
+                   'HOME': str(tmp_path)})
+    args = ['-e', '@' + CONFIGURE_EXAMPLE, '-e', '@%s' % secrets_file]
+
+    first = run_playbook(CONFIGURE_PLAYBOOK, extra_args=args, env=env)
+    assert first.returncode == 0, failure_excerpt(first.stdout)
+    assert {m for m, _p in controller.writes()} == {'POST'}, controller.writes()
+    defaults = configure_defaults()
+    names = dict(defaults, **example)
+
+    # The credentials: one per entry, of its type, the inputs as written (rendered from the secrets file).
+    given = json.loads(render(json.dumps(example['domainsec_awx_credential_inputs']), secrets))
+    credentials = {}
+    for key, inputs in given.items():
+        credential = controller.named('credentials', names['domainsec_awx_credential_names'][key])
+        kind = controller.types[credential['credential_type']]
+        assert kind['name'] == load_type(os.path.join(TYPES_DIR, key + '.yml'))['name']
+        assert credential['organization'] == 1
+        assert controller.secrets[credential['id']] == inputs
+        credentials[credential['id']] = key
+    assert len(controller.objects['credentials']) == len(given)
+    assert len(controller.types) == len(TYPE_FILES)
+
+    project = controller.named('projects', names['domainsec_awx_project_name'])
+    assert (project['scm_type'], project['scm_url'], project['scm_branch'], project['organization']) == (
+        'git', example['domainsec_awx_project_scm_url'], example['domainsec_awx_project_scm_branch'], 1)
+    inventory = controller.named('inventories', names['domainsec_awx_inventory_name'])
+    host = controller.named('hosts', 'localhost')
+    assert host['inventory'] == inventory['id'] and json.loads(host['variables']) == {
+        'ansible_connection': 'local', 'ansible_python_interpreter': '{{ ansible_playbook_python }}'}
+
+    # The job templates: the playbooks of the project, each with the credentials of its vendors.
+    templates = {}
+    for name, entry in configured_job_templates().items():
+        template = controller.named('job_templates', name)
+        templates[entry['playbook']] = template
+        assert (template['project'], template['inventory'], template['organization']) == (project['id'], inventory['id'], 1)
+        attached = [credentials[c['id']] for c in controller.linked('job_templates', template, 'credentials')]
+        assert set(attached) == JOB_TEMPLATE_VENDORS[template['playbook']] & set(given), (name, attached)
+        assert template['ask_variables_on_launch'] is template['playbook'].startswith('eda_'), name
+    assert sorted(templates) == sorted(JOB_TEMPLATE_VENDORS)
+    survey_of = {'onboard.yml': 'onboard_domains.json', 'offboard.yml': 'offboard_domains.json'}
+    for playbook, template in templates.items():
+        spec = controller.surveys.get(('job_templates', template['id']))
+        assert template['survey_enabled'] is (playbook in survey_of)
+        if playbook in survey_of:
+            with open(os.path.join(SURVEYS_DIR, survey_of[playbook])) as handle:
+                assert spec == json.load(handle), playbook
+        else:
+            assert spec is None, playbook
+    assert json.loads(templates['onboard.yml']['extra_vars']) == example['domainsec_awx_onboard_extra_vars']
+    assert json.loads(templates['renew.yml']['extra_vars']) == example['domainsec_awx_renew_extra_vars']
+
+    # The workflow: its survey; onboard, then audit on success only.
+    workflow = controller.named('workflow_job_templates', names['domainsec_awx_workflow_name'])
+    with open(os.path.join(SURVEYS_DIR, 'onboard_domains.json')) as handle:
+        assert controller.surveys[('workflow_job_templates', workflow['id'])] == json.load(handle)
+    assert workflow['survey_enabled'] is True
+    nodes = dict((n['identifier'], n) for n in controller.objects['workflow_job_template_nodes'].values())
+    assert sorted(nodes) == ['audit', 'onboard'] and {n['workflow_job_template'] for n in nodes.values()} == {workflow['id']}
+    assert nodes['onboard']['unified_job_template'] == templates['onboard.yml']['id']
+    assert nodes['audit']['unified_job_template'] == templates['audit.yml']['id']
+    edges = dict(((identifier, sub), [n['identifier'] for n in controller.linked('workflow_job_template_nodes', node, sub)])
+                 for identifier, node in nodes.items() for sub in ('success_nodes', 'failure_nodes', 'always_nodes'))
+    assert dict((k, v) for k, v in edges.items() if v) == {('onboard', 'success_nodes'): ['audit']}
+
+    schedule = controller.named('schedules', names['domainsec_awx_renew_schedule_name'])
+    assert (schedule['unified_job_template'], schedule['rrule'], schedule['enabled']) == (
+        templates['renew.yml']['id'], example['domainsec_awx_renew_rrule'], True)
+    assert 'FREQ=DAILY' in schedule['rrule']
+
+    # Again, at the most verbose: nothing changes, nothing is written.
+    del controller.requests[:]
+    second = run_playbook(CONFIGURE_PLAYBOOK, extra_args=args + ['-vvv'], env=env)
+    assert second.returncode == 0, failure_excerpt(second.stdout)
+    assert controller.writes() == []
+    recap = re.search(r'^localhost\s+: ok=\d+\s+changed=(\d+)', second.stdout, re.M)
+    assert recap and recap.group(1) == '0', second.stdout[-2000:]
+    for result in (first, second):
+        assert not leaked_forms(result.stdout, set(secrets.values()) | {controller.token})
 
 
 # ---------------------------------------------------------------------------------------------------- the project
@@ -567,18 +1030,20 @@ def survey_answers(name, **answers):
 
 @pytest.mark.parametrize('path', survey_files(), ids=os.path.basename)
 def test_survey_spec_is_valid(path):
-    """A survey spec as the controller's API takes it; every variable is one the project's wrapper reads."""
+    """A survey spec as the controller's API takes it; every variable is one the project's wrapper reads (offboard.yml
+    for the offboarding survey, onboard.yml for the others)."""
     with open(path) as handle:
         survey = json.load(handle)
     assert set(survey) == {'name', 'description', 'spec'} and survey['name'] and survey['spec']
-    with open(os.path.join(PROJECT_DIR, 'onboard.yml')) as handle:
+    reader = 'offboard.yml' if os.path.basename(path).startswith('offboard') else 'onboard.yml'
+    with open(os.path.join(PROJECT_DIR, reader)) as handle:
         wrapper = handle.read()
     variables = []
     for question in survey['spec']:
         assert set(question) <= SURVEY_KEYS and question['question_name'] and question['question_description']
         assert question['type'] in SURVEY_TYPES and isinstance(question['required'], bool)
         assert NAME_RE.match(question['variable']) and not question['variable'].startswith(('ansible_', 'awx_', 'tower_'))
-        assert re.search(r'\b%s\b' % question['variable'], wrapper), '%s is not read by onboard.yml' % question['variable']
+        assert re.search(r'\b%s\b' % question['variable'], wrapper), '%s is not read by %s' % (question['variable'], reader)
         if question['type'] == 'multiplechoice':
             assert question['default'] in question['choices'].split('\n')
         if question['type'] in ('text', 'textarea'):
@@ -638,6 +1103,59 @@ def test_wrapper_builds_onboard_domains_from_the_surveys(tmp_path):
     result = run_playbook(str(playbook))
     assert result.returncode == 0, failure_excerpt(result.stdout)
     assert result.stdout.count('All assertions passed') == len(cases)
+
+
+def test_offboard_wrapper_needs_the_confirmation(tmp_path):
+    """The offboarding template's wrapper (project/offboard.yml) goes on to domainsec.onboard.offboard only when the
+    confirmation names exactly the domains of the list (case and order aside): its first play, run for each case on a
+    host of its own with the survey's answers as the controller writes them (!unsafe), in one ansible-playbook run.
+    Then the wrapper itself, answered with one domain too few: it fails in its first play, before the collection's
+    playbook starts."""
+    with open(os.path.join(PROJECT_DIR, 'offboard.yml')) as handle:
+        wrapper = yaml.safe_load(handle)
+    assert [p.get('ansible.builtin.import_playbook') for p in wrapper] == [None, 'domainsec.onboard.offboard']
+    domains = "- a.example\n- name: b.example\n  delete_zone: true\n"
+    listed = ['a.example', {'name': 'b.example', 'delete_zone': True}]
+    cases = [  # (answers, the list to offboard, or None: refused)
+        (survey_answers('offboard_domains.json', survey_offboard_domains=domains,
+                        survey_offboard_confirm='b.example, A.example'), listed),
+        (survey_answers('offboard_domains.json', survey_offboard_domains=domains,
+                        survey_offboard_confirm='a.example b.example,'), listed),
+        (survey_answers('offboard_domains.json', survey_offboard_domains=domains, survey_offboard_confirm='a.example'), None),
+        (survey_answers('offboard_domains.json', survey_offboard_domains=domains,
+                        survey_offboard_confirm='a.example, b.example, c.example'), None),
+        (survey_answers('offboard_domains.json', survey_offboard_domains=domains), None),  # no confirmation
+        (survey_answers('offboard_domains.json', survey_offboard_domains='[]', survey_offboard_confirm='a.example'), None),
+        (survey_answers('offboard_domains.json', survey_offboard_domains='a.example', survey_offboard_confirm='a.example'), None),
+        (survey_answers('offboard_domains.json'), None),
+    ]
+    plays = [{'name': 'one host per case', 'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'name': 'case hosts', 'ansible.builtin.add_host': {'name': 'case%d' % n, 'ansible_connection': 'local',
+                                                            'ansible_python_interpreter': sys.executable}}
+        for n in range(len(cases))]}]
+    for number, (answers, expected) in enumerate(cases):
+        play_vars = dict(wrapper[0]['vars'], expected=expected)
+        play_vars.update((variable, AwxAnswer(answer)) for variable, answer in answers.items())
+        plays.append({'name': 'case %d' % number, 'hosts': 'case%d' % number, 'gather_facts': False, 'vars': play_vars,
+                      'tasks': [{'name': 'the wrapper', 'block': wrapper[0]['tasks'] + [
+                          {'name': 'confirmed', 'ansible.builtin.set_fact': {'outcome': '{{ offboard_domains }}'}}],
+                          'rescue': [{'name': 'refused', 'ansible.builtin.set_fact': {'outcome': None}}]},
+                          {'name': 'outcome of case %d' % number, 'ansible.builtin.assert': {
+                              'that': ['outcome == expected'], 'fail_msg': '{{ outcome | to_json }}'}}]})
+    playbook = tmp_path / 'cases.yml'
+    playbook.write_text(yaml.dump(plays, Dumper=_PlayDumper))
+    result = run_playbook(str(playbook))
+    assert result.returncode == 0, failure_excerpt(result.stdout)
+    assert result.stdout.count('All assertions passed') == len(cases)
+
+    extravars = tmp_path / 'extravars'
+    extravars.write_text(awx_extravars(survey_answers('offboard_domains.json', survey_offboard_domains=domains,
+                                                      survey_offboard_confirm='a.example')))
+    refused = run_playbook(os.path.join(PROJECT_DIR, 'offboard.yml'), ['-e', '@%s' % extravars])
+    assert refused.returncode == 2, failure_excerpt(refused.stdout)
+    assert ('Nothing was offboarded: the confirmation (survey_offboard_confirm) must name exactly the domains of the '
+            'list, separated by commas: a.example, b.example; it named: a.example') in refused.stdout
+    assert refused.stdout.count('PLAY [') == 1, refused.stdout
 
 
 # ---------------------------------------------------------------------------------------------------- jobs in ansible-runner
@@ -959,6 +1477,136 @@ def requirement_names_of(python, key):
     return [re.split(r'[<>=!~;\[ #]', str(e), maxsplit=1)[0].lower() for e in entries]
 
 
+# ---------------------------------------------------------------------------------------------------- EDA controller
+# The fields of ansible-rulebook's rulebook schema (ansible_rulebook/schema/ruleset_schema.json) the rulebooks use.
+RULESET_KEYS = {'name', 'hosts', 'sources', 'rules'}
+RULE_KEYS = {'name', 'condition', 'action'}
+RUN_JOB_TEMPLATE_KEYS = {'name', 'organization', 'job_args', 'post_events', 'set_facts', 'ruleset', 'var_root', 'retry',
+                         'retries', 'delay'}
+
+
+def rulebook_pairs():
+    """(CLI rulebook, its EDA controller twin): each extensions/eda/rulebooks/X.yml and X_controller.yml."""
+    cli = sorted(p for p in glob.glob(os.path.join(RULEBOOKS_DIR, '*.yml')) if not p.endswith('_controller.yml'))
+    return [(path, path[:-len('.yml')] + '_controller.yml') for path in cli]
+
+
+def load_rulebook(path):
+    with open(path) as handle:
+        rulebook = yaml.safe_load(handle)
+    assert isinstance(rulebook, list) and rulebook, path
+    for ruleset in rulebook:
+        assert {'hosts', 'sources', 'rules'} <= set(ruleset) <= RULESET_KEYS, (path, sorted(ruleset))
+        for rule in ruleset['rules']:
+            assert set(rule) == RULE_KEYS and isinstance(rule['condition'], str) and rule['name'].strip(), (path, rule)
+            assert isinstance(rule['action'], dict) and len(rule['action']) == 1, (path, rule)
+    return rulebook
+
+
+@pytest.mark.parametrize('pair', rulebook_pairs(), ids=lambda pair: os.path.basename(pair[1]))
+def test_controller_rulebook_launches_a_configured_job_template(pair):
+    """The EDA controller's twin of a CLI rulebook: the same hosts, source and rules (names, conditions, other
+    actions), run_playbook replaced by run_job_template (what the controller supports), with the schema's fields.
+    The job template it names, with no variable set and with the configure playbook's variable set, is one
+    configure_controller.yml creates, in its organization; that template runs the project's wrapper of the very
+    playbook the CLI rulebook runs, takes variables on launch (the event arrives as ansible_eda) and gets the same
+    extra_vars."""
+    cli_path, controller_path = pair
+    assert os.path.isfile(controller_path), 'no EDA controller twin of %s' % cli_path
+    cli, twin = load_rulebook(cli_path), load_rulebook(controller_path)
+    assert 'run_playbook' not in json.dumps(twin)
+    defaults = configure_defaults()
+    templates = configured_job_templates()
+    launched = 0
+    assert len(cli) == len(twin)
+    for cli_set, twin_set in zip(cli, twin):
+        assert (twin_set['hosts'], twin_set['sources']) == (cli_set['hosts'], cli_set['sources'])
+        assert [(r['name'], r['condition']) for r in twin_set['rules']] == [(r['name'], r['condition']) for r in cli_set['rules']]
+        for cli_rule, twin_rule in zip(cli_set['rules'], twin_set['rules']):
+            if 'run_playbook' not in cli_rule['action']:
+                assert twin_rule['action'] == cli_rule['action']
+                continue
+            run = cli_rule['action']['run_playbook']
+            launch = twin_rule['action']['run_job_template']
+            assert {'name', 'organization'} <= set(launch) <= RUN_JOB_TEMPLATE_KEYS, sorted(launch)
+            assert render(launch['organization'], {}) == defaults['domainsec_awx_organization']
+            assert render(launch['organization'], {'domainsec_awx_organization': 'Other'}) == 'Other'
+            name = render(launch['name'], {})
+            assert name in templates, '%r is none of the job templates of configure_controller.yml: %s' % (name, sorted(templates))
+            variable = re.match(r'^\{\{ (\w+) \}\}$', templates[name]['name']).group(1)
+            assert render(launch['name'], {variable: 'Renamed'}) == 'Renamed', 'the rulebook does not follow %s' % variable
+            template = templates[name]
+            with open(os.path.join(PROJECT_DIR, template['playbook'])) as handle:
+                assert yaml.safe_load(handle)[-1]['ansible.builtin.import_playbook'] == run['name']
+            assert template['ask_variables_on_launch'] is True
+            assert launch.get('job_args', {}).get('extra_vars') == run.get('extra_vars')
+            assert set(launch.get('job_args', {})) <= {'extra_vars'}
+            launched += 1
+    assert launched == 1
+
+
+def test_eda_doc_quotes_the_shipped_files():
+    """docs/eda.md shows the decision environment and the discovery twin's launching rule as the files hold them."""
+    with open(EDA_DOC) as handle:
+        text = handle.read()
+    blocks = [yaml.safe_load(m.group(1)) for m in re.finditer(r'^ *```yaml\n(.*?)^ *```', text, re.S | re.M)]
+    with open(DECISION_ENVIRONMENT) as handle:
+        assert yaml.safe_load(handle) in blocks
+    rules = load_rulebook(os.path.join(RULEBOOKS_DIR, 'hardenize_discovery_controller.yml'))[0]['rules']
+    assert [r for r in rules if 'run_job_template' in r['action']] in blocks
+
+
+@pytest.mark.main_core_only  # ansible-builder is a tool of the main venv only (requirements-dev.txt)
+def test_decision_environment_build_context(tarball, tmp_path):
+    """ansible-builder create on extensions/eda/decision-environment.yml, beside the collection's tarball under the name
+    it gives it: a context on the base image the EE_BASE_IMAGE build argument names, whose galaxy stage installs
+    ansible.eda and the tarball, which installs ansible-core, ansible-runner and ansible-rulebook with pip and Java
+    with bindep. The galaxy step for the tarball, run here offline as the Containerfile runs it, installs the
+    collection under that name."""
+    importlib.import_module('ansible_builder')  # pinned in requirements-dev.txt: missing fails, never skips
+    with open(DECISION_ENVIRONMENT) as handle:
+        definition = yaml.safe_load(handle)
+    assert definition['version'] == 3
+    [copied] = definition['additional_build_files']
+    tar_name = copied['src']
+    work = tmp_path / 'de'
+    work.mkdir()
+    shutil.copy(str(tarball), str(work / tar_name))
+    shutil.copy(DECISION_ENVIRONMENT, str(work / 'decision-environment.yml'))
+    context = work / 'context'
+    created = subprocess.run([ansible_bin('ansible-builder'), 'create', '-f', str(work / 'decision-environment.yml'),
+                              '-c', str(context), '--output-filename', 'Containerfile'], cwd=str(work),
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, timeout=120,
+                             check=False)
+    assert created.returncode == 0, created.stdout
+    containerfile = (context / 'Containerfile').read_text()
+    base = definition['images']['base_image']['name']
+    assert 'ARG EE_BASE_IMAGE="%s"' % base in containerfile and 'FROM $EE_BASE_IMAGE AS base' in containerfile
+    refs = re.search(r'^ARG ANSIBLE_INSTALL_REFS="(.*)"$', containerfile, re.M).group(1).split()
+    assert [re.split(r'[<>=!~]', ref)[0] for ref in refs] == ['ansible-core', 'ansible-runner']
+    build = context / '_build'
+    requirements = yaml.safe_load((build / 'requirements.yml').read_text())
+    assert requirements == {'collections': [{'name': 'ansible.eda'}, {'name': 'collections/' + tar_name, 'type': 'file'}]}
+    assert (build / 'collections' / tar_name).read_bytes() == tarball.read_bytes()
+    assert 'ansible-rulebook' in requirement_names(str(build / 'requirements.txt'))
+    assert re.search(r'^java-(1[7-9]|2\d)-openjdk\S* \[platform:rpm\]$', (build / 'bindep.txt').read_text(), re.M)
+    assert len([line for line in containerfile.splitlines() if 'ansible-galaxy collection install' in line
+                and '-r requirements.yml' in line]) == 1
+
+    installed = tmp_path / 'installed'
+    shutil.copytree(os.path.join(COLLECTIONS, 'ansible_collections', 'community', 'crypto'),
+                    str(installed / 'ansible_collections' / 'community' / 'crypto'))
+    galaxy = subprocess.run([ansible_bin('ansible-galaxy'), 'collection', 'install', 'collections/' + tar_name,
+                             '--offline', '--collections-path', str(installed)], cwd=str(build), stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, universal_newlines=True, timeout=300, check=False,
+                            env=dict(os.environ, ANSIBLE_GALAXY_DISABLE_GPG_VERIFY='1',
+                                     ANSIBLE_COLLECTIONS_PATH=str(installed)))
+    assert galaxy.returncode == 0 and 'was installed successfully' in galaxy.stdout, galaxy.stdout
+    namespace, name, version = galaxy_version()
+    manifest = installed / 'ansible_collections' / namespace / name / 'MANIFEST.json'
+    assert json.loads(manifest.read_text())['collection_info']['version'] == version
+
+
 # ---------------------------------------------------------------------------------------------------- docs/awx.md
 def doc_blocks(language):
     with open(DOC) as handle:
@@ -968,7 +1616,9 @@ def doc_blocks(language):
 
 def test_doc_quotes_the_shipped_files():
     """What docs/awx.md shows of a file is what the file holds: the EE metadata and definition, the project's
-    requirements, wrapper and audit task, the survey spec, the SecuritySpace URL injector."""
+    requirements, wrapper and audit task, the survey spec, the SecuritySpace URL injector, configure_controller.yml's
+    example variables and job templates, and its awx.awx tasks: every awx.awx task the page shows is one of the
+    playbook's, verbatim, and the credentials, job templates, workflow and schedule tasks are shown."""
     blocks = [yaml.safe_load(block) for block in doc_blocks('yaml')]
 
     def shipped(*path):
@@ -988,6 +1638,17 @@ def test_doc_quotes_the_shipped_files():
     url = load_type(os.path.join(TYPES_DIR, 'securityspace.yml'))['injectors']['env']['SECURITYSPACE_API_URL']
     assert {'SECURITYSPACE_API_URL': url} in blocks
     assert {'onboard_domains': [dict(RUNNER_DOMAIN, name='example.com')]} in blocks  # the entry the workflow test runs
+
+    assert shipped('extensions', 'awx', 'configure_controller.example.yml') in blocks
+    defaults = configure_defaults()
+    assert {'domainsec_awx_job_templates': defaults['domainsec_awx_job_templates']} in blocks
+    with open(CONFIGURE_PLAYBOOK) as handle:
+        tasks = yaml.load(handle, Loader=_AnsibleYamlLoader)[1]['tasks']  # nosec B506 - SafeLoader plus one tag
+    shown = [t for b in blocks if isinstance(b, list) for t in b
+             if isinstance(t, dict) and any(k.startswith('awx.awx.') for k in t)]
+    assert [t['name'] for t in shown if t not in tasks] == []
+    assert {t['name'] for t in shown} >= {t['name'] for t in tasks if {'awx.awx.credential', 'awx.awx.job_template',
+                                          'awx.awx.workflow_job_template', 'awx.awx.schedule'} & set(t)}
 
 
 def test_doc_playbook_snippets_pass_syntax_check(awx_collection, tmp_path):
