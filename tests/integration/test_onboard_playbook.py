@@ -7,12 +7,14 @@ on a new domain through every stage, the offboarding with per-domain keys; and t
 import json
 import os
 import re
+import subprocess
 
 import pytest
 import yaml
 
+from secret_grep import leaked_forms
 from test_awx import awx_extravars
-from test_targets import ROOT, assert_no_secrets, failure_excerpt, run_playbook
+from test_targets import ROOT, ansible_bin, assert_no_secrets, failure_excerpt, known_secrets, run_playbook
 from web_hosts import inventory, web_files
 
 # The role runs on the second core in the onboard_domain target; the playbook at scale runs on the main core.
@@ -318,3 +320,127 @@ def test_offboard_playbook_same_file(emulators, tmp_path):
     assert custom_stats(failing.stdout) == {'offboard_summary': summary}
     emulators.reset('hardenize')  # the faults left over
     assert_no_secrets(first.stdout + again.stdout + deleting.stdout + failing.stdout, emulators)
+
+
+# The credential variables of the collection playbooks (playbooks/vars/credentials.yml): variable -> the
+# environment variable the module reads when the variable is not set.
+CREDENTIAL_VARIABLES = {
+    'domainsec_securityspace_api_key': 'SECURITYSPACE_API_KEY', 'domainsec_securityspace_userid': 'SECURITYSPACE_USERID',
+    'domainsec_securityspace_password': 'SECURITYSPACE_PASSWORD', 'domainsec_securityspace_api_url': 'SECURITYSPACE_API_URL',
+    'domainsec_cyberssl_api_key': 'CYBERSSL_API_KEY', 'domainsec_cyberssl_api_url': 'CYBERSSL_API_URL',
+    'domainsec_hardenize_api_user': 'HARDENIZE_API_USER', 'domainsec_hardenize_api_password': 'HARDENIZE_API_PASSWORD',
+    'domainsec_hardenize_org': 'HARDENIZE_ORG', 'domainsec_hardenize_api_url': 'HARDENIZE_API_URL',
+    'domainsec_virusdie_api_key': 'VIRUSDIE_API_KEY', 'domainsec_virusdie_mac_key': 'VIRUSDIE_MAC_KEY',
+    'domainsec_virusdie_api_url': 'VIRUSDIE_API_URL',
+    'domainsec_sigsci_email': 'SIGSCI_EMAIL', 'domainsec_sigsci_api_token': 'SIGSCI_TOKEN',
+    'domainsec_sigsci_corp': 'SIGSCI_CORP', 'domainsec_sigsci_api_url': 'SIGSCI_API_URL',
+}
+
+
+def vault_file(tmp_path, data):
+    """``data`` as a vars file encrypted by ansible-vault, and its password file: (``-e`` argument, password path)."""
+    password = tmp_path / 'vault-password'
+    password.write_text('vault-pass-7c1e04\n')
+    path = tmp_path / 'vault.yml'
+    path.write_text(yaml.safe_dump(data))
+    command = [ansible_bin('ansible-vault'), 'encrypt', '--vault-password-file', str(password), str(path)]
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
+    assert done.returncode == 0, done.stdout
+    assert path.read_text().startswith('$ANSIBLE_VAULT;')
+    return '@%s' % path, str(password)
+
+
+def test_credentials_only_from_a_vault_file(emulators, tmp_path, monkeypatch):
+    """One domain through a stage of every vendor (DNS, certificate, monitoring, Virusdie, WAF) with every vendor's
+    credentials and URL only in a vault-encrypted vars file (-e @vault.yml --vault-password-file): the vendors'
+    environment variables are removed, and each vendor's secret is in the environment with a wrong value, which the
+    variable beats. The run succeeds at -v, and neither its output, the set_stats data nor the summary file holds a
+    secret (nor does the encrypted file)."""
+    reset_all(emulators)
+    env = emulators.env
+    data = dict((variable, env[name]) for variable, name in CREDENTIAL_VARIABLES.items())
+    for name in CREDENTIAL_VARIABLES.values():
+        monkeypatch.delenv(name, raising=False)
+    wrong = dict((name, 'wrong-%s-0' % name.lower()) for name in (
+        'SECURITYSPACE_API_KEY', 'CYBERSSL_API_KEY', 'HARDENIZE_API_PASSWORD', 'VIRUSDIE_API_KEY', 'SIGSCI_TOKEN'))
+    monkeypatch.setenv('ANSIBLE_SHOW_CUSTOM_STATS', '1')
+    for name, value in wrong.items():
+        monkeypatch.setenv(name, value)
+    vault, password = vault_file(tmp_path, data)
+    assert_no_secrets(open(vault[1:]).read(), emulators)
+    summary_path = tmp_path / 'summary.json'
+    extra = write_vars(tmp_path / 'domains.json', {'onboard_domains': [{
+        'name': 'vault.example', 'admin_email': 'hostmaster@vault.example',
+        'records': [{'type': 'A', 'name': '', 'value': '192.0.2.71'}],
+        'certificate': True, 'certificate_dir': str(tmp_path / 'tls'), 'certificate_wait_interval': 1,
+        'certificate_csr_subject': {'city': 'Springfield', 'state': 'Oregon', 'country': 'US', 'organization': 'Vault'},
+        'certificate_admin_contact': {'first_name': 'Jane', 'last_name': 'Doe', 'phone': '+1.5555550100', 'title': 'Ops',
+                                      'email': 'hostmaster@vault.example'},
+        'certificate_max_price': 10, 'monitoring': True, 'virusdie': True, 'waf': True}],
+        'onboard_summary_path': str(summary_path)})
+    result = run_playbook('domainsec.onboard.onboard', ['-e', extra, '-e', vault, '--vault-password-file', password, '-v'])
+    (tmp_path / 'output.txt').write_text(result.stdout)
+    assert result.returncode == 0, failure_excerpt(result.stdout)
+    summary = json.loads(summary_path.read_text())
+    assert summary['onboarded'] == ['vault.example'] and summary['failed'] == {}, summary
+    r = summary['results']['vault.example']
+    assert r['stages'] == ['dns', 'certificate', 'monitoring', 'virusdie', 'waf'], r['stages']
+    assert r['certificate']['status'] == 'Activated' and r['waf']['site'] == 'vault-example'
+    assert 'vault.example' in emulators.state('securityspace')['domains']
+    assert [h['hostname'] for h in emulators.state('hardenize')['hosts']] == ['vault.example']
+    assert custom_stats(result.stdout) == {'onboard_summary': summary}
+    secrets = known_secrets(emulators)
+    assert set(data[v] for v in ('domainsec_securityspace_password', 'domainsec_sigsci_api_token',
+                                 'domainsec_virusdie_mac_key', 'domainsec_cyberssl_api_key')) <= secrets
+    assert_no_secrets(result.stdout + summary_path.read_text(), emulators)
+    assert not leaked_forms(result.stdout, {'vault-pass-7c1e04'})
+
+
+def test_domains_from_inventory_limit_retry_and_own_accounts(emulators, tmp_path):
+    """Three domains from a CSV file through the inventory plugin domainsec.onboard.domains, DNS and monitoring,
+    --limit two of them: only those two are asked for, and the third's zone and hosts are never made. One of the two
+    has a Hardenize password of its own as a host variable (host_vars/, beside the inventory) that Hardenize refuses:
+    it fails alone, the summary names it without the password, and the retry file names exactly it. Then a second
+    inventory whose file holds an unknown variable and state: absent, given with onboard_domains as well, is refused
+    whole (every reason named) before any request."""
+    reset_all(emulators)
+    inventory_dir = tmp_path / 'inventory'
+    (inventory_dir / 'host_vars').mkdir(parents=True)
+    (inventory_dir / 'fleet.domains.yml').write_text('plugin: domainsec.onboard.domains\npath: ../domains.csv\n')
+    (tmp_path / 'domains.csv').write_text(
+        'name,records,monitoring\n'
+        'inv1.example,"[{type: A, name: \'\', value: 192.0.2.81}]",true\n'
+        'inv2.example,"[{type: A, name: \'\', value: 192.0.2.82}]",true\n'
+        'inv3.example,,true\n')
+    own_password = 'own-hardenize-pass-3e9a'
+    (inventory_dir / 'host_vars' / 'inv3.example.yml').write_text('domainsec_hardenize_api_password: %s\n' % own_password)
+    summary_path = tmp_path / 'summary.json'
+    result = run_playbook('domainsec.onboard.onboard', [
+        '-i', str(inventory_dir / 'fleet.domains.yml'), '--limit', 'inv2.example,inv3.example',
+        '-e', json.dumps({'onboard_summary_path': str(summary_path)})],
+        env={'ANSIBLE_RETRY_FILES_ENABLED': '1', 'ANSIBLE_RETRY_FILES_SAVE_PATH': str(tmp_path)})
+    (tmp_path / 'output.txt').write_text(result.stdout)
+    assert result.returncode == 2, failure_excerpt(result.stdout)
+    summary = json.loads(summary_path.read_text())
+    assert summary['onboarded'] == ['inv2.example'] and list(summary['failed']) == ['inv3.example'], summary
+    assert summary['failed']['inv3.example'].startswith('monitoring stage (hardenize_host): Hardenize refused GET /hosts (HTTP 401)')
+    assert summary['results']['inv2.example']['dns']['records'] == 1  # the CSV cell, read as YAML
+    assert sorted(d for d in emulators.state('securityspace')['domains'] if d.startswith('inv')) == ['inv2.example', 'inv3.example']
+    assert [h['hostname'] for h in emulators.state('hardenize')['hosts']] == ['inv2.example']
+    assert (tmp_path / 'onboard.retry').read_text().split() == ['inv3.example']
+    assert '1 onboarded, 1 failed' in result.stdout and 'inv1.example' not in result.stdout
+    assert_no_secrets(result.stdout + summary_path.read_text(), emulators)
+    assert not leaked_forms(result.stdout + summary_path.read_text(), {own_password})
+
+    # Refused whole, before any request: an unknown variable and state: absent in the file, and the list as well.
+    reset_all(emulators)
+    (tmp_path / 'bad.yml').write_text(yaml.safe_dump({'onboard_domains': [
+        {'name': 'bad1.example', 'recods': []}, {'name': 'bad2.example', 'state': 'absent'}, 'bad3.example']}))
+    (tmp_path / 'bad.domains.yml').write_text('plugin: domainsec.onboard.domains\npath: bad.yml\n')
+    refused = run_playbook('domainsec.onboard.onboard', ['-i', str(tmp_path / 'bad.domains.yml'), '--limit', 'bad3.example',
+                                                         '-e', json.dumps({'onboard_domains': ['x.example']})])
+    assert refused.returncode == 2, failure_excerpt(refused.stdout)
+    for reason in ('bad1.example: unknown variable(s) recods', 'bad2.example: state absent - the onboarding never deletes',
+                   'give the domains either as the inventory group domainsec_domains or as onboard_domains, not both'):
+        assert reason in refused.stdout, reason
+    assert sum(emulators.counters(vendor)['total'] for vendor in VENDORS) == 0
