@@ -22,10 +22,13 @@
 #   lint             ansible-lint --profile production
 #   sanity-313       ansible-test sanity --local --python 3.13 on a copy in build/sanity-313/: the tests that depend on
 #                    the core or the Python version (SANITY_313_TESTS: ansible-doc, validate-modules, import, compile...)
+#   release          scripts/release-check.sh: the tarball built, its changelog and documentation linted
+#                    (antsibull-changelog, antsibull-docs), galaxy-importer on it, installed into an empty collections
+#                    path and one module run from there (docs/release.md)
 #   core2            = integration-313 sanity-313
 #
 # Side by side (the suite is bound by CPU; these leave a core idle on their own): the matrix runs in the background
-# beside the integration stage; unit, bench-quick, sanity, lint and sanity-313 beside integration-313. A background
+# beside the integration stage; unit, bench-quick, sanity, lint, sanity-313 and release beside integration-313. A background
 # stage's output is printed when the foreground stage is done. SIDE_BY_SIDE=0 runs every stage on its own. The two
 # venvs are built at the same time.
 #
@@ -41,7 +44,7 @@ set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT" || exit 1
 
-ALL_STAGES=(integration matrix integration-313 unit bench-quick sanity lint sanity-313)
+ALL_STAGES=(integration matrix integration-313 unit bench-quick sanity lint sanity-313 release)
 
 usage() {
     sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '/^set -uo/d' -e 's/^# \{0,1\}//'
@@ -57,7 +60,7 @@ for arg in "$@"; do
         --quick) selected+=(unit integration) ;;
         all) selected+=("${ALL_STAGES[@]}") ;;
         core2) selected+=(integration-313 sanity-313) ;;
-        unit | integration | bench-quick | matrix | sanity | lint | integration-313 | sanity-313) selected+=("$arg") ;;
+        unit | integration | bench-quick | matrix | sanity | lint | integration-313 | sanity-313 | release) selected+=("$arg") ;;
         *) usage >&2; die "unknown stage or option: $arg" ;;
     esac
 done
@@ -108,7 +111,7 @@ needs() {
     local stage
     for stage in "${stages[@]}"; do
         case "$1:$stage" in
-            main:unit | main:integration | main:bench-quick | main:matrix | main:sanity | main:lint) return 0 ;;
+            main:unit | main:integration | main:bench-quick | main:matrix | main:sanity | main:lint | main:release) return 0 ;;
             313:integration-313 | 313:sanity-313) return 0 ;;
         esac
     done
@@ -304,6 +307,16 @@ run_bench_quick() {
     fi
 }
 
+# The release check (docs/release.md): the built tarball through antsibull-changelog, antsibull-docs, galaxy-importer,
+# installed into an empty collections path, one module run from there.
+run_release_check() {
+    if "$ROOT/scripts/release-check.sh"; then
+        STAGE_PASSED=1 STAGE_FAILED=0 STAGE_DETAIL="scripts/release-check.sh; build/release/"
+    else
+        STAGE_PASSED=0 STAGE_FAILED=1 STAGE_DETAIL="rc=$?; scripts/release-check.sh names the failed steps"
+    fi
+}
+
 run_stage() {
     local stage="$1" start status
     STAGE_PASSED=0 STAGE_FAILED=0 STAGE_DETAIL=''
@@ -316,6 +329,7 @@ run_stage() {
         lint) header "lint: ansible-lint --profile production" ;;
         integration-313) header "integration-313: pytest tests/integration (Python 3.13, ansible-core 2.21)" ;;
         sanity-313) header "sanity-313: ansible-test sanity --local --python 3.13 (ansible-core 2.21): ${SANITY_313_TESTS[*]}" ;;
+        release) header "release: scripts/release-check.sh (the tarball: changelog, build, install, docs, galaxy-importer, one module)" ;;
     esac
     start="$(now)"
     case "$stage" in
@@ -332,6 +346,7 @@ run_stage() {
             lint) run_lint ;;
             integration-313) DOMAINSEC_EXAMPLE_RUNS=1 run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST[@]}" ;;
             sanity-313) run_sanity "$VENV313" sanity-313 3.13 "${SANITY_313_TESTS[@]}" ;;
+            release) run_release_check ;;
         esac
     fi
     PASSED=$((PASSED + STAGE_PASSED))
@@ -375,7 +390,7 @@ fi
 # selected stage of a group runs in the foreground (its output live); the others run in the background, each with its
 # output kept in build/stages/<stage>/output.log, printed (and its result recorded) once the foreground stage is done.
 # SIDE_BY_SIDE=0 runs every stage on its own, one after the other.
-GROUPS_OF_STAGES=('integration matrix' 'integration-313 unit bench-quick sanity lint sanity-313')
+GROUPS_OF_STAGES=('integration matrix' 'integration-313 unit bench-quick sanity lint sanity-313 release')
 BG_DIR="$BUILD/stages"
 BG_PIDS=()
 BG_STAGES=()

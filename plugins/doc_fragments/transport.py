@@ -10,8 +10,11 @@ __metaclass__ = type
 
 class ModuleDocFragment(object):
 
-    # Transport options of plugins/module_utils/http_transport.py, shared by every vendor.
+    # Transport options of plugins/module_utils/http_transport.py, shared by every vendor. Every module and plugin that
+    # talks HTTP extends this fragment, so their one Python requirement (requests) is listed once, here.
     DOCUMENTATION = r'''
+requirements:
+  - requests >= 2.25 (the Python library, on the host that runs the module or plugin - usually the controller)
 options:
   validate_certs:
     description:

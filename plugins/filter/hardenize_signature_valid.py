@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: hardenize_signature_valid
 short_description: Verify the signature of a Hardenize event delivery
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Recomputes the HMAC-SHA256 of C(<t>;<body>) with the event hook's secret, compares it in constant time with the
     C(X-Hardenize-Signature) header, and rejects deliveries whose timestamp is more than O(max_age) seconds away.

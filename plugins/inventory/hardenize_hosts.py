@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: hardenize_hosts
 short_description: Hardenize monitored hosts as inventory
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - The hosts of a Hardenize organization as inventory hosts, named by their punycode host name, in one inventory
     group per Hardenize group (O(group_prefix) plus the group's id, for example C(hardenize_production)).

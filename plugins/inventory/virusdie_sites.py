@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 name: virusdie_sites
 short_description: Virusdie sites as inventory, with the threat counts of their latest scan
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - The sites of a Virusdie account (or of one unit) as inventory hosts, named by their punycode host name, with their
     firewall and scan facts as host variables, so that a play can target the sites whose latest scan found threats

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: certificate_files
 short_description: Install a certificate beside its own private key on the host where it runs
-version_added: 0.5.0
+version_added: 1.0.0
 description:
   - Writes an issued certificate, its chain and the full chain on the host the task runs on (a web server), only
     beside the key the certificate belongs to. It talks to no vendor; the certificate comes from

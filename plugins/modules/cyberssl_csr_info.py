@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cyberssl_csr_info
 short_description: Check a certificate signing request with CyberSSL before ordering
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - Sends a CSR to CyberSSL's C(validate_csr) and returns what the vendor reads from it (common name, organization,
     SANs, key type and size, number of domains).

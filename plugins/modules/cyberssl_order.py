@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cyberssl_order
 short_description: Ensure a live CyberSSL certificate order for a domain, renewed on time and never bought twice
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - Ensures that a live certificate order exists for O(primary_domain) (and O(addon_domains)) with product
     O(product_id). The order is found by O(order_id) when given, else by primary domain and product among the

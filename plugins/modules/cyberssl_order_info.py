@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cyberssl_order_info
 short_description: Read CyberSSL certificate orders, their certificate and what validation they wait for
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - Without O(order_id), lists the orders of the account (one C(my_orders) request), optionally only those of one
     domain or in some statuses.

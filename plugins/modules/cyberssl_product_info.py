@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: cyberssl_product_info
 short_description: Read CyberSSL certificate products, their prices and the account balance
-version_added: 0.3.0
+version_added: 1.0.0
 description:
   - Without O(product_id), lists the certificate products the account can order (C(list_products)).
   - With O(product_id), reads that product (C(get_ssl_product_details)) with the periods it is offered for and the

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_event_hook
 short_description: Manage Hardenize event hooks (webhooks and PubSub)
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates, tests, enables, disables and deletes an event hook, identified by its O(destination) and
     O(hook_type).

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_event_hook_info
 short_description: List the event hooks of a Hardenize organization, and the event types they can carry
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the event hooks (C(GET /eventHooks)), or returns the one hook at O(destination), found as
     M(domainsec.onboard.hardenize_event_hook) finds it (scheme and host compared in lowercase, without C(:443)).

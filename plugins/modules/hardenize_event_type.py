@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_event_type
 short_description: Enable or disable a Hardenize event type
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Turns the generation of one event type on or off (C(POST /eventTypes/{name})). Events of enabled types are stored
     and delivered to event hooks.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_group
 short_description: Manage Hardenize host groups
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes a group, found by its name compared case-insensitively as Hardenize compares it.
   - An auto-group (O(auto=true)) holds the hosts that share one of its O(tags); the tags of an existing auto-group

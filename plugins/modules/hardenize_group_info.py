@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_group_info
 short_description: List the groups of a Hardenize organization, or read one group
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the groups (C(GET /groups)), or returns the one group that O(name) names, matched by name
     case-insensitively (as Hardenize compares names), else by id.

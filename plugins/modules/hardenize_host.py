@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_host
 short_description: Manage the hosts Hardenize monitors
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Adds hosts to a Hardenize organization, sets their monitoring status, group membership and zone-transfer (AXFR)
     settings, or deletes them.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: hardenize_host_info
 short_description: List the hosts of a Hardenize organization, or read one host
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists hosts (C(GET /hosts)) with the API's filters, following pagination to the end, or returns one host
     (C(GET /hosts/{hostname})) with O(name).

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: sigsci_site
 short_description: Manage Signal Sciences (Next-Gen WAF) sites
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Creates, updates and deletes a site (what the console calls a workspace) in a corp, found by its short name.
   - Only the fields given are managed; a change sends one C(PATCH) with just the fields that differ.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: sigsci_site_info
 short_description: Read Signal Sciences corps, sites, site members and agent keys
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Without O(name), lists the corps the user belongs to and the sites of O(corp).
   - With O(name), reads that site and its members; with O(agent_keys=true) also the site's agent keys, which an agent

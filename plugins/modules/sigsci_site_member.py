@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: sigsci_site_member
 short_description: Manage the members of a Signal Sciences site and their roles
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Makes the listed users members of a site with the given roles, in one task with one read of the members.
   - A user who is not a member yet is invited (C(POST .../members/{email}/invite)); the API adds an existing corp user

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ssaudit
 short_description: Run a SecuritySpace network security audit
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Starts a security audit (C(saRunAudit)) of one or more IPv4 addresses, ranges or networks.
   - The API answers without an audit id; the module finds the audits it started by comparing the audit list

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ssaudit_info
 short_description: List SecuritySpace security audits, or read one audit report
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Without O(scanuid), lists the audits of the account (C(saGetAuditList)), optionally filtered.
   - With O(scanuid), returns that audit's report (C(saGetAuditReport)) - risk counts, open ports and the findings

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ssdns_domain
 short_description: Manage a DNS zone hosted by SecuritySpace
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Adds or deletes a domain (zone) in a SecuritySpace DNS account, accepting the acceptable use policy on creation.
   - Sets the SOA admin contact and minimum TTL (C(dnsSetSOA)) and the zone-transfer options (C(dnsSetOptions)) when

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ssdns_domain_info
 short_description: List SecuritySpace DNS zones, or read one zone's records, state and zone file
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Without O(domain), lists the zones of the account with their state and the subscription's expiry.
   - With O(domain), returns the zone's state, its records in normalised form, its SOA and transfer settings, and

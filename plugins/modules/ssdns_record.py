@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: ssdns_record
 short_description: Manage DNS records of a SecuritySpace-hosted zone
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Adds and removes A, AAAA, CNAME, MX, NS, CAA, TXT and SRV records of a zone hosted by SecuritySpace DNS.
   - Two forms. A single record with O(type), O(name), O(value) and the type's extra fields; or O(records), a

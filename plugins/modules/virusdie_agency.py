@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: virusdie_agency
 short_description: Manage the Virusdie agency (hoster) record of the account
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Makes sure the account's agency record (the partner's name, contact and bank details) has the given fields
     (C(agency_update), which creates the record when there is none), or removes it (C(agency_delete)).

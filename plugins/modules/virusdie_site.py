@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: virusdie_site
 short_description: Protect websites with Virusdie - add, share, set options, scan, remove
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Makes sure the listed domains are sites of the Virusdie account, shared with a unit (an end customer's e-mail)
     when asked, with the given scan period, firewall and automatic treatment, and optionally starts a scan.

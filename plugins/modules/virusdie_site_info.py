@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: virusdie_site_info
 short_description: Read Virusdie sites, their latest scan report and firewall history
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Lists the sites of the account (or of one unit), with the latest scan report and the firewall history of the last
     30 days turned into a list of named daily fields - in one C(sites_list) request.

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: virusdie_syncfile
 short_description: Download the Virusdie synchronization file
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - Downloads the account's synchronization file (C(syncfile_get)), which Virusdie needs in a site's web root to scan
     it, to O(dest) on the controller - so a play can copy it into the web root with M(ansible.builtin.copy) and then

@@ -11,7 +11,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 module: virusdie_unit
 short_description: Change a Virusdie unit's e-mail address, or delete a unit
-version_added: 0.2.0
+version_added: 1.0.0
 description:
   - A unit is an end customer, known by the e-mail address the account's sites are shared with. Units are created by
     sharing a site (M(domainsec.onboard.virusdie_site) with O(domainsec.onboard.virusdie_site#module:share_with)).
