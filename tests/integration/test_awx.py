@@ -38,11 +38,14 @@ import json
 import os
 import re
 import shutil
+import ssl
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 import types
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -434,7 +437,7 @@ class FakeController(object):
         'hosts': {'description': '', 'enabled': True, 'variables': ''},
         'job_templates': {'description': '', 'job_type': 'run', 'inventory': None, 'execution_environment': None,
                           'extra_vars': '', 'survey_enabled': False, 'ask_variables_on_launch': False,
-                          'ask_inventory_on_launch': False, 'allow_simultaneous': False},
+                          'ask_inventory_on_launch': False, 'allow_simultaneous': False, 'job_slice_count': 1},
         'workflow_job_templates': {'description': '', 'extra_vars': '', 'survey_enabled': False, 'inventory': None,
                                    'ask_variables_on_launch': False, 'allow_simultaneous': False},
         'workflow_job_template_nodes': {'extra_data': {}, 'all_parents_must_converge': False},
@@ -661,6 +664,8 @@ class FakeController(object):
                 return {'inventory': ["Job Template must provide 'inventory' or allow prompting for it."]}
             if item['inventory'] is not None and not self.find('inventories', item['inventory']):
                 return {'inventory': ['Invalid pk "%s" - object does not exist.' % item['inventory']]}
+            if not isinstance(item['job_slice_count'], int) or item['job_slice_count'] < 0:
+                return {'job_slice_count': ['A valid integer is required.']}
         if endpoint in ('job_templates', 'workflow_job_templates'):
             if [o for o in same if (o.get('organization'), o['name']) == (organization, item['name'])]:
                 return {'__all__': ['%s with this (name, organization) combination already exists.'
@@ -885,7 +890,9 @@ def test_configure_playbook_creates_everything_once(awx_collection, controller, 
     secret ones never shown), the git project, the inventory with localhost, the six job templates (playbook,
     inventory, the credentials of the vendors their playbooks call, the survey files, extra variables, prompts), the
     workflow (its survey; onboard, then audit on success) and the daily schedule on the renewal template. A second
-    run changes nothing and writes nothing; neither run shows a secret or the token."""
+    run changes nothing and writes nothing. A third, for job slicing (the onboarding template on an inventory of the
+    domains, job_slice_count 3, the surveys off), changes the onboarding template and the workflow only. No run shows
+    a secret or the token."""
     with open(CONFIGURE_EXAMPLE) as handle:
         example = yaml.safe_load(handle)
     secrets = dict((name, 'test-%s-%s' % (name.replace('_', '-'), number))
@@ -932,6 +939,7 @@ def test_configure_playbook_creates_everything_once(awx_collection, controller, 
         attached = [credentials[c['id']] for c in controller.linked('job_templates', template, 'credentials')]
         assert set(attached) == JOB_TEMPLATE_VENDORS[template['playbook']] & set(given), (name, attached)
         assert template['ask_variables_on_launch'] is template['playbook'].startswith('eda_'), name
+        assert template['job_slice_count'] == 1, name
     assert sorted(templates) == sorted(JOB_TEMPLATE_VENDORS)
     survey_of = {'onboard.yml': 'onboard_domains.json', 'offboard.yml': 'offboard_domains.json'}
     for playbook, template in templates.items():
@@ -970,7 +978,23 @@ def test_configure_playbook_creates_everything_once(awx_collection, controller, 
     assert controller.writes() == []
     recap = re.search(r'^localhost\s+: ok=\d+\s+changed=(\d+)', second.stdout, re.M)
     assert recap and recap.group(1) == '0', second.stdout[-2000:]
-    for result in (first, second):
+
+    # Job slicing: the onboarding template on an inventory of the domains (made in the controller beforehand), cut
+    # into 3 jobs, both surveys off (the domains come from the inventory). Only the onboarding template and the
+    # workflow change.
+    _status, domains_inventory = controller.create('inventories', {'name': 'domainsec domains', 'organization': 1})
+    del controller.requests[:]
+    sliced = run_playbook(CONFIGURE_PLAYBOOK, extra_args=args + ['-e', json.dumps({
+        'domainsec_awx_onboard_inventory': 'domainsec domains', 'domainsec_awx_onboard_slice_count': 3,
+        'domainsec_awx_onboard_survey': '', 'domainsec_awx_workflow_survey': ''})], env=env)
+    assert sliced.returncode == 0, failure_excerpt(sliced.stdout)
+    onboard = templates['onboard.yml']
+    assert (onboard['job_slice_count'], onboard['inventory'], onboard['survey_enabled']) == (3, domains_inventory['id'], False)
+    assert [(t['job_slice_count'], t['inventory']) for p, t in templates.items() if p != 'onboard.yml'] == \
+        [(1, inventory['id'])] * (len(templates) - 1)
+    assert workflow['survey_enabled'] is False
+    assert sorted({p for _m, p in controller.writes()}) == sorted([onboard['url'], workflow['url']]), controller.writes()
+    for result in (first, second, sliced):
         assert not leaked_forms(result.stdout, set(secrets.values()) | {controller.token})
 
 
@@ -1188,11 +1212,21 @@ def write_private_data_dir(pdd, emulators, playbook, extravars, trusted=None):
     return envvars, secrets
 
 
+def job_arguments(pdd, playbook):
+    """ansible_runner's arguments as the controller runs a job (verbosity 3, the most a job template's debug level
+    shows of module arguments and results)."""
+    return dict(private_data_dir=pdd, playbook=playbook, ident='job', quiet=True, verbosity=3,
+                cancel_callback=lambda: False, timeout=300)
+
+
 def run_job(ansible_runner, pdd, playbook, envvars):
-    """ansible_runner.run as the controller runs a job (verbosity 3, the most a job template's debug level shows
-    of module arguments and results); returns (result, stdout). Fails with the failed tasks when the job failed."""
-    result = ansible_runner.run(private_data_dir=pdd, playbook=playbook, ident='job', quiet=True, verbosity=3,
-                                cancel_callback=lambda: False, timeout=300)
+    """ansible_runner.run as the controller runs a job; returns (result, stdout, command). Fails with the failed
+    tasks when the job failed."""
+    return checked_job(ansible_runner.run(**job_arguments(pdd, playbook)), pdd, playbook, envvars)
+
+
+def checked_job(result, pdd, playbook, envvars):
+    """A finished job: (result, stdout, command), or a failure with the failed tasks when the job failed."""
     with open(os.path.join(pdd, 'artifacts', 'job', 'stdout')) as handle:
         stdout = handle.read()
     assert result.status == 'successful' and result.rc == 0, '%s failed:\n%s\n%s' % (
@@ -1365,6 +1399,173 @@ def test_survey_answer_that_would_delete_is_refused(emulators, tmp_path):
     assert 'kept.example: purge_records deletes the records of the zone' in result.stdout
     vendors = ('securityspace', 'cyberssl', 'hardenize', 'virusdie', 'sigsci')
     assert dict((v, emulators.counters(v)['total']) for v in vendors) == dict((v, 0) for v in vendors)
+
+
+# ---------------------------------------------------------------------------------------------------- job slicing
+SLICE_COUNT = 3
+# The domains of test_sliced_onboarding_job_template: 6 on every run of the suite (two per slice);
+# DOMAINSEC_AWX_SLICE_DOMAINS=30 for a run at the size of issue 23's closing note.
+SLICE_DOMAINS = int(os.environ.get('DOMAINSEC_AWX_SLICE_DOMAINS') or 6)
+
+
+def awx_inventory_sync(source):
+    """What the controller keeps of an inventory source after an update: the output of ``ansible-inventory -i <source>
+    --list --export`` (the command an inventory update runs), host variables per host, group variables on their
+    groups."""
+    result = subprocess.run([ansible_bin('ansible-inventory'), '-i', source, '--list', '--export'],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=120,
+                            check=False, env=dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return json.loads(result.stdout)
+
+
+def awx_slice(synced, number, count):
+    """The inventory of job ``number`` (1-based) of a job template sliced into ``count``, as the controller writes it
+    for that job (awx/main/models/inventory.py, Inventory.get_script_data with slice_number and slice_count): the
+    inventory's enabled hosts ordered by name, every count-th from number - 1 (``hosts[number - 1::count]``); each
+    group with those of its hosts, its children and its variables; the hosts' variables in _meta.hostvars."""
+    hostvars = synced.get('_meta', {}).get('hostvars', {})
+    names = set(hostvars)
+    for group, data in synced.items():
+        if group != '_meta':
+            names.update(data.get('hosts', []))
+    chosen = sorted(names)[number - 1::count]
+    data = {'_meta': {'hostvars': dict((h, hostvars.get(h, {})) for h in chosen)}}
+    for group, content in synced.items():
+        if group != '_meta':
+            data[group] = dict(content, hosts=[h for h in content.get('hosts', []) if h in chosen])
+    return chosen, data
+
+
+def write_awx_inventory(pdd, data):
+    """inventory/hosts as the controller writes it for a job (BaseTask.build_inventory): an executable script (0700)
+    that prints the inventory as JSON, in place of write_private_data_dir's localhost."""
+    path = os.path.join(pdd, 'inventory', 'hosts')
+    with open(path, 'w') as out:
+        out.write('#!%s\n# -*- coding: utf-8 -*-\nprint(%r)\n' % (sys.executable, json.dumps(data)))
+    os.chmod(path, 0o700)
+
+
+def receiver_config(emulators, **config):
+    """The webhook receiver's settings (its own admin API at EMULATOR_RECEIVER_ADMIN)."""
+    context = ssl.create_default_context(cafile=emulators.harness.ca_path)
+    request = urllib.request.Request(emulators.env['EMULATOR_RECEIVER_ADMIN'] + '/config', data=json.dumps(config).encode(),
+                                     method='POST', headers={'Content-Type': 'application/json'})
+    with urllib.request.urlopen(request, context=context, timeout=10) as answer:
+        answer.read()
+
+
+def awx_workflow_artifacts(results):
+    """What the workflow hands the node after a sliced job template: the slices' set_stats artifacts merged with a
+    shallow dict update, one job after the other (awx/main/models/workflow.py, WorkflowJob.get_effective_artifacts:
+    the jobs ordered by when they finished, then by id); here in slice order. A key that two slices set is the last
+    one's."""
+    merged = {}
+    for result in results:
+        merged.update(stats_artifacts(result))
+    return merged
+
+
+@pytest.mark.main_core_only  # ansible-runner is a tool of the main venv only (requirements-dev.txt)
+def test_sliced_onboarding_job_template(emulators, tmp_path, monkeypatch):
+    """The onboarding job template sliced into 3 jobs (job_slice_count 3) as the controller runs it: the domains are
+    an inventory source read by domainsec.onboard.domains (synced as an inventory update syncs it:
+    ``ansible-inventory --list --export``), and each slice job gets the controller's slice of that inventory
+    (hosts ordered by name, every third) as its inventory script, the credentials in env/envvars, its own job id
+    (awx_job_id) in env/extravars, and its own lock directory (the pacing state of a node of its own). The three jobs
+    run at once, as on three execution nodes, with the DNS stage and the organisation-wide event hook stage (its
+    event types, the hook, its test delivery) on for every domain; the hook's creation is answered slowly, so that
+    the slices meet there.
+
+    Every domain is onboarded exactly once (each zone and its record made once, no domain in two slices); the hook
+    is made once per slice at most and ends as one enabled hook with its event types, every slice successful; the
+    slices' artifacts merged as the workflow merges them (a shallow update) keep one slice's onboard_summary but
+    every slice's onboard_summary_job_<id>, from which audit.yml's merge makes one summary of every domain and hands
+    it on. No secret is in any job's artifacts."""
+    ansible_runner = importlib.import_module('ansible_runner')
+    for vendor in emulators.harness.emulators:
+        emulators.reset(vendor)
+    known = job_environment(emulators, monkeypatch)
+    domains = ['slice%02d.example' % n for n in range(1, SLICE_DOMAINS + 1)]
+    address = dict((name, '192.0.2.%d' % n) for n, name in enumerate(domains, start=1))
+    secrets_dir = tmp_path / 'hook-secrets'  # the receiver's directory, shared by the slices (a host of its own)
+    secrets_dir.mkdir()
+    receiver_config(emulators, org=emulators.env['HARDENIZE_ORG'], secrets_dir=str(secrets_dir))
+    destination = emulators.env['HARDENIZE_TEST_RECEIVER_URL'] + '/slices'
+    # The onboarding file, in reverse order: the controller orders the hosts by name before slicing.
+    (tmp_path / 'domains.yml').write_text(yaml.safe_dump({
+        'onboard_domains': [{'name': name, 'records': [{'type': 'A', 'name': '', 'value': address[name]}]}
+                            for name in reversed(domains)],
+        'onboard_defaults': {'hook': True, 'hook_destination': destination, 'hook_secret_dir': str(secrets_dir)}}))
+    (tmp_path / 'fleet.domains.yml').write_text(yaml.safe_dump({'plugin': 'domainsec.onboard.domains', 'path': 'domains.yml'}))
+    synced = awx_inventory_sync(str(tmp_path / 'fleet.domains.yml'))
+    assert sorted(synced['domainsec_domains']['hosts']) == domains
+
+    emulators.fault('hardenize', 'POST /eventHooks', 'slow', delay=3, count=SLICE_COUNT)
+    jobs = []
+    for number in range(1, SLICE_COUNT + 1):
+        pdd = str(tmp_path / ('slice%d' % number))
+        envvars, secrets = write_private_data_dir(pdd, emulators, 'onboard.yml', {'awx_job_id': 700 + number})
+        chosen, inventory = awx_slice(synced, number, SLICE_COUNT)
+        write_awx_inventory(pdd, inventory)
+        jobs.append((pdd, envvars, secrets, chosen))
+    started = time.time()
+    running = [ansible_runner.run_async(**job_arguments(pdd, 'onboard.yml')) for pdd, _e, _s, _c in jobs]
+    for thread, _runner in running:
+        thread.join(600)
+    elapsed = time.time() - started
+    results = []
+    for (pdd, envvars, secrets, chosen), (_thread, runner) in zip(jobs, running):
+        result, stdout, command = checked_job(runner, pdd, 'onboard.yml', envvars)
+        summary = stats_artifacts(result)['onboard_summary']
+        assert sorted(summary['onboarded']) == chosen and summary['failed'] == {}, summary
+        assert '%d onboarded, 0 failed' % len(chosen) in stdout
+        assert_no_secret_in_artifacts(pdd, command, secrets | known)
+        results.append(result)
+    sliced = [chosen for _p, _e, _s, chosen in jobs]
+    assert sorted(sum(sliced, [])) == domains and all(sliced), sliced  # every domain in one slice
+
+    # Every zone and its record made once.
+    counts = emulators.counters('securityspace')['counts']
+    assert (counts.get('dnsAddDomain'), counts.get('dnsAddA')) == (len(domains), len(domains)), counts
+    zones = emulators.state('securityspace')['domains']
+    assert sorted(zones) == domains
+    for name in domains:
+        assert [r['data'] for r in zones[name]['records'] if r['type'] == 'A'] == [{'name': '', 'data': address[name]}]
+    # The organisation-wide stage in every slice: one hook, enabled, its event types on; a hook two slices made at
+    # once was deleted again by one of them.
+    hardenize = emulators.counters('hardenize')['counts']
+    hooks = [h for h in emulators.state('hardenize')['eventHooks'] if h['destination'] == destination]
+    assert [(h['status'], sorted(h['eventTypes'])) for h in hooks] == [('enabled', ['ct.entry', 'pki.cert.new'])], hooks
+    created = hardenize.get('POST /eventHooks', 0)
+    assert 1 <= created <= SLICE_COUNT and hardenize.get('DELETE /eventHooks/{id}', 0) == created - 1, hardenize
+    sys.stdout.write('\n%d domains in %d slices at once: %.1f s; hooks created %d\n'
+                     % (len(domains), SLICE_COUNT, elapsed, created))
+
+    # The workflow's merge: onboard_summary is the last slice's; every slice's own key is kept.
+    artifacts = awx_workflow_artifacts(results)
+    assert sorted(artifacts['onboard_summary']['onboarded']) == sliced[-1]
+    parts = sorted(k for k in artifacts if k.startswith('onboard_summary_job_'))
+    assert parts == ['onboard_summary_job_%d' % (700 + n) for n in range(1, SLICE_COUNT + 1)], sorted(artifacts)
+
+    # audit.yml's merge of them, in the next node's job: one summary of every domain, handed on.
+    with open(os.path.join(PROJECT_DIR, 'audit.yml')) as handle:
+        audit = yaml.safe_load(handle)[0]
+    hand_on = audit['tasks'][0]
+    assert hand_on['ansible.builtin.set_stats']['data'] == {'onboard_summary': '{{ audit_onboard_summary }}'}
+    pdd = str(tmp_path / 'audit')
+    envvars, _secrets = write_private_data_dir(pdd, emulators, 'audit.yml', artifacts)
+    with open(os.path.join(pdd, 'project', 'merge.yml'), 'w') as out:
+        yaml.safe_dump([{'name': 'audit.yml with the merged artifacts', 'hosts': 'localhost', 'gather_facts': False,
+                         'vars': audit['vars'], 'tasks': [hand_on, {'name': 'The domains to audit', 'ansible.builtin.copy': {
+                             'content': '{{ audit_domain_list | to_json }}', 'dest': str(tmp_path / 'audited.json'),
+                             'mode': '0600'}}]}], out)
+    result, _stdout, _command = run_job(ansible_runner, pdd, 'merge.yml', envvars)
+    assert json.loads((tmp_path / 'audited.json').read_text()) == domains
+    merged = stats_artifacts(result)['onboard_summary']
+    assert merged['onboarded'] == domains and merged['failed'] == {} and sorted(merged['results']) == domains
+    for name in domains:
+        assert merged['results'][name]['dns']['zone'] == name
 
 
 # ---------------------------------------------------------------------------------------------------- execution environment
@@ -1616,9 +1817,10 @@ def doc_blocks(language):
 
 def test_doc_quotes_the_shipped_files():
     """What docs/awx.md shows of a file is what the file holds: the EE metadata and definition, the project's
-    requirements, wrapper and audit task, the survey spec, the SecuritySpace URL injector, configure_controller.yml's
-    example variables and job templates, and its awx.awx tasks: every awx.awx task the page shows is one of the
-    playbook's, verbatim, and the credentials, job templates, workflow and schedule tasks are shown."""
+    requirements, wrapper, audit task and merge of the sliced summaries, the survey spec, the SecuritySpace URL
+    injector, configure_controller.yml's example variables, job templates and slicing variables, and its awx.awx
+    tasks: every awx.awx task the page shows is one of the playbook's, verbatim, and the credentials, job templates,
+    workflow and schedule tasks are shown."""
     blocks = [yaml.safe_load(block) for block in doc_blocks('yaml')]
 
     def shipped(*path):
@@ -1638,10 +1840,14 @@ def test_doc_quotes_the_shipped_files():
     url = load_type(os.path.join(TYPES_DIR, 'securityspace.yml'))['injectors']['env']['SECURITYSPACE_API_URL']
     assert {'SECURITYSPACE_API_URL': url} in blocks
     assert {'onboard_domains': [dict(RUNNER_DOMAIN, name='example.com')]} in blocks  # the entry the workflow test runs
+    audit_vars = shipped('extensions', 'awx', 'project', 'audit.yml')[0]['vars']
+    assert dict((k, audit_vars[k]) for k in ('audit_onboard_parts', 'audit_onboard_summary')) in blocks  # the merge
 
     assert shipped('extensions', 'awx', 'configure_controller.example.yml') in blocks
     defaults = configure_defaults()
     assert {'domainsec_awx_job_templates': defaults['domainsec_awx_job_templates']} in blocks
+    [slicing] = [b for b in blocks if isinstance(b, dict) and 'domainsec_awx_onboard_slice_count' in b]
+    assert set(slicing) <= set(defaults) and slicing['domainsec_awx_onboard_slice_count'] > 1, slicing
     with open(CONFIGURE_PLAYBOOK) as handle:
         tasks = yaml.load(handle, Loader=_AnsibleYamlLoader)[1]['tasks']  # nosec B506 - SafeLoader plus one tag
     shown = [t for b in blocks if isinstance(b, list) for t in b
