@@ -134,12 +134,13 @@ LONG_FIRST = (
     'test_target[virusdie_site]',                # 68-85 s
     'test_target[hardenize_rate_limit]',         # 79-103 s
     'test_register_playbook_registers_the_files_unrendered',  # 24-78 s (second core: 78)
-    'test_configure_playbook_creates_everything_once',  # 40 s (two awx.awx runs)
+    'test_configure_playbook_creates_everything_once',  # 40-60 s (three awx.awx runs)
     'test_target[ssdns_record_faults]',          # 71-102 s
     'test_target[ssdns_record_hardening]',       # 49-57 s
     'test_many_domains_one_failing',             # 40 s
     'test_target[hardenize_host]',               # 38-70 s
     'test_check_mode_new_domain_every_stage',    # 37 s
+    'test_sliced_onboarding_job_template',       # 25-30 s (three ansible-runner jobs at once)
     'test_credentials_only_from_a_vault_file',   # 14-24 s
     'test_examples_run[cyberssl_order_info]',    # 35-52 s
 )
