@@ -435,12 +435,22 @@ def test_domains_from_inventory_limit_retry_and_own_accounts(emulators, tmp_path
     # Refused whole, before any request: an unknown variable and state: absent in the file, and the list as well.
     reset_all(emulators)
     (tmp_path / 'bad.yml').write_text(yaml.safe_dump({'onboard_domains': [
-        {'name': 'bad1.example', 'recods': []}, {'name': 'bad2.example', 'state': 'absent'}, 'bad3.example']}))
+        {'name': 'bad1.example', 'recods': [], 'domainsec_hardenize_api_password': 'in-the-file-by-mistake-71c2'},
+        {'name': 'bad2.example', 'state': 'absent'}, 'bad3.example']}))
     (tmp_path / 'bad.domains.yml').write_text('plugin: domainsec.onboard.domains\npath: bad.yml\n')
-    refused = run_playbook('domainsec.onboard.onboard', ['-i', str(tmp_path / 'bad.domains.yml'), '--limit', 'bad3.example',
+    refused = run_playbook('domainsec.onboard.onboard', ['-v', '-i', str(tmp_path / 'bad.domains.yml'), '--limit', 'bad3.example',
                                                          '-e', json.dumps({'onboard_domains': ['x.example']})])
     assert refused.returncode == 2, failure_excerpt(refused.stdout)
-    for reason in ('bad1.example: unknown variable(s) recods', 'bad2.example: state absent - the onboarding never deletes',
+    for reason in ('bad1.example: unknown variable(s) domainsec_hardenize_api_password, recods',
+                   'bad2.example: state absent - the onboarding never deletes',
                    'give the domains either as the inventory group domainsec_domains or as onboard_domains, not both'):
         assert reason in refused.stdout, reason
+    # an unknown variable is named, its value never shown (the plan is printed at -v: a credential put in the file)
+    assert 'domainsec_hardenize_api_password' in refused.stdout and 'in-the-file-by-mistake-71c2' not in refused.stdout
+    assert sum(emulators.counters(vendor)['total'] for vendor in VENDORS) == 0
+
+    # Offboarding the inventory's domains takes --limit or offboard_all_domains: the whole fleet is not the default.
+    whole = run_playbook('domainsec.onboard.offboard', ['-i', str(inventory_dir / 'fleet.domains.yml')])
+    assert whole.returncode == 2, failure_excerpt(whole.stdout)
+    assert 'holds 3 domain(s): pick the ones to offboard with --limit' in whole.stdout
     assert sum(emulators.counters(vendor)['total'] for vendor in VENDORS) == 0

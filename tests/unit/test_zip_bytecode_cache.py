@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 """scripts/zip_bytecode_cache.py: the test runs' bytecode cache for modules imported from a zip (docs/testing.md).
 
-Each case runs a fresh interpreter (the hook acts at start-up, as in a module's process) with the hook on its path.
+Each case runs a fresh interpreter (the hook acts at start-up, as in a module's process) with the hook on its path,
+without site (-S): the copy the venv carries is not loaded, only the one under test.
 """
 
 import os
@@ -34,13 +35,13 @@ def make_zip(path, value):
 
 def run(zip_path, cache):
     env = dict(os.environ, DOMAINSEC_ZIP_BYTECODE_CACHE=cache)
-    out = subprocess.run([sys.executable, '-c', PROGRAM, HOOK, zip_path], env=env, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, '-S', '-c', PROGRAM, HOOK, zip_path], env=env, capture_output=True, text=True,
                          check=True)
     return out.stdout.split()
 
 
 def cached_files(cache):
-    return sorted(name for _, _, names in os.walk(cache) for name in names)
+    return sorted(name for _root, _dirs, names in os.walk(cache) for name in names)
 
 
 def test_second_run_reads_the_cache_under_its_own_file_name(tmp_path):
