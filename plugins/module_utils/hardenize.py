@@ -9,7 +9,8 @@ JSON bodies. Errors are ``application/vnd.hardenize.v1.error-response+json``
 bodies (``{"errors": [{"param": ..., "message": ...}]}``). The API allows about
 one request per second with a burst bucket and five concurrent requests, and
 reports ``X-Request-Allowance: r: 57/60 (+1/1s); c: 1/5`` on every answer; the
-client slows down before the bucket is empty. Lists that the API paginates
+runs of one organization on a controller share the bucket and the five slots
+(pacing.py) and slow down before the bucket is empty. Lists that the API paginates
 (``Range: pages=``, 206 and ``Content-Range``) are followed to the end.
 """
 
@@ -21,8 +22,6 @@ import base64
 import binascii
 import ipaddress
 import re
-import threading
-import time
 from urllib.parse import urlsplit
 
 from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import (
@@ -33,6 +32,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK, check_name, mask_url_password, shown
+from ansible_collections.domainsec.onboard.plugins.module_utils.pacing import Pacer, account_hash, attach
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RestClient
 
 VENDOR = 'Hardenize'
@@ -41,6 +41,7 @@ ERROR_MIME = 'application/vnd.hardenize.v1.error-response+json'
 HOST_STATUSES = ('monitored', 'idle', 'archived')
 TSIG_ALGORITHMS = ('HMAC_MD5', 'HMAC_SHA1', 'HMAC_SHA224', 'HMAC_SHA256', 'HMAC_SHA384', 'HMAC_SHA512')
 _ALLOWANCE = re.compile(r'r:\s*(\d+)\s*/\s*(\d+)\s*\(\+(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)s\)')
+_CONCURRENCY = re.compile(r'c:\s*\d+\s*/\s*(\d+)')
 _CONTENT_RANGE = re.compile(r'pages\s+(\d+)-(\d+)/(\d+)')
 
 
@@ -55,48 +56,38 @@ class HardenizeError(ApiError):
         self.errors = errors
 
 
-class RateLimiter(object):
-    """Keeps a client inside the allowance the API reports.
+class RateLimiter(Pacer):
+    """The organization's allowance, kept by every run of it on this controller (pacing.Pacer).
 
-    After each answer it reads ``X-Request-Allowance``; before the next request
-    it waits, when fewer than ``reserve`` requests are left, until the bucket
-    has refilled to ``reserve``.
+    Each answer's ``X-Request-Allowance`` (and ``X-Parent-Request-Allowance``,
+    which a suborganization gets when its parent's limit refused it: the lower
+    of the two counts) sets the shared bucket: the requests left, the maximum,
+    the refill rate, and the concurrent requests allowed. Before a request, when
+    fewer than ``reserve`` are left, it waits until the bucket has refilled to
+    ``reserve``; at most ``SLOTS`` requests of the organization are in flight.
     """
 
-    def __init__(self, reserve=2, sleep=time.sleep, clock=time.time):
-        self.reserve = reserve
-        self.sleep = sleep
-        self.clock = clock
-        self.remaining = None
-        self.rate = 1.0
-        self.seen_at = None
-        self.waited = 0.0
-        self._lock = threading.Lock()
+    SLOTS = 5  # "we don't allow more than 5 concurrent requests" (Request Limits)
 
-    def after_response(self, response):
-        header = response.headers.get('X-Request-Allowance')
-        match = _ALLOWANCE.search(header or '')
-        if not match:
-            return
-        with self._lock:
-            self.remaining = int(match.group(1))
-            self.rate = float(match.group(3)) / max(float(match.group(4)), 0.001)
-            self.seen_at = self.clock()
+    def allowance(self, response):
+        reports = [_allowance(response.headers.get(name)) for name in ('X-Request-Allowance', 'X-Parent-Request-Allowance')]
+        reports = [r for r in reports if r]
+        if not reports:
+            return None
+        limits = [r['concurrency'] for r in reports if r['concurrency']]
+        return dict(remaining=min(r['remaining'] for r in reports), capacity=min(r['capacity'] for r in reports),
+                    rate=min(r['rate'] for r in reports), concurrency=min(limits) if limits else None)
 
-    def before_request(self):
-        with self._lock:
-            if self.remaining is None or self.remaining >= self.reserve:
-                if self.remaining is not None:
-                    self.remaining -= 1
-                return
-            refilled = (self.clock() - self.seen_at) * self.rate
-            missing = self.reserve - (self.remaining + refilled)
-            wait = missing / self.rate if missing > 0 else 0.0
-            self.remaining = self.reserve - 1
-            self.seen_at = self.clock() + wait
-        if wait > 0:
-            self.waited += wait
-            self.sleep(wait)
+
+def _allowance(header):
+    """``r: 57/60 (+1/1s); c: 1/5`` -> {remaining, capacity, rate, concurrency}; None when it is not that."""
+    match = _ALLOWANCE.search(header or '')
+    if not match:
+        return None
+    concurrency = _CONCURRENCY.search(header)
+    return dict(remaining=int(match.group(1)), capacity=int(match.group(2)),
+                rate=float(match.group(3)) / max(float(match.group(4)), 0.001),
+                concurrency=int(concurrency.group(1)) if concurrency else None)
 
 
 # -- host names ----------------------------------------------------------------
@@ -278,9 +269,9 @@ class HardenizeClient(RestClient):
     @classmethod
     def from_params(cls, params):
         client = super(HardenizeClient, cls).from_params(params)
-        client.limiter = RateLimiter()
-        client.http.response_hook = client.limiter.after_response
-        client.http.before_request = client.limiter.before_request
+        # The limits are the organization's: every run against it on this controller shares one bucket and 5 slots.
+        client.limiter = attach(client.http, RateLimiter.shared('hardenize', account_hash(client.base), params.get('lock_dir'),
+                                                                slots=RateLimiter.SLOTS, vendor=VENDOR))
         return client
 
     def make_auth(self):

@@ -346,7 +346,7 @@ class HttpClient(object):
 
     def __init__(self, vendor, timeout=30, connect_timeout=10, validate_certs=True, ca_path=None,
                  retries=3, backoff=0.5, max_backoff=30.0, secrets=None, user_agent=None, rate_limit_wait=120,
-                 response_hook=None, before_request=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep,
+                 pacer=None, refused_statuses=REFUSED_STATUSES, sleep=time.sleep,
                  auth=None, headers=None, parallel_writes=1):
         if not HAS_REQUESTS:
             raise TransportError(missing_required_lib('requests'), vendor=vendor)
@@ -361,8 +361,7 @@ class HttpClient(object):
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.redactor = Redactor(secrets)
-        self.response_hook = response_hook
-        self.before_request = before_request
+        self.pacer = pacer  # pacing.Pacer: every attempt takes its turn, shared with the other runs of the account
         self.refused_statuses = frozenset(refused_statuses)
         self.sleep = sleep
         self.clock = time.time  # what the write guard's windows are measured with (tests pair it with sleep)
@@ -422,9 +421,12 @@ class HttpClient(object):
 
         ``limited`` counts the 429s of this request so far: without a
         Retry-After the wait doubles each time (capped at ``max_backoff``),
-        so a server that keeps refusing is not hammered.
+        so a server that keeps refusing is not hammered. The ``pacer`` is
+        told, so the other runs of the account wait as long and slow down.
         """
         wait = self._delay(limited, retry_after)
+        if self.pacer is not None:
+            self.pacer.refused(wait)
         with self._budget_lock:  # parallel writes draw on one budget
             if self.rate_limit_waited + wait > self.rate_limit_wait:
                 return False
@@ -471,10 +473,15 @@ class HttpClient(object):
         attempt = 0
         limited = 0  # 429s of this request
         while True:
-            if self.before_request is not None:
-                self.before_request()
+            ticket = self.pacer.before_request() if self.pacer is not None else None
+            if ticket is not None and ticket.waited > 0:
+                self._log('paced: waited %.2f s for this account\'s turn (shared with the other runs)' % ticket.waited)
             self.calls += 1
-            response = self._attempt(method, url, fields, auth, description, what, idempotent, attempt, trace_body)
+            try:
+                response = self._attempt(method, url, fields, auth, description, what, idempotent, attempt, trace_body)
+            finally:
+                if ticket is not None:
+                    ticket.release()
             if response is None:
                 attempt += 1
                 continue
@@ -520,8 +527,8 @@ class HttpClient(object):
         elapsed = int((time.time() - started) * 1000)
         self._log('%s -> %d %s (%d ms) %s' % (description, raw.status_code, response.content_type, elapsed,
                                               self._body_excerpt(raw.content, trace_body)))
-        if self.response_hook is not None:
-            self.response_hook(response)
+        if self.pacer is not None:
+            self.pacer.after_response(response)
         return response
 
     def _again(self, response, what, idempotent, refused, expect_json, attempt, limited, trace_body):
@@ -735,6 +742,8 @@ class HttpClient(object):
 
     def close(self):
         self.session.close()
+        if self.pacer is not None:
+            self.pacer.close()
 
 
 def _short_error(exc):

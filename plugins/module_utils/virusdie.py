@@ -35,6 +35,7 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import lock_directory
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
+from ansible_collections.domainsec.onboard.plugins.module_utils.pacing import Pacer, account_hash, attach
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RpcClient, as_int  # the modules call it as vd.as_int
 
 VENDOR = 'Virusdie'
@@ -128,6 +129,15 @@ class VirusdieClient(RpcClient):
 
     def __init__(self, http, params):
         super(VirusdieClient, self).__init__(http, params)
+
+    @classmethod
+    def from_params(cls, params):
+        client = super(VirusdieClient, cls).from_params(params)
+        # The guide publishes no limit: the runs of one key on this controller share what its refusals taught
+        # (a refusal holds them all, and their pace slows; pacing.Pacer). The key is hashed, never written.
+        attach(client.http, Pacer.shared('virusdie', account_hash(client.base, params['api_key']), params.get('lock_dir'),
+                                         vendor=VENDOR))
+        return client
 
     def make_auth(self):
         return SignedCookieAuth(self.params['api_key'], self.params.get('mac_key') or None)

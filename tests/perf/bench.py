@@ -6,6 +6,7 @@
 
     python tests/perf/bench.py [--latency-ms 0,30] [--repeat 3] [--scenarios records-50,hosts-200]
                                [--repeat-for records-1000=1] [--collection-root DIR] [--output NAME] [--quick]
+                               [--forks 5,20]
 
 (``scripts/bench.sh`` runs it in .venv.) The emulators (tests/emulators/harness.py) run in this process, each
 behind a :class:`latency_proxy.LatencyProxy`; the playbooks of tests/perf/playbooks run with ansible-playbook
@@ -13,6 +14,10 @@ against the proxies (``*_API_URL``). Every scenario runs for the collection and 
 which side goes first from one repetition to the next; each side starts from empty emulators, runs once (``first``)
 and again (``rerun``), and the emulators' admin counters give its requests. Checked on every run: the playbook
 succeeds, the zones/records/hosts exist afterwards, and both re-runs report changed=0 and send no write.
+
+The ``fleet-N`` scenarios (not run unless named) run the collection playbook ``domainsec.onboard.onboard`` of the
+checkout for N domains (DNS, monitoring, Virusdie, WAF) at each ``--forks``, without a baseline, and count what the
+vendors refused: Hardenize's 429s and Virusdie's "Too many requests" answers.
 
 Writes ``build/bench/<output>.md`` (the table) and ``<output>.json`` (every sample), and the playbook output of the
 last repetition of each run to ``build/bench/logs/<output>/``. Exit status 1 when a scenario broke.
@@ -30,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -44,8 +50,11 @@ from emulators import harness  # noqa: E402  pylint: disable=wrong-import-positi
 from latency_proxy import LatencyProxy  # noqa: E402  pylint: disable=wrong-import-position
 
 VENDORS = ('securityspace', 'hardenize')
-VENDOR_SHORT = {'securityspace': 'ss', 'hardenize': 'hz'}
-URL_VARS = {'securityspace': ('SECURITYSPACE_API_URL', '/api'), 'hardenize': ('HARDENIZE_API_URL', '')}
+FLEET_VENDORS = VENDORS + ('virusdie', 'sigsci')
+VENDOR_SHORT = {'securityspace': 'ss', 'hardenize': 'hz', 'virusdie': 'vd', 'sigsci': 'sg'}
+URL_VARS = {'securityspace': ('SECURITYSPACE_API_URL', '/api'), 'hardenize': ('HARDENIZE_API_URL', ''),
+            'virusdie': ('VIRUSDIE_API_URL', '/api'), 'sigsci': ('SIGSCI_API_URL', '/api/v0')}
+VIRUSDIE_TOO_MANY = 145905  # Virusdie's rate-limit error (tests/emulators/virusdie.py E_TOO_MANY)
 SIDES = ('collection', 'uri')
 PHASES = ('first', 'rerun')
 
@@ -58,11 +67,15 @@ SCENARIOS = collections.OrderedDict([
     ('hosts-200', ('hosts', 200)),
     ('role-1', ('role', 1)),
     ('role-10', ('role', 10)),
+    ('fleet-10', ('fleet', 10)),
+    ('fleet-30', ('fleet', 30)),
 ])
+DEFAULT_SCENARIOS = tuple(name for name, (kind, size) in SCENARIOS.items() if kind != 'fleet')
 PLAYBOOK = {
     ('records', 'collection'): 'collection_records.yml', ('records', 'uri'): 'uri_records.yml',
     ('hosts', 'collection'): 'collection_hosts.yml', ('hosts', 'uri'): 'uri_hosts.yml',
     ('role', 'collection'): 'collection_onboard.yml', ('role', 'uri'): 'uri_onboard.yml',
+    ('fleet', 'collection'): 'domainsec.onboard.onboard',  # the checkout's own playbook, by its name
 }
 QUICK_SCENARIOS = ('records-10',)
 RECAP = re.compile(r'^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
@@ -103,16 +116,24 @@ def scenario_input(name):
     for number in range(1, size + 1):
         domain = 'onboard-%02d.bench.example' % number
         domains.append({'name': domain, 'records': domain_records(domain, number), 'hostnames': [domain, 'www.' + domain]})
-    return {'bench_domains': domains,
+    data = {'bench_domains': domains,
             'bench_zones': [{'name': d['name'], 'records': d['records']} for d in domains],
             'bench_hostnames': [h for d in domains for h in d['hostnames']]}
+    if kind == 'fleet':  # the stages without waits of their own (no certificate, hook or audit); three Virusdie options
+        data['onboard_domains'] = [{'name': d['name'], 'records': d['records'], 'monitor_hostnames': d['hostnames']}
+                                   for d in domains]
+        data['onboard_defaults'] = {'monitoring': True, 'monitor_groups': ['bench'], 'virusdie': True,
+                                    'virusdie_scan_period': 43200, 'virusdie_auto_treatment': True, 'waf': True}
+    return data
 
 
 # -- emulators -------------------------------------------------------------------------------------------------------
 class Bench(object):
     """The emulators, their proxies, the collection under test, and the runs."""
 
-    def __init__(self, collection_root, output_dir, log_dir):
+    def __init__(self, collection_root, output_dir, log_dir, vendors=VENDORS):
+        self.vendors = vendors
+        self.refused = {}  # vendor -> rate-limit refusals that are no HTTP status of their own (Virusdie's)
         self.collection_root = collection_root
         self.output_dir = output_dir
         self.log_dir = log_dir
@@ -127,14 +148,16 @@ class Bench(object):
         self._ctx = None
 
     def start(self):
-        self.harness = harness.start(os.path.join(self.state_dir, 'emulators'), vendors=list(VENDORS))
+        self.harness = harness.start(os.path.join(self.state_dir, 'emulators'), vendors=list(self.vendors))
+        if 'virusdie' in self.harness.emulators:
+            self.count_virusdie_refusals(self.harness.emulators['virusdie'])
         self._ctx = ssl.create_default_context(cafile=self.harness.ca_path)
         # This environment, without vendor settings of its own, plus the harness's URLs, credentials and CA.
         env = dict((k, v) for k, v in os.environ.items()
                    if not k.startswith(('SECURITYSPACE_', 'HARDENIZE_', 'CYBERSSL_', 'SIGSCI_', 'VIRUSDIE_', 'DOMAINSEC_',
                                         'EMULATOR_', 'ANSIBLE_')))
         env.update(self.harness.env())
-        for vendor in VENDORS:
+        for vendor in self.vendors:
             upstream = self.harness.servers[vendor].port
             proxy = LatencyProxy('127.0.0.1', upstream, name=vendor).start()
             self.proxies[vendor] = proxy
@@ -150,6 +173,23 @@ class Bench(object):
             'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
         })
         self.env = env
+
+    def count_virusdie_refusals(self, app):
+        """Count Virusdie's "Too many requests" answers (HTTP 200 envelopes, so not in the status counters): the
+        emulator's admission check, wrapped in this process."""
+        admit = app._admit  # pylint: disable=protected-access
+        self.refused['virusdie'] = 0
+        lock = threading.Lock()  # the emulator answers on many threads
+
+        def counted():
+            try:
+                admit()
+            except Exception as exc:
+                if getattr(exc, 'code', None) == VIRUSDIE_TOO_MANY:
+                    with lock:
+                        self.refused['virusdie'] += 1
+                raise
+        app._admit = counted  # pylint: disable=protected-access
 
     def stop(self):
         for proxy in self.proxies.values():
@@ -171,27 +211,34 @@ class Bench(object):
             return json.loads(answer.read())
 
     def reset(self, counters_only=False):
-        for vendor in VENDORS:
+        for vendor in self.vendors:
             self.admin(vendor, 'reset', {'counters_only': counters_only})
         for proxy in self.proxies.values():
             proxy.reset_stats()
+        for vendor in self.refused:
+            self.refused[vendor] = 0
 
     def counters(self):
         result = {}
-        for vendor in VENDORS:
+        for vendor in self.vendors:
             report = self.admin(vendor, 'counters')
             statuses = dict((k, v) for k, v in report.get('statuses', {}).items() if not k.startswith('2'))
             result[vendor] = {'total': report['total'], 'writes': report['writes'], 'reads': report['total'] - report['writes'],
                               'counts': report['counts'], 'other_statuses': statuses,
                               'connections': self.proxies[vendor].connections}
+            if vendor in self.refused:
+                result[vendor]['refused'] = self.refused[vendor]
         return result
 
     # -- a run ---------------------------------------------------------------------------------------------------
-    def playbook(self, playbook, vars_file, log_name):
+    def playbook(self, playbook, vars_file, log_name, forks=None, env=None):
         command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-                   os.path.join(PLAYBOOKS, playbook), '-e', '@' + vars_file]
+                   os.path.join(PLAYBOOKS, playbook) if playbook.endswith('.yml') else playbook, '-e', '@' + vars_file]
+        if forks:
+            command += ['--forks', str(forks)]
         started = time.monotonic()
-        result = subprocess.run(command, env=self.env, cwd=self.state_dir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        result = subprocess.run(command, env=dict(self.env, **(env or {})), cwd=self.state_dir, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT,
                                 universal_newlines=True, timeout=3600, check=False)
         seconds = time.monotonic() - started
         log_path = os.path.join(self.log_dir, log_name + '.log')
@@ -207,15 +254,17 @@ class Bench(object):
             raise BenchError('%s: unreachable=%d failed=%d, output in %s' % (playbook, unreachable, failed, log_path))
         return {'seconds': round(seconds, 3), 'ok': ok, 'changed': changed, 'log': log_path}
 
-    def run_side(self, scenario, side, vars_file, tag):
-        """First run and re-run of one side from empty emulators: {phase: sample}."""
+    def run_side(self, scenario, side, vars_file, tag, forks=None):
+        """First run and re-run of one side from empty emulators: {phase: sample}. The two runs share a lock
+        directory of their own (the collection's shared pacing state), as two runs on one controller do."""
         kind = SCENARIOS[scenario][0]
         playbook = PLAYBOOK[(kind, side)]
         self.reset()
         samples = {}
+        env = {'DOMAINSEC_LOCK_DIR': tempfile.mkdtemp(prefix='locks-', dir=self.state_dir)}
         for phase in PHASES:
             self.reset(counters_only=True)
-            sample = self.playbook(playbook, vars_file, '%s-%s-%s-%s' % (scenario, side, phase, tag))
+            sample = self.playbook(playbook, vars_file, '%s-%s-%s-%s' % (scenario, side, phase, tag), forks, env)
             sample['requests'] = self.counters()
             samples[phase] = sample
             where = '%s %s %s run (%s)' % (scenario, side, phase, sample['log'])
@@ -255,6 +304,17 @@ class Bench(object):
             unmonitored = [h for h in data['bench_hostnames'] if h in hosts and hosts[h]['status'] != 'monitored']
             if missing or unmonitored:
                 problems.append('hosts: %d missing (%s), %d not monitored' % (len(missing), missing[:3], len(unmonitored)))
+        if data.get('onboard_domains'):
+            names = sorted(d['name'] for d in data['onboard_domains'])
+            sites = collections.Counter(s['domain'] for s in self.admin('virusdie', 'state')['sites'])
+            wrong = [s for s in sites.elements() if sites[s] != 1 or s not in names] + [n for n in names if n not in sites]
+            unset = [s['domain'] for s in self.admin('virusdie', 'state')['sites']
+                     if (s.get('scanperiod'), s.get('firewallstatus'), s.get('autotreatment')) != (43200, 1, 1)]
+            waf = collections.Counter(s['name'] for s in self.admin('sigsci', 'state')['sites'])
+            waf_wrong = [n for n in names if waf[n.replace('.', '-')] != 1]
+            if wrong or unset or waf_wrong:
+                problems.append('Virusdie sites missing or twice: %s, options not set: %s; WAF sites missing or twice: %s'
+                                % (wrong[:3], unset[:3], waf_wrong[:3]))
         if problems:
             raise BenchError('%s: wrong end state: %s' % (where, '; '.join(problems)))
 
@@ -324,12 +384,32 @@ def aggregate(samples):
     """{(latency, scenario, phase): {side: {'seconds': [...], 'requests': last counters, 'totals': [...]}}}."""
     table = collections.OrderedDict()
     for sample in samples:
+        if SCENARIOS[sample['scenario']][0] == 'fleet':
+            continue  # fleet_table
         key = (sample['latency_ms'], sample['scenario'], sample['phase'])
         side = table.setdefault(key, {}).setdefault(sample['side'], {'seconds': [], 'totals': [], 'requests': None})
         side['seconds'].append(sample['seconds'])
         side['totals'].append(sum(v['total'] for v in sample['requests'].values()))
         side['requests'] = sample['requests']
     return table
+
+
+def fleet_table(samples):
+    """The fleet runs, one row each: requests per vendor, per domain, what the vendors refused, the wall time."""
+    lines = ['## The collection playbook for N domains (fleet)', '',
+             'requests: reads r + writes w per vendor (vd Virusdie, sg Signal Sciences); refused: Hardenize HTTP 429s, '
+             'Virusdie "Too many requests" answers (each sent again once waited out)', '',
+             '| scenario | latency | forks | run | requests | per domain | hz 429 | vd refused | s |',
+             '|---|---|---|---|---|---|---|---|---|']
+    for sample in samples:
+        requests = sample['requests']
+        total = sum(v['total'] for v in requests.values())
+        lines.append('| %s | %d ms | %s | %s | %s | %.1f | %d | %d | %.1f |' % (
+            sample['scenario'], sample['latency_ms'], sample.get('forks') or '5 (default)', sample['phase'],
+            request_summary(requests), total / float(SCENARIOS[sample['scenario']][1]),
+            requests.get('hardenize', {}).get('other_statuses', {}).get('429', 0),
+            requests.get('virusdie', {}).get('refused', 0), sample['seconds']))
+    return lines + ['']
 
 
 def markdown(samples, meta):
@@ -361,6 +441,9 @@ def markdown(samples, meta):
                 seconds_summary(coll['seconds']), seconds_summary(base['seconds']),
                 ratio(statistics.median(coll['seconds']), statistics.median(base['seconds']))))
         lines.append('')
+    fleet = [s for s in samples if SCENARIOS[s['scenario']][0] == 'fleet']
+    if fleet:
+        lines += fleet_table(fleet)
     varying = sorted(set('%s %s %s %d ms' % (s, p, side, lat) for (lat, s, p), sides in table.items()
                          for side, v in sides.items() if len(set(v['totals'])) > 1))
     if varying:
@@ -388,11 +471,13 @@ def parse_args(argv):
     parser.add_argument('--output-dir', default=os.path.join(ROOT, 'build', 'bench'))
     parser.add_argument('--quick', action='store_true',
                         help='smoke run: records-10 once at 0 ms, plus a check of the latency proxy')
+    parser.add_argument('--forks', default=None,
+                        help='comma-separated --forks of the fleet scenarios, one run each (default: Ansible\'s, 5)')
     args = parser.parse_args(argv)
     args.latencies = [int(x) for x in (args.latency_ms or ('0' if args.quick else '0,30')).split(',') if x.strip()]
     args.repeat = args.repeat or (1 if args.quick else 3)
     names = [n.strip() for value in args.scenarios for n in value.split(',') if n.strip()]
-    args.scenario_names = names or list(QUICK_SCENARIOS if args.quick else SCENARIOS)
+    args.scenario_names = names or list(QUICK_SCENARIOS if args.quick else DEFAULT_SCENARIOS)
     unknown = [n for n in args.scenario_names if n not in SCENARIOS]
     if unknown:
         parser.error('unknown scenario(s) %s; known: %s' % (', '.join(unknown), ', '.join(SCENARIOS)))
@@ -403,6 +488,10 @@ def parse_args(argv):
             parser.error('--repeat-for wants SCENARIO=N or SCENARIO=N/M, got %r' % item)
         if match.group(1) in args.repeats:
             args.repeats[match.group(1)] = {'collection': int(match.group(2)), 'uri': int(match.group(3) or match.group(2))}
+    for name in args.scenario_names:  # the fleet has no baseline
+        if SCENARIOS[name][0] == 'fleet':
+            args.repeats[name]['uri'] = 0
+    args.forks = [int(x) for x in args.forks.split(',') if x.strip()] if args.forks else [None]
     args.output = args.output or ('quick' if args.quick else 'results')
     args.collection_root = os.path.realpath(args.collection_root)
     if not os.path.isfile(os.path.join(args.collection_root, 'galaxy.yml')):
@@ -468,7 +557,8 @@ def main(argv=None):
         vars_files[name] = os.path.join(vars_dir, name + '.json')
         with open(vars_files[name], 'w', encoding='utf-8') as handle:
             json.dump(scenario_input(name), handle)
-    bench = Bench(args.collection_root, args.output_dir, log_dir)
+    fleet = any(SCENARIOS[name][0] == 'fleet' for name in args.scenario_names)
+    bench = Bench(args.collection_root, args.output_dir, log_dir, FLEET_VENDORS if fleet else VENDORS)
     samples = []
     started = time.monotonic()
     failure = None
@@ -486,17 +576,21 @@ def main(argv=None):
             for rep in range(max(max(n.values()) for n in args.repeats.values())):
                 # Alternate which side goes first, so neither always runs on a warmer machine.
                 order = SIDES if rep % 2 == 0 else tuple(reversed(SIDES))
-                for scenario in args.scenario_names:
+                for scenario, forks in [(n, f) for n in args.scenario_names
+                                        for f in (args.forks if SCENARIOS[n][0] == 'fleet' else [None])]:
                     for side in order:
                         if rep >= args.repeats[scenario][side]:
                             continue
-                        runs = bench.run_side(scenario, side, vars_files[scenario], '%dms' % latency)
+                        tag = '%dms' % latency + ('-forks%d' % forks if forks else '')
+                        runs = bench.run_side(scenario, side, vars_files[scenario], tag, forks)
                         for phase in PHASES:
-                            sample = dict(runs[phase], scenario=scenario, side=side, phase=phase, latency_ms=latency, rep=rep + 1)
+                            sample = dict(runs[phase], scenario=scenario, side=side, phase=phase, latency_ms=latency,
+                                          rep=rep + 1, forks=forks)
                             samples.append(sample)
                             print('[%3d ms] %-12s rep %d/%d %-10s %-5s %7.2f s  changed=%-4d %s' % (
-                                latency, scenario, rep + 1, args.repeats[scenario][side], side, phase, sample['seconds'],
-                                sample['changed'], request_summary(sample['requests'])), flush=True)
+                                latency, scenario + (' forks %d' % forks if forks else ''), rep + 1,
+                                args.repeats[scenario][side], side, phase, sample['seconds'], sample['changed'],
+                                request_summary(sample['requests'])), flush=True)
                         write_results(args, samples, meta)  # partial results survive an interrupted run
     except BenchError as exc:
         failure = str(exc)
