@@ -884,6 +884,7 @@ JOB_TEMPLATE_VENDORS = {
 }
 
 
+@pytest.mark.main_core_only  # awx.awx against the fake controller: the register test runs awx.awx on the second core
 def test_configure_playbook_creates_everything_once(awx_collection, controller, tmp_path):
     """configure_controller.yml with the example variables file and a secrets file (as a vault would hold them),
     against the fake controller: the credential types, a credential per entry of the example (inputs as given, the
