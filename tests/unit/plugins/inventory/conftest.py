@@ -116,3 +116,16 @@ def no_vendor_environment(monkeypatch):
     for variable in ('HARDENIZE_API_URL', 'HARDENIZE_ORG', 'HARDENIZE_API_USER', 'HARDENIZE_API_PASSWORD',
                      'VIRUSDIE_API_URL', 'VIRUSDIE_API_KEY', 'VIRUSDIE_MAC_KEY', 'DOMAINSEC_CA_PATH'):
         monkeypatch.delenv(variable, raising=False)
+
+
+class Marked(str):
+    """A string that went through the tests' stand-in for make_unsafe (``mark_unsafe``)."""
+
+
+def mark_unsafe(value):
+    """make_unsafe's stand-in: every string (keys included), in dicts and lists, becomes a ``Marked``."""
+    if isinstance(value, dict):
+        return dict((mark_unsafe(k), mark_unsafe(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return [mark_unsafe(v) for v in value]
+    return Marked(value) if isinstance(value, str) else value

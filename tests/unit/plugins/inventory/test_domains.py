@@ -15,7 +15,7 @@ from ansible.errors import AnsibleParserError
 from ansible.inventory.data import InventoryData
 from ansible.parsing.dataloader import DataLoader
 from ansible_collections.domainsec.onboard.plugins.inventory import domains
-from unit.plugins.inventory.conftest import register
+from unit.plugins.inventory.conftest import Marked, mark_unsafe, register
 
 PLUGIN = 'plugin: domainsec.onboard.domains\n'
 
@@ -121,16 +121,7 @@ def test_csv_rows_become_hosts_each_cell_a_yaml_value(tmp_path):
 def test_every_value_from_the_file_is_marked_unsafe(tmp_path, monkeypatch):
     """Host names and every value (host and group variables) pass through make_unsafe: never templated, on any core
     (2.19 and later trust no plugin data anyway). The interpreter is the one template the plugin means."""
-    class Marked(str):
-        pass
-
-    def mark(value):
-        if isinstance(value, dict):
-            return dict((mark(k), mark(v)) for k, v in value.items())
-        if isinstance(value, list):
-            return [mark(v) for v in value]
-        return Marked(value) if isinstance(value, str) else value
-    monkeypatch.setattr(domains, 'make_unsafe', mark)
+    monkeypatch.setattr(domains, 'make_unsafe', mark_unsafe)
     run = load(tmp_path, 'path: domains.yml\n', {'domains.yml': YAML_FILE})
     shop = run.inventory.get_host('shop.example.com')
     assert isinstance(shop.name, Marked) and isinstance(shop.vars['waf_site'], Marked)

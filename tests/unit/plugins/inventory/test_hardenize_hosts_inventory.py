@@ -13,6 +13,7 @@ import pytest
 
 from emulators.hardenize import HardenizeApp
 from unit.fake_http import FakeHttp
+from unit.plugins.inventory.conftest import Marked, mark_unsafe
 from ansible.errors import AnsibleParserError
 from ansible_collections.domainsec.onboard.plugins.inventory import hardenize_hosts
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
@@ -221,16 +222,7 @@ def test_every_vendor_string_reaches_the_inventory_marked_unsafe(load_inventory,
     """Host names, group names and every string of the host variables pass through make_unsafe (wrap_var).
 
     ansible-core 2.19+ trusts no plugin data anyway; the marking keeps older cores safe and says what is meant."""
-    class Marked(str):
-        pass
-
-    def mark(value):
-        if isinstance(value, dict):
-            return dict((mark(k), mark(v)) for k, v in value.items())
-        if isinstance(value, list):
-            return [mark(v) for v in value]
-        return Marked(value) if isinstance(value, str) else value
-    monkeypatch.setattr(vendor_inventory, 'make_unsafe', mark)
+    monkeypatch.setattr(vendor_inventory, 'make_unsafe', mark_unsafe)
     run = load_inventory(hardenize_hosts, app, PLUGIN)
     texts = []
     for name in run.hosts():
