@@ -32,7 +32,8 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     env_fallback_set,
 )
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import MASK, check_name, mask_url_password, shown
-from ansible_collections.domainsec.onboard.plugins.module_utils.pacing import Pacer, account_hash, attach
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import state_key
+from ansible_collections.domainsec.onboard.plugins.module_utils.pacing import Pacer, attach
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RestClient
 
 VENDOR = 'Hardenize'
@@ -270,7 +271,7 @@ class HardenizeClient(RestClient):
     def from_params(cls, params):
         client = super(HardenizeClient, cls).from_params(params)
         # The limits are the organization's: every run against it on this controller shares one bucket and 5 slots.
-        client.limiter = attach(client.http, RateLimiter.shared('hardenize', account_hash(client.base), params.get('lock_dir'),
+        client.limiter = attach(client.http, RateLimiter.shared('hardenize', state_key(client.base), params.get('lock_dir'),
                                                                 slots=RateLimiter.SLOTS, vendor=VENDOR))
         return client
 

@@ -45,6 +45,35 @@ def lock_directory(directory=None):
     return directory or os.environ.get(LOCK_DIR_ENV) or os.path.join(tempfile.gettempdir(), 'domainsec-onboard-locks')
 
 
+def state_key(*parts):
+    """The name a lock or state file takes for ``parts`` (a key, or a base URL and an account): sha256 of the parts
+    joined by newlines, cut to 32 hex digits - never the key itself, which may be a secret."""
+    return hashlib.sha256('\n'.join(str(part) for part in parts).encode('utf-8')).hexdigest()[:32]
+
+
+def make_lock_directory(directory=None):
+    """The lock directory (:func:`lock_directory`), made with mode 0700 when missing (another run may make it at the
+    same moment); OSError when it cannot be made."""
+    directory = lock_directory(directory)
+    try:
+        os.makedirs(directory, mode=0o700)
+    except OSError as exc:
+        if exc.errno != errno.EEXIST:
+            raise
+    return directory
+
+
+def try_flock(fd):
+    """Take the exclusive ``flock`` of ``fd`` without waiting: True, or False when another holds it."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except (IOError, OSError) as exc:
+        if exc.errno not in (errno.EAGAIN, errno.EACCES):
+            raise
+        return False
+    return True
+
+
 def lock_argument_spec():
     """The ``lock_dir`` option of the modules that lock (doc fragment ``domainsec.onboard.locks``)."""
     return dict(lock_dir=dict(type='path', fallback=(env_fallback_set, [LOCK_DIR_ENV])))
@@ -59,14 +88,12 @@ def controller_lock(key, timeout=600, directory=None, sleep=time.sleep, scope='c
     if not HAS_FCNTL:  # pragma: no cover
         yield None
         return
-    directory = lock_directory(directory)
     try:
-        os.makedirs(directory, mode=0o700)
+        directory = make_lock_directory(directory)
     except OSError as exc:
-        if exc.errno != errno.EEXIST:
-            raise DomainsecError('lock_dir (or %s): cannot create the lock directory %s: %s'
-                                 % (LOCK_DIR_ENV, directory, exc.strerror), vendor=vendor)
-    path = os.path.join(directory, '%s-%s.lock' % (scope, hashlib.sha256(key.encode('utf-8')).hexdigest()[:32]))
+        raise DomainsecError('lock_dir (or %s): cannot create the lock directory %s: %s'
+                             % (LOCK_DIR_ENV, lock_directory(directory), exc.strerror), vendor=vendor)
+    path = os.path.join(directory, '%s-%s.lock' % (scope, state_key(key)))
     try:
         handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
@@ -74,17 +101,11 @@ def controller_lock(key, timeout=600, directory=None, sleep=time.sleep, scope='c
                              vendor=vendor)
     try:
         deadline = time.time() + timeout
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except (IOError, OSError) as exc:
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                if time.time() >= deadline:
-                    raise DomainsecError('another run on this controller has held the lock %s for more than %d seconds'
-                                         % (path, timeout), vendor=vendor)
-                sleep(0.2)
+        while not try_flock(handle):
+            if time.time() >= deadline:
+                raise DomainsecError('another run on this controller has held the lock %s for more than %d seconds'
+                                     % (path, timeout), vendor=vendor)
+            sleep(0.2)
         yield path
     finally:
         os.close(handle)  # closing releases the flock

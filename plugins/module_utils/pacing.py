@@ -49,13 +49,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
-import hashlib
 import json
 import os
 import threading
 import time
 
-from ansible_collections.domainsec.onboard.plugins.module_utils.locks import LOCK_DIR_ENV, lock_directory
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import LOCK_DIR_ENV, lock_directory, make_lock_directory, try_flock
 
 try:
     import fcntl
@@ -71,11 +70,6 @@ MAX_BLOCK = 120.0  # a refusal holds the account for at most this long (a broken
 SLOT_POLL = 0.02  # how often a request waiting for a free slot looks again
 SLOT_PATIENCE = 600.0  # a request that found no free slot for this long goes without one (the vendor refuses or not)
 _NOFOLLOW = getattr(os, 'O_NOFOLLOW', 0)
-
-
-def account_hash(*parts):
-    """The state's name for an account: sha256 of ``parts`` (base URL, account or key), cut to 32 hex digits."""
-    return hashlib.sha256('\n'.join(str(p) for p in parts).encode('utf-8')).hexdigest()[:32]
 
 
 def attach(http, pacer):
@@ -168,13 +162,13 @@ class FileSlots(object):
         for path in self.paths[:limit or len(self.paths)]:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except (IOError, OSError) as exc:
+                taken = try_flock(fd)
+            except (IOError, OSError):
                 os.close(fd)
-                if exc.errno not in (errno.EAGAIN, errno.EACCES):
-                    raise
-                continue
-            return lambda fd=fd: os.close(fd)  # closing releases the flock
+                raise
+            if taken:
+                return lambda fd=fd: os.close(fd)  # closing releases the flock
+            os.close(fd)
         return None
 
     def acquire(self, limit=None):
@@ -227,11 +221,7 @@ class Pacer(object):
         try:
             if not HAS_FCNTL:  # pragma: no cover
                 raise OSError(errno.ENOTSUP, 'no fcntl on this system')
-            try:
-                os.makedirs(directory, mode=0o700)
-            except OSError as exc:
-                if exc.errno != errno.EEXIST:
-                    raise
+            make_lock_directory(directory)
             state = FileState(os.path.join(directory, stem + '.json'))
             state.update(lambda data: None)  # proves it can be locked and written
             limiter = FileSlots(directory, stem, slots) if slots else None

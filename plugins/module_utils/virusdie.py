@@ -33,9 +33,9 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport i
     WriteOutcomeUnknown,
     env_fallback_set,
 )
-from ansible_collections.domainsec.onboard.plugins.module_utils.locks import lock_directory
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import lock_directory, make_lock_directory, state_key
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
-from ansible_collections.domainsec.onboard.plugins.module_utils.pacing import Pacer, account_hash, attach
+from ansible_collections.domainsec.onboard.plugins.module_utils.pacing import Pacer, attach
 from ansible_collections.domainsec.onboard.plugins.module_utils.vendor_client import RpcClient, as_int  # the modules call it as vd.as_int
 
 VENDOR = 'Virusdie'
@@ -135,7 +135,7 @@ class VirusdieClient(RpcClient):
         client = super(VirusdieClient, cls).from_params(params)
         # The guide publishes no limit: the runs of one key on this controller share what its refusals taught
         # (a refusal holds them all, and their pace slows; pacing.Pacer). The key is hashed, never written.
-        attach(client.http, Pacer.shared('virusdie', account_hash(client.base, params['api_key']), params.get('lock_dir'),
+        attach(client.http, Pacer.shared('virusdie', state_key(client.base, params['api_key']), params.get('lock_dir'),
                                          vendor=VENDOR))
         return client
 
@@ -501,8 +501,7 @@ class ScanNotes(object):
         self.clock = clock
 
     def path(self, host):
-        key = hashlib.sha256(('%s|%s' % (self.api_url, host)).encode('utf-8')).hexdigest()[:32]
-        return os.path.join(self.directory, 'virusdie-scan-%s.json' % key)
+        return os.path.join(self.directory, 'virusdie-scan-%s.json' % state_key('%s|%s' % (self.api_url, host)))
 
     def recall(self, host, forget=True):
         """The note of ``host`` (``{host, sent_at, report}``), or None (none, unreadable, or expired: then dropped
@@ -522,7 +521,7 @@ class ScanNotes(object):
 
     def remember(self, host, sent_at, report):
         """Note that a scan of ``host`` was sent at ``sent_at`` (the latest report then: ``report``); its path."""
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)  # another run may make it at the same moment
+        make_lock_directory(self.directory)
         path = self.path(host)
         temporary = '%s.%d.tmp' % (path, os.getpid())
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

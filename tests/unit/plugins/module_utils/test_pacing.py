@@ -16,10 +16,11 @@ import pytest
 from unit.fake_http import FakeHttp, dropped
 from ansible_collections.domainsec.onboard.plugins.module_utils import hardenize as hz
 from ansible_collections.domainsec.onboard.plugins.module_utils import http_transport as H
+from ansible_collections.domainsec.onboard.plugins.module_utils import locks
 from ansible_collections.domainsec.onboard.plugins.module_utils import pacing
 from ansible_collections.domainsec.onboard.plugins.module_utils import virusdie as vd
 
-KEY = pacing.account_hash('https://api.example.test/v1/org/demo')
+KEY = locks.state_key('https://api.example.test/v1/org/demo')
 
 
 class Clock(object):
@@ -278,5 +279,5 @@ def test_virusdie_runs_of_one_key_wait_for_each_others_refusals(monkeypatch, tmp
     assert len(second_sleeps) == 1 and 1.0 < second_sleeps[0] <= 2.0
     # The state names no key and holds none.
     names = os.listdir(str(tmp_path))
-    assert names == ['pace-virusdie-%s.json' % pacing.account_hash('https://vd.test/api', api_key)]
+    assert names == ['pace-virusdie-%s.json' % locks.state_key('https://vd.test/api', api_key)]
     assert api_key not in names[0] and api_key not in (tmp_path / names[0]).read_text()
