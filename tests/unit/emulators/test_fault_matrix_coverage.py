@@ -118,3 +118,26 @@ def test_each_emulator_declares_its_endpoints_where_this_test_reads_them(name):
                                        'ROUTES) in %s' % (name, type(app).__module__))
     unknown = set(app.write_endpoints) - table
     assert not unknown, '%s: write_endpoints that its endpoint table does not have: %s' % (name, sorted(unknown))
+
+
+def test_matrix_cases_cover_every_pair():
+    """The matrix runs by pairs (``test_fault_matrix.cases``): every scenario with every fault kind; where a task sends
+    three or more writes, each kind at the first, middle and last write somewhere and each scenario at all three;
+    the purchases at every position with every kind. A change that drops a pair fails here, not in a run nobody
+    reads."""
+    cases, full = matrix.cases(), matrix.cases(full=True)
+    assert set(cases) <= set(full) and len(set(cases)) == len(cases)
+    assert set((name, kind) for name, kind, dummy in cases) == set((name, kind) for name, kind, dummy in full)
+    several = [s for s in matrix.SCENARIOS if len(matrix.positions(s)) > 1]
+    assert several, 'no scenario with three writes: the positions are never tried'
+    for scenario in several:
+        name = scenario.get('name', scenario['endpoint'])
+        mine = [(kind, position) for case, kind, position in cases if case == name]
+        assert set(position for dummy, position in mine) == {'first', 'middle', 'last'}, (name, mine)
+        if scenario.get('money'):
+            assert len(mine) == 3 * len(matrix.KINDS), '%s: a purchase takes every kind at every position' % name
+    names = set(s.get('name', s['endpoint']) for s in several if not s.get('money'))  # those take every position
+    assert len(names) >= 3, names
+    for kind in matrix.KINDS:
+        met = set(position for case, k, position in cases if k == kind and case in names)
+        assert met == {'first', 'middle', 'last'}, (kind, met)
