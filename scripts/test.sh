@@ -15,7 +15,8 @@
 #                    ansible-core 2.19)
 #   matrix           the fault matrix: every fault kind x first/middle/last write x every write endpoint
 #   integration-313  pytest tests/integration                       .venv-313 (Python 3.13, ansible-core 2.21), without the
-#                    tests marked main_core_only: every module through its EXAMPLES (once), the role, the no-log checks
+#                    tests marked main_core_only: every module through its EXAMPLES (twice: they run here only), the
+#                    roles, the no-log checks
 #   unit             pytest tests/unit                              .venv
 #   bench-quick      scripts/bench.sh --quick: the benchmark's smoke run (tests/perf, docs/performance.md)
 #   sanity           ansible-test sanity --local --python 3.11 on a copy in build/sanity/
@@ -344,7 +345,7 @@ run_stage() {
             matrix) run_pytest "$VENV" matrix tests/integration/test_fault_matrix.py -n "$MATRIX_WORKERS" ;;
             sanity) run_sanity "$VENV" sanity 3.11 ;;
             lint) run_lint ;;
-            integration-313) DOMAINSEC_EXAMPLE_RUNS=1 run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST[@]}" ;;
+            integration-313) run_pytest "$VENV313" integration-313 tests/integration -m 'not matrix and not main_core_only' "${XDIST[@]}" ;;
             sanity-313) run_sanity "$VENV313" sanity-313 3.13 "${SANITY_313_TESTS[@]}" ;;
             release) run_release_check ;;
         esac
