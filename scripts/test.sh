@@ -142,7 +142,7 @@ setup_venvs() {
         if python="$(python311)" && [ -n "$python" ] &&
             ensure_venv "$VENV" "$python" requirements-dev.txt constraints-dev.txt requirements.txt; then
             VENV_OK=1
-            record venv ok "$(elapsed "$start" "$(now)")" "$("$VENV/bin/python" --version 2>&1), $("$VENV/bin/ansible" --version | head -1)"
+            record venv ok "$(elapsed "$start" "$(now)")" "$("$VENV/bin/python" --version 2>&1), $("$VENV/bin/ansible" --version | sed -n 1p)"
         else
             FAILED=$((FAILED + 1))
             record venv FAILED "$(elapsed "$start" "$(now)")" "could not create .venv"
@@ -166,7 +166,7 @@ setup_venvs() {
         elif wait "$pid313"; then
             cat "$log313"
             VENV313_OK=1
-            record venv-313 ok "$(elapsed "$start" "$(now)")" "$("$VENV313/bin/python" --version 2>&1), $("$VENV313/bin/ansible" --version | head -1)"
+            record venv-313 ok "$(elapsed "$start" "$(now)")" "$("$VENV313/bin/python" --version 2>&1), $("$VENV313/bin/ansible" --version | sed -n 1p)"
         else
             cat "$log313"
             FAILED=$((FAILED + 1))
