@@ -92,10 +92,12 @@ _pip_install() {
 }
 
 # The venvs' packages are installed with uv (from PyPI, pinned here) where it can be had: on a fresh machine it
-# installs .venv in about 9 s where pip takes 40 CPU-seconds (pip resolves in Python and byte-compiles every file it
-# installs; what uv installs is compiled on first import instead). The same pins, the same packages (`pip freeze`
-# of both compared equal). uv is put into build/uv with pip (about 5 s, once per checkout); where that or uv itself
-# fails, the venv is installed with pip as before. DOMAINSEC_INSTALLER=pip uses pip only.
+# installs .venv in about 20 CPU-seconds where pip takes 40 (pip resolves and unpacks in Python). Both byte-compile
+# every file they install (--compile-bytecode): with PYTHONDONTWRITEBYTECODE=1, as on the reference machine, nothing
+# is compiled later, and every ansible-playbook and module run would compile ansible-core again (a fresh-clone run
+# without it: the integration stage's tests took 1333 CPU-seconds where the same tests had taken about 1025). The same pins, the same packages (`pip freeze` of both compared equal).
+# uv is put into build/uv with pip (about 5 s, once per checkout); where that or uv itself fails, the venv is
+# installed with pip as before. DOMAINSEC_INSTALLER=pip uses pip only.
 UV_VERSION=0.13.10
 UV_DIR="$BUILD/uv"
 
@@ -124,7 +126,7 @@ _venv_install() {
     local venv="$1" uv
     shift
     if uv="$(ensure_uv)"; then
-        if "$uv" pip install --quiet --python "$venv/bin/python" "$@"; then
+        if "$uv" pip install --quiet --compile-bytecode --python "$venv/bin/python" "$@"; then
             return 0
         fi
         warn "uv pip install failed; installing with pip"
