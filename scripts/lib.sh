@@ -95,9 +95,10 @@ _pip_install() {
 # installs .venv in about 20 CPU-seconds where pip takes 40 (pip resolves and unpacks in Python). Both byte-compile
 # every file they install (--compile-bytecode): with PYTHONDONTWRITEBYTECODE=1, as on the reference machine, nothing
 # is compiled later, and every ansible-playbook and module run would compile ansible-core again (a fresh-clone run
-# without it: the integration stage's tests took 1333 CPU-seconds where the same tests had taken about 1025). The same pins, the same packages (`pip freeze` of both compared equal).
-# uv is put into build/uv with pip (about 5 s, once per checkout); where that or uv itself fails, the venv is
-# installed with pip as before. DOMAINSEC_INSTALLER=pip uses pip only.
+# without it: the integration stage's tests took 1333 CPU-seconds where the same tests had taken about 1025). The
+# same pins, the same packages (`pip freeze` of both compared equal). uv is put into build/uv with pip (about 5 s,
+# once per checkout); where that or uv itself fails, the venv is installed with pip as before.
+# DOMAINSEC_INSTALLER=pip uses pip only.
 UV_VERSION=0.13.10
 UV_DIR="$BUILD/uv"
 
