@@ -11,9 +11,10 @@ skipped task, no option rewritten by the test. The play must end ``failed=0``, p
 (``assert_no_secrets``, the check of the integration targets, at ``-v`` so that every result is printed).
 
 The play then runs a second time on the same emulator state (unless no example task changed anything on the first run,
-as with most info modules: ``most_runs``). The examples run on the second core only (ansible-core 2.21, see below). Every example task must report no change, except
-those in ``CHANGES_EVERY_RUN``, each with the reason: an action (an audit or a scan started), or a task whose state the
-prelude or a later example undoes. Those must change, and nothing else: the number of ``changed`` tasks is the PLAY RECAP's.
+as with most info modules: ``most_runs``). The examples run on the second core only (ansible-core 2.21, see below).
+Every example task must report no change, except those in ``CHANGES_EVERY_RUN``, each with the reason: an action (an
+audit or a scan started), or a task whose state the prelude or a later example undoes. Those must change, and nothing
+else: the number of ``changed`` tasks is the PLAY RECAP's.
 Prelude tasks may change on either run. On the second run a loop over an empty list may be skipped: the validation
 records of an order that is issued by then (nothing left to do is the idempotent outcome).
 
