@@ -166,6 +166,12 @@ deleted:
   returned: success
   type: list
   elements: str
+canonical:
+  description: Each name of O(hostnames) as given, with the form Hardenize keeps and compares it in (IDNA ASCII,
+    lowercase, no trailing dot), the form of RV(hosts), RV(created), RV(updated) and RV(deleted).
+  returned: success
+  type: dict
+  sample: {WWW.Example.COM.: www.example.com, "bücher.example": xn--bcher-kva.example}
 api_trace:
   description: Redacted trace of every HTTP request of the run.
   returned: with -vvv or on failure
@@ -316,10 +322,13 @@ def main():
         module.fail_json(msg=str(exc))
     warn_lookalikes(module, module.params['hostnames'], 'hostnames')
 
+    # each name as given -> as Hardenize keeps it (the onboarding role's fleet-wide run hands each domain its own hosts)
+    canonical = dict((name, check_name(name, 'hostnames')) for name in module.params['hostnames'])
     if module.params['state'] == 'absent':
-        run_module(module, hz.HardenizeClient, lambda client: run_absent(module, client, names))
+        run_module(module, hz.HardenizeClient, lambda client: dict(run_absent(module, client, names), canonical=canonical))
     else:
-        run_module(module, hz.HardenizeClient, lambda client: run_present(module, client, names, wanted))
+        run_module(module, hz.HardenizeClient,
+                   lambda client: dict(run_present(module, client, names, wanted), canonical=canonical))
 
 
 def run_absent(module, client, names):

@@ -128,10 +128,21 @@ added:
   returned: success
   type: list
   elements: str
+reshared:
+  description: Domains whose site was shared again as O(share_with) asks (or would be).
+  returned: success with O(state=present)
+  type: list
+  elements: str
 changed_options:
   description: Per domain, the options that were changed.
   returned: success
   type: dict
+canonical:
+  description: Each domain of O(domains) as given, with the form Virusdie is sent and the other return values use
+    (IDNA ASCII, lowercase, no trailing dot).
+  returned: always
+  type: dict
+  sample: {Shop.Example.COM.: shop.example.com}
 scanned:
   description: Domains a scan was started for (also those whose scan an earlier run started without getting an
     answer and whose report shows it ran; a warning names them).
@@ -205,16 +216,19 @@ def main():
         module.fail_json(msg=str(exc))
     warn_lookalikes(module, module.params['domains'], 'domains')
 
-    result = dict(failed_domains={})
-    run_module(module, vd.VirusdieClient, lambda client: run(module, client, hosts, wanted, share, result),
-               check=failed_sites, result=result, partial=lambda done: partial_sites(result, done))
+    # each domain as given -> as Virusdie is sent it (the onboarding role's fleet-wide run hands each domain its own)
+    result = dict(failed_domains={}, canonical=dict((d, check_name(d, 'domains')) for d in module.params['domains']))
+    plan = {}  # what the run set out to do: a run that failed halfway names the sites it sent from it
+    run_module(module, vd.VirusdieClient, lambda client: run(module, client, hosts, wanted, share, result, plan),
+               check=failed_sites, result=result, partial=lambda done: partial_sites(result, plan, done))
 
 
-def partial_sites(result, done):
-    """What a run that failed for some sites did: "8 site(s) added (a, b, ...), 3 option(s) set"."""
+def partial_sites(result, plan, done):
+    """What a run that failed for some sites did: "8 site(s) added (a, b, ...), 3 option(s) set" (the sites added
+    after the writes, else those the run sent)."""
     parts = []
     if any(d['operation'] == 'add_sites' for d in done):
-        added = result.get('added') or []
+        added = result.get('added', plan.get('added')) or []
         parts.append('%d site(s) added (%s)' % (len(added), ', '.join(added[:5]) + (', ...' if len(added) > 5 else '')))
     for operation, label in (('unshare_site', 'unshared'), ('set_option', 'option(s) set'),
                              ('scan_site', 'scan(s) started'), ('delete_site', 'deleted')):
@@ -274,7 +288,8 @@ def to_reshare(client, hosts, present, share):
     return [h for h in hosts if h in present and present[h].get('unit')]
 
 
-def run(module, client, hosts, wanted, share, result):
+def run(module, client, hosts, wanted, share, result, plan=None):
+    plan = {} if plan is None else plan
     present = client.list_sites(scan_report=module.params['scan'])  # a scan's evidence is the site's latest report
     if module.params['state'] == 'absent':
         doomed = [h for h in hosts if h in present]
@@ -293,9 +308,11 @@ def run(module, client, hosts, wanted, share, result):
     scans = list(hosts) if module.params['scan'] else []
     notes = vd.ScanNotes(client.base, module.params['lock_dir']) if scans else None
     ran = earlier_scans(module, client, scans, present, notes)
-    result.update(changed=bool(missing or reshare or options or set(scans) - set(ran)), added=missing,
-                  changed_options=options,
-                  sites=[predicted(present.get(h), h, wanted, share) for h in hosts])
+    # The plan; what it adds, re-shares, sets and the sites after it go into the result only once the writes are
+    # done (a failed run reports what it did, not what it meant to do: partial_sites).
+    plan.update(added=missing, reshared=reshare, changed_options=options,
+                sites=[predicted(present.get(h), h, wanted, share) for h in hosts])
+    result['changed'] = bool(missing or reshare or options or set(scans) - set(ran))
     if scans:
         result['scanned'] = scans
     if module._diff:
@@ -303,6 +320,7 @@ def run(module, client, hosts, wanted, share, result):
         result['diff'] = dict(before=dict((h, vd.site_view(present[h]) if h in present else {}) for h in touched),
                               after=dict((h, predicted(present.get(h), h, wanted, share)) for h in touched))
     if module.check_mode or not result['changed']:
+        result.update(plan)
         return result
 
     failed = result['failed_domains']
@@ -324,8 +342,9 @@ def run(module, client, hosts, wanted, share, result):
                      for host in scans if host not in failed and host not in ran])
     result['changed'] = bool(client.done)  # what landed: a run whose every site the vendor refused changed nothing
     now = client.list_sites(unit=share) if share else client.list_sites()
-    result['added'] = [h for h in missing if h not in failed]
-    result['sites'] = [vd.site_view(now[h]) for h in hosts if h in now and h not in failed]
+    result.update(added=[h for h in missing if h not in failed], reshared=[h for h in reshare if h not in failed],
+                  changed_options=dict((h, c) for h, c in options.items() if h not in failed),
+                  sites=[vd.site_view(now[h]) for h in hosts if h in now and h not in failed])
     return result
 
 

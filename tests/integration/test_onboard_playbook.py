@@ -137,40 +137,67 @@ def test_domain_list_checks(tmp_path):
 
 
 def test_many_domains_one_failing(emulators, tmp_path):
-    """6 domains side by side (forks 6), DNS + monitoring + WAF each; every request naming d04's WAF site fails
-    with HTTP 500 (more often than the transport retries): 5 domains are onboarded, d04 is named with the reason, the
-    others are whole. (6, not more: each domain costs about 3.5 CPU-seconds and the suite has a time budget; the
-    fleet's scale is measured by scripts/bench.sh.)"""
+    """6 domains side by side (forks 6), DNS + monitoring + Virusdie + WAF each; every request naming d04's WAF site
+    fails with HTTP 500 (more often than the transport retries), and Virusdie refuses d02's site (registered in
+    another account): 4 domains are onboarded, d02 and d04 are named with their reasons, the others are whole.
+    The fleet-wide stages: the 6 domains' Hardenize hosts are made in one run (one listing, one bulk create), their
+    Virusdie sites in one run that Virusdie refuses for d02 only: d02 runs its own and fails there, alone. (6, not more: each
+    domain costs about 3.5 CPU-seconds and the suite has a time budget; the fleet's scale is measured by
+    scripts/bench.sh.)"""
     reset_all(emulators)
     domains = ['d%02d.example' % n for n in range(1, 7)]
     summary_path = tmp_path / 'summary.json'
     extra = write_vars(tmp_path / 'domains.json', {
         'onboard_domains': [{'name': d, 'records': [{'type': 'A', 'name': '', 'value': '192.0.2.%d' % n}]}
                             for n, d in enumerate(domains, 1)],
-        'onboard_defaults': {'monitoring': True, 'waf': True, 'waf_agent_level': 'log'},
+        'onboard_defaults': {'monitoring': True, 'virusdie': True, 'waf': True, 'waf_agent_level': 'log'},
         'onboard_summary_path': str(summary_path)})
     emulators.fault('sigsci', '*', 'http_500', count=50, match='d04-example')
+    emulators.configure('virusdie', foreign_sites=['d02.example'])
     result = run_playbook('domainsec.onboard.onboard', ['-e', extra, '-f', '6'])
     (tmp_path / 'output.txt').write_text(result.stdout)
     assert result.returncode == 2, failure_excerpt(result.stdout)  # 2: a host failed
     summary = json.loads(summary_path.read_text())
-    assert sorted(summary['onboarded']) == [d for d in domains if d != 'd04.example']
-    assert list(summary['failed']) == ['d04.example']
+    ok = [d for d in domains if d not in ('d02.example', 'd04.example')]
+    assert sorted(summary['onboarded']) == ok
+    assert sorted(summary['failed']) == ['d02.example', 'd04.example']
     reason = summary['failed']['d04.example']
     assert reason.startswith('WAF stage (sigsci_site): Signal Sciences refused') and 'd04-example (HTTP 500)' in reason, reason
+    reason = summary['failed']['d02.example']
+    assert reason.startswith('Virusdie stage (virusdie_site): Virusdie refused 1 of the sites: d02.example'), reason
     assert 'd04.example: FAILED - WAF stage (sigsci_site)' in result.stdout
-    assert '5 onboarded, 1 failed' in result.stdout
-    # The others are whole: 6 zones (d04's DNS stage ran before its WAF stage), 5 WAF sites, 6 monitored hosts.
+    assert '4 onboarded, 2 failed' in result.stdout
+    # The others are whole: 6 zones (d04's DNS stage ran before its WAF stage), 4 WAF sites (d02 stopped at Virusdie),
+    # 6 monitored hosts, 5 Virusdie sites.
     zones = list(emulators.state('securityspace')['domains'])
     assert sorted(d for d in zones if d.endswith('.example')) == domains
     sites = sorted(s['name'] for s in emulators.state('sigsci')['sites'])
-    assert sites == sorted(d.replace('.', '-') for d in domains if d != 'd04.example')
+    assert sites == sorted(d.replace('.', '-') for d in ok)
     hosts = sorted(h['hostname'] for h in emulators.state('hardenize')['hosts'])
     assert hosts == domains
+    assert sorted(s['domain'] for s in emulators.state('virusdie')['sites']) == [d for d in domains if d != 'd02.example']
     for domain in summary['onboarded']:
-        assert summary['results'][domain]['waf']['site'] == domain.replace('.', '-')
-        assert summary['results'][domain]['dns']['records'] == 1
+        result_of = summary['results'][domain]
+        assert result_of['waf']['site'] == domain.replace('.', '-')
+        assert result_of['dns']['records'] == 1
+        # each domain's own part of the fleet-wide runs
+        assert result_of['monitoring']['created'] == [domain] and result_of['monitoring']['hosts'] == [domain]
+        assert result_of['virusdie']['added'] == [domain] and result_of['virusdie']['changed']
+    # One Hardenize run for the six: one listing, one bulk create; no domain ran its own. Virusdie: one run for all
+    # six (one sites_add), then d02's own (its site sent again and refused again); no other domain ran its own.
+    hardenize = emulators.counters('hardenize')['counts']
+    assert hardenize.get('GET /hosts') == 1 and hardenize.get('POST /hosts') == 1, hardenize
+    assert emulators.counters('virusdie')['counts'].get('sites_add') == 2
+    assert own_runs(result.stdout, 'Monitor in Hardenize on its own') == []
+    assert own_runs(result.stdout, 'Malware scanning in Virusdie on its own') == ['fatal: [d02.example]']
     assert_no_secrets(result.stdout, emulators)
+
+
+def own_runs(output, task):
+    """The result lines of the hosts that ran ``task`` (the first TASK header starting with it), skips left out."""
+    section = output.split('TASK [domainsec.onboard.onboard_domain : %s' % task, 1)[1].split('\nTASK [', 1)[0]
+    return sorted(line.split(']')[0] + ']' for line in section.splitlines()[1:]
+                  if re.match(r'^(ok|changed|fatal|failed): \[', line))
 
 
 def custom_stats(output):
