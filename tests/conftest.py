@@ -40,6 +40,9 @@ _ensure_collection_link()
 # (scripts/zip_bytecode_cache.py, installed by scripts/lib.sh), which acts only where this variable names a
 # directory. Set to '' to run without it.
 os.environ.setdefault('DOMAINSEC_ZIP_BYTECODE_CACHE', os.path.join(ROOT, 'build', 'zip-bytecode'))
+# The test runs' Ansible configuration (tests/ansible.cfg: the controller's poll interval), for every ansible-playbook
+# and ansible-runner job a test starts.
+os.environ.setdefault('ANSIBLE_CONFIG', os.path.join(ROOT, 'tests', 'ansible.cfg'))
 
 
 class Emulators(object):
