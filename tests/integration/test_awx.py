@@ -1534,12 +1534,14 @@ def test_sliced_onboarding_job_template(emulators, tmp_path, monkeypatch):
     for name in domains:
         assert [r['data'] for r in zones[name]['records'] if r['type'] == 'A'] == [{'name': '', 'data': address[name]}]
     # The organisation-wide stage in every slice: one hook, enabled, its event types on; a hook two slices made at
-    # once was deleted again by one of them.
+    # once was deleted again - by one slice, or by several that saw the duplicates at the same time (no lock spans
+    # execution nodes; a second delete finds the hook gone), each slice at most once per duplicate.
     hardenize = emulators.counters('hardenize')['counts']
     hooks = [h for h in emulators.state('hardenize')['eventHooks'] if h['destination'] == destination]
     assert [(h['status'], sorted(h['eventTypes'])) for h in hooks] == [('enabled', ['ct.entry', 'pki.cert.new'])], hooks
     created = hardenize.get('POST /eventHooks', 0)
-    assert 1 <= created <= SLICE_COUNT and hardenize.get('DELETE /eventHooks/{id}', 0) == created - 1, hardenize
+    deleted = hardenize.get('DELETE /eventHooks/{id}', 0)
+    assert 1 <= created <= SLICE_COUNT and created - 1 <= deleted <= (created - 1) * SLICE_COUNT, hardenize
     sys.stdout.write('\n%d domains in %d slices at once: %.1f s; hooks created %d\n'
                      % (len(domains), SLICE_COUNT, elapsed, created))
 
