@@ -69,6 +69,7 @@ SCENARIOS = collections.OrderedDict([
     ('role-10', ('role', 10)),
     ('fleet-10', ('fleet', 10)),
     ('fleet-30', ('fleet', 30)),
+    ('fleet-100', ('fleet', 100)),
 ])
 DEFAULT_SCENARIOS = tuple(name for name, (kind, size) in SCENARIOS.items() if kind != 'fleet')
 PLAYBOOK = {
