@@ -205,7 +205,7 @@ def argument_spec():
 
 
 def validate(params):
-    """Canonical host names and the wanted settings; ValueError names the option."""
+    """Canonical host names, the wanted settings and the name each given one became; ValueError names the option."""
     if not params['hostnames']:
         raise ValueError('hostnames must list at least one host')
     names = [check_name(name, 'hostnames[%d]' % index) for index, name in enumerate(params['hostnames'])]
@@ -232,7 +232,9 @@ def validate(params):
         wanted['axfrHost'] = hz.canonical_axfr_host(params['axfr_host'])
     if params['axfr_tsig']:
         wanted['axfrTsig'] = hz.validate_tsig(params['axfr_tsig'])
-    return sorted(set(names), key=names.index), wanted
+    # the names in order, once each; and each name as given -> as Hardenize keeps it (the onboarding role's fleet-wide
+    # run hands each domain its own hosts)
+    return sorted(set(names), key=names.index), wanted, dict(zip(params['hostnames'], names))
 
 
 def with_group_ids(wanted, resolved):
@@ -317,13 +319,11 @@ def covered(name, targets, subdomains):
 def main():
     module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     try:
-        names, wanted = validate(module.params)
+        names, wanted, canonical = validate(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     warn_lookalikes(module, module.params['hostnames'], 'hostnames')
 
-    # each name as given -> as Hardenize keeps it (the onboarding role's fleet-wide run hands each domain its own hosts)
-    canonical = dict((name, check_name(name, 'hostnames')) for name in module.params['hostnames'])
     if module.params['state'] == 'absent':
         run_module(module, hz.HardenizeClient, lambda client: dict(run_absent(module, client, names), canonical=canonical))
     else:

@@ -181,12 +181,13 @@ def argument_spec():
 
 
 def validate(params):
-    """Canonical domains (in order, once each) and the wanted options; ValueError names the option."""
+    """Canonical domains (in order, once each), the wanted options, the share and each domain as given -> as Virusdie
+    is sent it (the onboarding role's fleet-wide run hands each domain its own); ValueError names the option."""
     if not params['domains']:
         raise ValueError('domains must list at least one domain')
-    hosts = []
+    hosts, canonical = [], {}
     for index, domain in enumerate(params['domains']):
-        host = check_name(domain, 'domains[%d]' % index)
+        host = canonical[domain] = check_name(domain, 'domains[%d]' % index)
         if host not in hosts:
             hosts.append(host)
     wanted = {}
@@ -205,19 +206,18 @@ def validate(params):
         used = [o for o in ('share_with', 'scan_period', 'firewall', 'auto_treatment') if params[o] is not None]
         if used or params['scan']:
             raise ValueError('%s cannot be used with state=absent' % ', '.join(used + (['scan'] if params['scan'] else [])))
-    return hosts, wanted, (share.strip().lower() if share is not None else None)
+    return hosts, wanted, (share.strip().lower() if share is not None else None), canonical
 
 
 def main():
     module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     try:
-        hosts, wanted, share = validate(module.params)
+        hosts, wanted, share, canonical = validate(module.params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     warn_lookalikes(module, module.params['domains'], 'domains')
 
-    # each domain as given -> as Virusdie is sent it (the onboarding role's fleet-wide run hands each domain its own)
-    result = dict(failed_domains={}, canonical=dict((d, check_name(d, 'domains')) for d in module.params['domains']))
+    result = dict(failed_domains={}, canonical=canonical)
     plan = {}  # what the run set out to do: a run that failed halfway names the sites it sent from it
     run_module(module, vd.VirusdieClient, lambda client: run(module, client, hosts, wanted, share, result, plan),
                check=failed_sites, result=result, partial=lambda done: partial_sites(result, plan, done))
