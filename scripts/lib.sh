@@ -91,6 +91,13 @@ _pip_install() {
     return "${PIPESTATUS[0]}"
 }
 
+# _pip_install, and once more with the CA bundle on the command line when it fails.
+_pip_install_ca_retry() {
+    local venv="$1"
+    shift
+    _pip_install_ca_retry "$venv" "$@"
+}
+
 # The venvs' packages are installed with uv (from PyPI, pinned here) where it can be had: on a fresh machine it
 # installs .venv in about 20 CPU-seconds where pip takes 40 (pip resolves and unpacks in Python). Both byte-compile
 # every file they install (--compile-bytecode): with PYTHONDONTWRITEBYTECODE=1, as on the reference machine, nothing
@@ -113,7 +120,7 @@ ensure_uv() {
         case "$("$uv" --version 2>/dev/null)" in "uv $UV_VERSION "* | "uv $UV_VERSION") exit 0 ;; esac
         tmp="$UV_DIR.tmp.$$"
         rm -rf "$tmp"
-        "${PYTHON:-python3}" -m pip install --disable-pip-version-check -q --target "$tmp" "uv==$UV_VERSION" 2>&1 |
+        "$(python311)" -m pip install --disable-pip-version-check -q --target "$tmp" "uv==$UV_VERSION" 2>&1 |
             grep -v -e 'is ignored: it is neither a file nor a directory' -e "Running pip as the 'root' user" >&2
         [ -x "$tmp/bin/uv" ] || { rm -rf "$tmp"; exit 1; }
         rm -rf "$UV_DIR" && mv "$tmp" "$UV_DIR"
@@ -132,10 +139,7 @@ _venv_install() {
         fi
         warn "uv pip install failed; installing with pip"
     fi
-    _pip_install "$venv" "$@" && return 0
-    [ -f "$CA_BUNDLE" ] || return 1
-    warn "pip install failed; retrying with --cert $CA_BUNDLE"
-    _pip_install "$venv" --cert "$CA_BUNDLE" "$@"
+    _pip_install_ca_retry "$venv" "$@"
 }
 
 # ensure_venv DIR PYTHON FILE... : create DIR with PYTHON and install FILE[0] (a
