@@ -16,8 +16,9 @@ and again (``rerun``), and the emulators' admin counters give its requests. Chec
 succeeds, the zones/records/hosts exist afterwards, and both re-runs report changed=0 and send no write.
 
 The ``fleet-N`` scenarios (not run unless named) run the collection playbook ``domainsec.onboard.onboard`` of the
-checkout for N domains (DNS, monitoring, Virusdie, WAF) at each ``--forks``, without a baseline, and count what the
-vendors refused: Hardenize's 429s and Virusdie's "Too many requests" answers.
+checkout for N domains (DNS, monitoring, Virusdie, WAF) at each ``--forks``, beside their uri baseline
+(``uri_fleet.yml``: the same four vendors' work with ansible.builtin.uri, on localhost, vendor after vendor), and
+count what the vendors refused: Hardenize's 429s and Virusdie's "Too many requests" answers.
 
 Writes ``build/bench/<output>.md`` (the table) and ``<output>.json`` (every sample), and the playbook output of the
 last repetition of each run to ``build/bench/logs/<output>/``. Exit status 1 when a scenario broke.
@@ -77,6 +78,7 @@ PLAYBOOK = {
     ('hosts', 'collection'): 'collection_hosts.yml', ('hosts', 'uri'): 'uri_hosts.yml',
     ('role', 'collection'): 'collection_onboard.yml', ('role', 'uri'): 'uri_onboard.yml',
     ('fleet', 'collection'): 'domainsec.onboard.onboard',  # the checkout's own playbook, by its name
+    ('fleet', 'uri'): 'uri_fleet.yml',
 }
 QUICK_SCENARIOS = ('records-10',)
 RECAP = re.compile(r'^\S+\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
@@ -125,6 +127,11 @@ def scenario_input(name):
                                    for d in domains]
         data['onboard_defaults'] = {'monitoring': True, 'monitor_groups': ['bench'], 'virusdie': True,
                                     'virusdie_scan_period': 43200, 'virusdie_auto_treatment': True, 'waf': True}
+        # The same for uri_fleet.yml (the role's defaults: firewall on, WAF agent level log, display name the domain)
+        data.update(bench_hz_groups=['bench'], bench_sites=[d['name'] for d in domains],
+                    bench_site_options={'scanperiod': 43200, 'firewall': 1, 'autotreatment': 1},
+                    bench_waf_sites=[{'name': d['name'].replace('.', '-'), 'displayName': d['name'], 'agentLevel': 'log'}
+                                     for d in domains])
     return data
 
 
@@ -396,20 +403,25 @@ def aggregate(samples):
 
 
 def fleet_table(samples):
-    """The fleet runs, one row each: requests per vendor, per domain, what the vendors refused, the wall time."""
-    lines = ['## The collection playbook for N domains (fleet)', '',
+    """The fleet runs, one row each: requests per vendor, per domain, what the vendors refused, the wall time, and
+    the collection's time over its uri baseline's (the last baseline sample of the same scenario, forks and run)."""
+    lines = ['## The collection playbook for N domains (fleet), beside its uri baseline', '',
              'requests: reads r + writes w per vendor (vd Virusdie, sg Signal Sciences); refused: Hardenize HTTP 429s, '
-             'Virusdie "Too many requests" answers (each sent again once waited out)', '',
-             '| scenario | latency | forks | run | requests | per domain | hz 429 | vd refused | s |',
-             '|---|---|---|---|---|---|---|---|---|']
+             'Virusdie "Too many requests" answers (each sent again once waited out); time ratio: collection / uri', '',
+             '| scenario | latency | forks | side | run | requests | per domain | hz 429 | vd refused | s | time ratio |',
+             '|---|---|---|---|---|---|---|---|---|---|---|']
+    baseline = dict(((s['scenario'], s['latency_ms'], s.get('forks'), s['phase']), s['seconds'])
+                    for s in samples if s['side'] == 'uri')
     for sample in samples:
         requests = sample['requests']
         total = sum(v['total'] for v in requests.values())
-        lines.append('| %s | %d ms | %s | %s | %s | %.1f | %d | %d | %.1f |' % (
-            sample['scenario'], sample['latency_ms'], sample.get('forks') or '5 (default)', sample['phase'],
-            request_summary(requests), total / float(SCENARIOS[sample['scenario']][1]),
+        base = baseline.get((sample['scenario'], sample['latency_ms'], sample.get('forks'), sample['phase']))
+        lines.append('| %s | %d ms | %s | %s | %s | %s | %.1f | %d | %d | %.1f | %s |' % (
+            sample['scenario'], sample['latency_ms'], sample.get('forks') or '5 (default)', sample['side'],
+            sample['phase'], request_summary(requests), total / float(SCENARIOS[sample['scenario']][1]),
             requests.get('hardenize', {}).get('other_statuses', {}).get('429', 0),
-            requests.get('virusdie', {}).get('refused', 0), sample['seconds']))
+            requests.get('virusdie', {}).get('refused', 0), sample['seconds'],
+            ratio(sample['seconds'], base) if sample['side'] == 'collection' and base else '-'))
     return lines + ['']
 
 
@@ -489,9 +501,6 @@ def parse_args(argv):
             parser.error('--repeat-for wants SCENARIO=N or SCENARIO=N/M, got %r' % item)
         if match.group(1) in args.repeats:
             args.repeats[match.group(1)] = {'collection': int(match.group(2)), 'uri': int(match.group(3) or match.group(2))}
-    for name in args.scenario_names:  # the fleet has no baseline
-        if SCENARIOS[name][0] == 'fleet':
-            args.repeats[name]['uri'] = 0
     args.forks = [int(x) for x in args.forks.split(',') if x.strip()] if args.forks else [None]
     args.output = args.output or ('quick' if args.quick else 'results')
     args.collection_root = os.path.realpath(args.collection_root)
