@@ -95,7 +95,10 @@ _pip_install() {
 _pip_install_ca_retry() {
     local venv="$1"
     shift
-    _pip_install_ca_retry "$venv" "$@"
+    _pip_install "$venv" "$@" && return 0
+    [ -f "$CA_BUNDLE" ] || return 1
+    warn "pip install failed; retrying with --cert $CA_BUNDLE"
+    _pip_install "$venv" --cert "$CA_BUNDLE" "$@"
 }
 
 # The venvs' packages are installed with uv (from PyPI, pinned here) where it can be had: on a fresh machine it
