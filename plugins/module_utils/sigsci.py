@@ -287,6 +287,30 @@ def site_changes(site, wanted):
     return changes
 
 
+def present_site(module, client, name, wanted, site):
+    """The site ``name`` made or changed to have ``wanted`` (not in check mode), from ``site`` as read (None: it
+    does not exist); the result of sigsci_site and of one site of sigsci_sites. ``module``: the AnsibleModule, or
+    anything with its ``check_mode`` and ``_diff``."""
+    if site is None:
+        body = new_site(name, wanted)
+        result = dict(changed=True, site=dict(body))
+        if module._diff:
+            result['diff'] = dict(before={}, after=site_view(body))
+        if not module.check_mode:
+            result['site'] = client.create_site(body)
+        return result
+    changes = site_changes(site, wanted)
+    result = dict(changed=bool(changes), site=dict(site, **changes))
+    if changes:
+        result['changes'] = changes
+    if module._diff:
+        result['diff'] = dict(before=site_view(site), after=site_view(result['site']))
+    if changes and not module.check_mode:
+        answer = client.update_site(name, changes)
+        result['site'] = answer if isinstance(answer, dict) and answer.get('name') else client.get_site(name)
+    return result
+
+
 def check_member(email, role, where):
     """A member's e-mail (lowercased) after checking it and its role; ValueError names the option."""
     email = check_email(email or '', '%s.email' % where)

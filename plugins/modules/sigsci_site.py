@@ -182,25 +182,7 @@ def main():
 
 
 def run_present(module, client, name, wanted):
-    site = client.get_site(name)
-    if site is None:
-        body = sg.new_site(name, wanted)
-        result = dict(changed=True, site=dict(body))
-        if module._diff:
-            result['diff'] = dict(before={}, after=sg.site_view(body))
-        if not module.check_mode:
-            result['site'] = client.create_site(body)
-        return result
-    changes = sg.site_changes(site, wanted)
-    result = dict(changed=bool(changes), site=dict(site, **changes))
-    if changes:
-        result['changes'] = changes
-    if module._diff:
-        result['diff'] = dict(before=sg.site_view(site), after=sg.site_view(result['site']))
-    if changes and not module.check_mode:
-        answer = client.update_site(name, changes)
-        result['site'] = answer if isinstance(answer, dict) and answer.get('name') else client.get_site(name)
-    return result
+    return sg.present_site(module, client, name, wanted, client.get_site(name))
 
 
 def run_absent(module, client, name, wanted):

@@ -157,9 +157,8 @@ api_trace:
 '''
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_email, check_name, normalize_ip
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_zone as sz
+from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
 
@@ -181,162 +180,18 @@ def argument_spec():
     return spec
 
 
-def desired_settings(params):
-    """Validate and normalise the SOA/option settings the user asked for (None = not managed)."""
-    wanted = {}
-    if params['admin_email'] is not None:
-        # an IDN domain in the IDNA 2008 form zone names use
-        wanted['admin_email'] = check_email(params['admin_email'], 'admin_email').lower()
-    if params['min_ttl'] is not None:
-        if not 60 <= params['min_ttl'] <= 2419200:
-            raise ValueError('min_ttl must be between 60 and 2419200 seconds, got %d' % params['min_ttl'])
-        wanted['min_ttl'] = params['min_ttl']
-    if params['masters'] is not None:
-        if params['type'] != 'slave':
-            raise ValueError('masters only applies to type=slave zones')
-        wanted['masters'] = sorted(set(normalize_ip(v, 'masters') for v in params['masters']))
-    if params['allow_transfer'] is not None:
-        acl = [v.strip().lower() for v in params['allow_transfer']]
-        if acl in ([], ['none']):
-            wanted['allow_transfer'] = ['none']
-        elif acl == ['any']:
-            wanted['allow_transfer'] = ['any']
-        else:
-            wanted['allow_transfer'] = sorted(set(normalize_ip(v, 'allow_transfer', network=True) for v in acl))
-    if params['notify'] is not None:
-        wanted['notify'] = params['notify']
-    if params['also_notify'] is not None:
-        wanted['also_notify'] = sorted(set(normalize_ip(v, 'also_notify') for v in params['also_notify']))
-        if wanted['also_notify'] and params['notify'] == 'no':
-            raise ValueError("also_notify requires notify: 'yes' or 'explicit'")
-    return wanted
-
-
-def check_also_notify(settings, zone):
-    """Fail before any write when the zone would have also_notify addresses without notifying."""
-    if settings.get('also_notify') and settings.get('notify') not in ('yes', 'explicit'):
-        raise DomainsecError("also_notify requires notify: 'yes' or 'explicit'; the zone %s would have notify=%s"
-                             % (zone, settings.get('notify') or 'no'))
-
-
 def main():
     module = new_module(argument_spec=argument_spec(), supports_check_mode=True)
     params = module.params
     try:
         zone = check_name(params['domain'], 'domain')
-        wanted = desired_settings(params)
+        wanted = sz.desired_settings(params)
     except ValueError as exc:
         module.fail_json(msg=str(exc))
     warn_lookalikes(module, [params['domain']], 'domain')
 
-    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, zone, wanted),
+    run_module(module, ss.SecuritySpaceClient, lambda client: sz.run_zone(module, client, zone, wanted),
                check=ss.publish_problem(zone))
-
-
-def run(module, client, zone, wanted):
-    existing = client.find_domain(zone)
-    if module.params['state'] == 'absent':
-        return run_absent(module, client, zone, existing)
-    return run_present(module, client, zone, wanted, existing)
-
-
-def run_absent(module, client, zone, existing):
-    result = dict(changed=existing is not None, domain={})
-    if existing and not module.check_mode:
-        client.delete_domain(zone)
-    if module._diff:
-        result['diff'] = dict(before=dict(state='present' if existing else 'absent'), after=dict(state='absent'))
-    return result
-
-
-def run_present(module, client, zone, wanted, existing):
-    params = module.params
-    result = dict(changed=False)
-    before = dict(state='present' if existing else 'absent')
-    created_diff = None
-    if existing is None:
-        check_also_notify(wanted, zone)  # a new zone does not notify unless asked to
-        if params['type'] == 'slave' and not wanted.get('masters'):
-            raise DomainsecError('masters is required to create the slave zone %s: SecuritySpace refuses to publish '
-                                 'a slave zone without the addresses of its master servers' % zone)
-        result['changed'] = True
-        # A new zone shows the same diff in check mode and in a real run: from absent to what the task asked for.
-        created_diff = dict(before=dict(before), after=dict(state='present', type=params['type'], **wanted))
-        if module.check_mode:
-            return predicted_new_zone(module, zone, wanted, result, created_diff)
-        client.add_domain(zone, params['type'])
-
-    answer = None
-    if wanted or params['zone_file']:  # the read decides which settings differ (a new zone has no others)
-        answer = client.get_domain(zone)
-        after = apply_settings(module, client, zone, wanted, answer, before, result)
-    else:
-        after = dict(before)
-
-    state = int((answer or existing or {}).get('state', 0))
-    do_publish = params['publish'] and (result['changed'] or ss.needs_publish(state))
-    if do_publish:
-        result['changed'] = True
-        result['publish'] = dict(published=None, warnings=[], errors=[]) if module.check_mode else client.publish(zone)
-    if module._diff:
-        result['diff'] = created_diff or dict(before=before, after=dict(after, state='present'))
-    if module.check_mode:
-        result['domain'] = ss.domain_summary(dict(existing, domain=zone))
-        if params['zone_file'] and existing.get('seq') is not None:
-            result['zone'] = client.build_zone(zone)  # a read: the zone as it is now, before the predicted change
-        return result
-    result['domain'] = ss.domain_summary(summary_after(existing, answer, zone, result, do_publish))
-    if params['zone_file']:
-        result['zone'] = client.build_zone(zone)
-    return result
-
-
-def predicted_new_zone(module, zone, wanted, result, created_diff):
-    """The result of check mode for a zone that does not exist yet: nothing to read, everything to do."""
-    result['domain'] = dict(domain=zone, seq=None, state=0, state_text=ss.DOMAIN_STATES[0])
-    result['settings'] = dict(wanted)
-    if module.params['publish']:
-        result['publish'] = dict(published=None, warnings=[], errors=[])
-    if module._diff:
-        result['diff'] = created_diff
-    return result
-
-
-def apply_settings(module, client, zone, wanted, answer, before, result):
-    """Compare the zone's settings (from ``answer``, its records) with ``wanted``, send the SOA and option calls
-    that differ (not in check mode); the settings after the run. ``before`` gets the settings as they were."""
-    have = sd.current_settings(answer['records'])
-    before.update(have)
-    after = dict(have, **wanted)
-    check_also_notify(after, zone)  # without notify in the task, the zone's own setting decides (as the API does)
-    soa, options = sd.settings_calls(wanted, have, new_zone=before.get('state') == 'absent')
-    if soa or options:
-        result['changed'] = True
-    if not module.check_mode:
-        def settled(keys):
-            return lambda: all(sd.same_setting(k, wanted[k], client.current_settings(zone).get(k)) for k in keys)
-        if soa:
-            client.set_soa(zone, soa, landed=settled([k for k in ('admin_email', 'min_ttl') if k in wanted]))
-        if options:
-            readable = [k for k in ('masters', 'allow_transfer', 'notify', 'also_notify')
-                        if k in wanted and (k != 'masters' or have.get('masters') is not None)]
-            client.set_options(zone, options, landed=settled(readable))
-    result['settings'] = after
-    return after
-
-
-def summary_after(existing, answer, zone, result, do_publish):
-    """The zone's list entry after a real run, without a read after the writes: the state follows from what was sent
-    (a publish leaves the zone waiting for distribution, an edit without one leaves it unvalidated). A zone created
-    by this run has no seq until read."""
-    summary = dict(existing or {}, domain=zone)
-    if existing is None:
-        summary.update(seq=(answer or {}).get('seq'), state=0, stateText=None)
-    if do_publish:
-        summary.update(state=2 if result['publish']['published'] else 1, stateText=None)
-    elif result['changed']:
-        summary.update(state=0, stateText=None)
-    return summary
 
 
 if __name__ == '__main__':

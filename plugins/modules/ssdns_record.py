@@ -319,27 +319,15 @@ api_trace:
   elements: str
 '''
 
-import functools
-
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
-from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_dns as sd
-from ansible_collections.domainsec.onboard.plugins.module_utils.locks import controller_lock, lock_argument_spec
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
+from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_zone as sz
+from ansible_collections.domainsec.onboard.plugins.module_utils.locks import lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
 from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
 
-RECORD_FIELDS = ('type', 'name', 'value', 'priority', 'weight', 'port', 'service', 'protocol', 'flag', 'tag')
-
 
 def argument_spec():
-    record_options = dict(
-        type=dict(type='str', required=True, choices=list(dr.RECORD_TYPES)),
-        name=dict(type='str', default=''),
-        value=dict(type='str'),
-        priority=dict(type='int'), weight=dict(type='int'), port=dict(type='int'),
-        service=dict(type='str'), protocol=dict(type='str'), flag=dict(type='int'), tag=dict(type='str'),
-    )
     spec = ss.SecuritySpaceClient.argument_spec()
     spec.update(lock_argument_spec())
     spec.update(
@@ -353,41 +341,13 @@ def argument_spec():
         protocol=dict(type='str', choices=['tcp', 'udp', 'tls', '_tcp', '_udp', '_tls']),
         flag=dict(type='int'),
         tag=dict(type='str', choices=list(dr.CAA_TAGS)),
-        records=dict(type='list', elements='dict', options=record_options),
+        records=dict(type='list', elements='dict', options=sz.record_options()),
         exclusive=dict(type='bool', default=False),
         purge=dict(type='bool', default=False),
         publish=dict(type='bool', default=True),
         return_records=dict(type='bool', default=False),
     )
     return spec
-
-
-def desired_records(params, zone):
-    """Validate the user's records (either form) and return them in canonical form."""
-    absent = params['state'] == 'absent'
-    if params['records'] is not None:
-        specs = [(r, 'records[%d]' % i) for i, r in enumerate(params['records'])]
-    else:
-        specs = [(dict((f, params[f]) for f in RECORD_FIELDS), 'record')]
-    records = [removal_pattern(spec, zone, where) if absent else
-               dr.normalize_user_record(spec, zone, where=where, limits=sd.RECORD_LIMITS) for spec, where in specs]
-    if not absent:
-        dr.check_conflicts(records)
-    return records
-
-
-def removal_pattern(spec, zone, where):
-    """A record to remove. A value that no longer validates (a record stored before the rules, or by another tool)
-    still removes the one record stored with exactly that value, and nothing else."""
-    try:
-        return dr.normalize_user_record(spec, zone, where=where, value_optional=True, limits=sd.RECORD_LIMITS)
-    except dr.RecordError:
-        if spec.get('value') in (None, ''):
-            raise
-        pattern = dr.normalize_user_record(dict(spec, value=None), zone, where=where, value_optional=True,
-                                           limits=sd.RECORD_LIMITS)
-        pattern['raw_value'] = str(spec['value'])
-        return pattern
 
 
 def main():
@@ -410,125 +370,14 @@ def main():
     if params['purge'] and params['state'] == 'absent':
         module.fail_json(msg='purge only applies to state=present')
     try:
-        desired = desired_records(params, zone)
+        desired = sz.desired_records(params, zone)
     except dr.RecordError as exc:
         module.fail_json(msg=str(exc))
 
     result = {}
-    run_module(module, ss.SecuritySpaceClient, lambda client: run(module, client, zone, desired, result),
-               partial=partial_records(result),
+    run_module(module, ss.SecuritySpaceClient, lambda client: sz.run_records(module, client, zone, desired, result),
+               partial=sz.partial_records(result),
                check=ss.publish_problem(zone))
-
-
-def read_zone(client, zone, module=None):
-    """The domain and its records. With ``module`` in check mode, a domain that does not exist yet (an earlier
-    task of the same check run would create it) is planned against a new empty zone, with a warning."""
-    found = client.read_zone(zone)
-    if found is None:
-        if module is not None and module.check_mode:
-            module.warn('The domain %s does not exist; check mode plans against a new, empty zone. A real run '
-                        'fails unless the domain is created first (domainsec.onboard.ssdns_domain).' % zone)
-            return dict(state='0', records=[]), []
-        raise DomainsecError('The domain %s does not exist in the SecuritySpace account; create it first with '
-                             'domainsec.onboard.ssdns_domain.' % zone, code='noSuchDomain')
-    return found
-
-
-def apply_changes(client, zone, to_add, to_delete):
-    """Adds first, then deletes, each over the bounded pool of ``parallel_writes``; a write whose outcome is
-    unknown is checked by a re-read before it is sent again, and the first failure stops new writes."""
-    client.parallel([functools.partial(client.add_record, zone, record) for record in to_add])
-    client.parallel([functools.partial(client.delete_record, zone, record) for record in to_delete])
-
-
-def partial_records(result):
-    """How much of the plan a failed run carried out: "9 of 20 records added, zone not published"."""
-    def phrase(done):
-        count = dict((op, sum(1 for d in done if d['operation'] == op)) for op in ('add_record', 'delete_record'))
-        parts = ['%d of %d record(s) added' % (count['add_record'], len(result.get('added') or []))]
-        if result.get('deleted'):
-            parts.append('%d of %d deleted' % (count['delete_record'], len(result['deleted'])))
-        if 'publish' in result or any(d['operation'] in ('add_record', 'delete_record') for d in done):
-            parts.append('zone published' if any(d['operation'] == 'publish' for d in done) else 'zone not published')
-        return ', '.join(parts)
-    return phrase
-
-
-def run(module, client, zone, desired, result):
-    if module.check_mode:
-        return plan_and_apply(module, client, zone, desired, result)
-    # One run at a time per zone on this controller: two runs of the same task never both add a record.
-    with controller_lock(zone, directory=module.params['lock_dir'], scope='securityspace-zone', vendor='SecuritySpace'):
-        return plan_and_apply(module, client, zone, desired, result)
-
-
-def plan_and_apply(module, client, zone, desired, result):
-    params = module.params
-    answer, current = read_zone(client, zone, module)
-    to_add, to_delete = dr.plan_changes(current, desired, state=params['state'], exclusive=params['exclusive'],
-                                        purge=params['purge'])
-    deleted_seqs = set(r['seq'] for r in to_delete)
-    predicted = [r for r in current if r['seq'] not in deleted_seqs] + to_add
-    # What the zone would hold, checked where this run writes: a CNAME added beside
-    # existing data would only be refused at publish, after the writes.
-    try:
-        dr.check_conflicts(predicted, owners=set(dr.owner(r) for r in to_add))
-    except dr.RecordError as exc:
-        raise DomainsecError('%s (in the zone as this run would leave it; nothing was changed)' % exc)
-    changed = bool(to_add or to_delete)
-    state = int(answer.get('state', 0))
-    do_publish = params['publish'] and (changed or ss.needs_publish(state))
-
-    result.update(changed=changed or do_publish,
-                  added=[dr.public_record(r, zone) for r in to_add],
-                  deleted=[dr.public_record(r, zone) for r in to_delete],
-                  counts=dict(added=len(to_add), deleted=len(to_delete), unchanged=len(current) - len(to_delete)))
-    if module._diff:
-        result['diff'] = dict(before=dr.zone_text(current, zone), after=dr.zone_text(predicted, zone),
-                              before_header='%s (SecuritySpace)' % zone, after_header='%s (SecuritySpace)' % zone)
-    if module.check_mode:
-        if params['return_records']:
-            result['records'] = [dr.public_record(r, zone) for r in predicted]
-        result['domain'] = ss.domain_summary(dict(answer, domain=zone))
-        if do_publish:
-            result['publish'] = dict(published=None, warnings=[], errors=[])
-        return result
-
-    if params['purge'] and to_delete:
-        to_delete = recheck_deletes(client, zone, to_delete)
-    apply_changes(client, zone, to_add, to_delete)
-    if do_publish:
-        result['publish'] = client.publish(zone)
-    if not params['return_records']:
-        # No read after the writes: the state follows from what was sent (a publish leaves the zone waiting for
-        # distribution, any edit without one leaves it unvalidated).
-        if do_publish:
-            answer = dict(answer, state=2 if result['publish']['published'] else 1, stateText=None)
-        elif changed:
-            answer = dict(answer, state=0, stateText=None)
-        result['domain'] = ss.domain_summary(dict(answer, domain=zone))
-        return result
-    if result['changed']:
-        answer, current = read_zone(client, zone)
-        if params['state'] == 'present':
-            # Exactly once: a run adding the same records at the same time leaves a second copy of each.
-            extras = dr.extra_copies(current, desired)
-            if extras:
-                apply_changes(client, zone, [], extras)
-                result['duplicates_removed'] = [dr.public_record(r, zone) for r in extras]
-                if do_publish:
-                    result['publish'] = client.publish(zone)
-                answer, current = read_zone(client, zone)
-    result['records'] = [dr.public_record(r, zone) for r in current]
-    result['domain'] = ss.domain_summary(dict(answer, domain=zone))
-    return result
-
-
-def recheck_deletes(client, zone, to_delete):
-    """Purge deletes only what a fresh read still shows as planned: a record added meanwhile (by another run) is
-    not in the plan and stays; a planned record already gone is skipped."""
-    fresh = set(r['seq'] for r in read_zone(client, zone)[1])
-    return [r for r in to_delete if r['seq'] in fresh]
 
 
 if __name__ == '__main__':

@@ -140,8 +140,10 @@ def test_many_domains_one_failing(emulators, tmp_path):
     """6 domains side by side (forks 6), DNS + monitoring + Virusdie + WAF each; every request naming d04's WAF site
     fails with HTTP 500 (more often than the transport retries), and Virusdie refuses d02's site (registered in
     another account): 4 domains are onboarded, d02 and d04 are named with their reasons, the others are whole.
-    The fleet-wide stages: the 6 domains' Hardenize hosts are made in one run (one listing, one bulk create), their
-    Virusdie sites in one run that Virusdie refuses for d02 only: d02 runs its own and fails there, alone. (6, not more: each
+    The fleet-wide stages: the 6 domains' zones are made in one run (one login, one listing), their Hardenize hosts
+    in one run (one listing, one bulk create), their Virusdie sites in one run that Virusdie refuses for d02 only: d02
+    runs its own and fails there, alone; the WAF sites of the other 5 in one run that fails for d04 only, which
+    runs its own and fails there. (6, not more: each
     domain costs about 3.5 CPU-seconds and the suite has a time budget; the fleet's scale is measured by
     scripts/bench.sh.)"""
     reset_all(emulators)
@@ -162,10 +164,10 @@ def test_many_domains_one_failing(emulators, tmp_path):
     assert sorted(summary['onboarded']) == ok
     assert sorted(summary['failed']) == ['d02.example', 'd04.example']
     reason = summary['failed']['d04.example']
-    assert reason.startswith('WAF stage (sigsci_site): Signal Sciences refused') and 'd04-example (HTTP 500)' in reason, reason
+    assert reason.startswith('WAF stage (sigsci_sites): d04-example: Signal Sciences refused') and 'd04-example (HTTP 500)' in reason, reason
     reason = summary['failed']['d02.example']
     assert reason.startswith('Virusdie stage (virusdie_site): Virusdie refused 1 of the sites: d02.example'), reason
-    assert 'd04.example: FAILED - WAF stage (sigsci_site)' in result.stdout
+    assert 'd04.example: FAILED - WAF stage (sigsci_sites)' in result.stdout
     assert '4 onboarded, 2 failed' in result.stdout
     # The others are whole: 6 zones (d04's DNS stage ran before its WAF stage), 4 WAF sites (d02 stopped at Virusdie),
     # 6 monitored hosts, 5 Virusdie sites.
@@ -190,6 +192,14 @@ def test_many_domains_one_failing(emulators, tmp_path):
     assert emulators.counters('virusdie')['counts'].get('sites_add') == 2
     assert own_runs(result.stdout, 'Monitor in Hardenize on its own') == []
     assert own_runs(result.stdout, 'Malware scanning in Virusdie on its own') == ['fatal: [d02.example]']
+    # DNS: one ssdns_zones run for the six, one login and one listing. WAF: one sigsci_sites run for the five that
+    # reach it (one listing of the corp's sites), where d04's site failed; d04 runs its own (a second listing) and
+    # fails there, alone.
+    securityspace = emulators.counters('securityspace')['counts']
+    assert securityspace.get('auth') == 1 and securityspace.get('dnsGetDomainList') == 1, securityspace
+    assert own_runs(result.stdout, 'DNS zone and records on its own') == []
+    assert emulators.counters('sigsci')['counts'].get('GET /corps/{corp}/sites') == 2
+    assert own_runs(result.stdout, 'WAF site in Signal Sciences on its own') == ['fatal: [d04.example]']
     assert_no_secrets(result.stdout, emulators)
 
 
@@ -224,7 +234,7 @@ def test_every_domain_failing_still_summarised(emulators, tmp_path):
     summary = json.loads(summary_path.read_text())
     assert summary['onboarded'] == [] and summary['results'] == {} and list(summary['failed']) == ['fail.example']
     reason = summary['failed']['fail.example']
-    assert reason.startswith('DNS stage (ssdns_domain): ') and '500' in reason, reason
+    assert reason.startswith('DNS stage (ssdns_zones): fail.example: ') and '500' in reason, reason
     assert 'fail.example: FAILED - ' + reason in result.stdout
     assert '0 onboarded, 1 failed' in result.stdout
     assert '1 domain(s) failed: fail.example' in result.stdout
