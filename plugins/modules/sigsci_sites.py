@@ -13,7 +13,7 @@ module: sigsci_sites
 short_description: Manage many Signal Sciences (Next-Gen WAF) sites in one run
 version_added: 1.0.0
 description:
-  - For each entry of O(sites), what M(domainsec.onboard.sigsci_site) does for one site with O(sigsci_site#module:state=present),
+  - For each entry of O(sites), what M(domainsec.onboard.sigsci_site) does for one site with O(domainsec.onboard.sigsci_site#module:state=present),
     with the same code, but the corp's sites are listed once (C(GET /corps/{corp}/sites)) instead of each being read
     on its own. A site the listing does not show (a listing that leaves some out) is read on its own before it is
     created, so it is never created twice.
@@ -22,7 +22,7 @@ description:
   - Signal Sciences has no bulk call; missing sites are created, and differing ones changed, one after another. A
     site that fails does not stop the others; it is reported in RV(failed_sites), and the task fails after the other
     sites are done, with their results attached.
-  - Sites are only created and updated here; M(domainsec.onboard.sigsci_site) with O(sigsci_site#module:state=absent) deletes one.
+  - Sites are only created and updated here; M(domainsec.onboard.sigsci_site) with O(domainsec.onboard.sigsci_site#module:state=absent) deletes one.
 author:
   - domainsec.onboard contributors (@domainsec)
 extends_documentation_fragment:
@@ -46,7 +46,7 @@ options:
     required: true
     suboptions:
       name:
-        description: Short name of the site, its key, as M(domainsec.onboard.sigsci_site)'s O(sigsci_site#module:name).
+        description: Short name of the site, its key, as M(domainsec.onboard.sigsci_site)'s O(domainsec.onboard.sigsci_site#module:name).
           Each site once in the list.
         type: str
         required: true
@@ -69,7 +69,7 @@ options:
         type: int
       block_redirect_url:
         description: Where a blocked request is redirected to, as M(domainsec.onboard.sigsci_site)'s
-          O(sigsci_site#module:block_redirect_url).
+          O(domainsec.onboard.sigsci_site#module:block_redirect_url).
         type: str
       client_ip_headers:
         description: Headers the agents read the client address from, in order.

@@ -22,7 +22,7 @@ description:
   - SecuritySpace has no bulk call; the zones are handled one after another. A zone that fails (a refused write,
     a publish error) does not stop the others; it is reported in RV(failed_domains), and the task fails after the
     other zones are done, with their results attached.
-  - Zones are only created and updated here; M(domainsec.onboard.ssdns_domain) with O(ssdns_domain#module:state=absent)
+  - Zones are only created and updated here; M(domainsec.onboard.ssdns_domain) with O(domainsec.onboard.ssdns_domain#module:state=absent)
     deletes one.
 author:
   - domainsec.onboard contributors (@domainsec)
@@ -47,7 +47,7 @@ options:
     required: true
     suboptions:
       domain:
-        description: The zone, as M(domainsec.onboard.ssdns_domain)'s O(ssdns_domain#module:domain). Each zone
+        description: The zone, as M(domainsec.onboard.ssdns_domain)'s O(domainsec.onboard.ssdns_domain#module:domain). Each zone
           once in the list.
         type: str
         required: true
@@ -81,7 +81,7 @@ options:
       records:
         description:
           - The zone's records, each as an entry of M(domainsec.onboard.ssdns_record)'s
-            O(ssdns_record#module:records). Missing ones are added; others the zone has are kept unless O(zones[].purge).
+            O(domainsec.onboard.ssdns_record#module:records). Missing ones are added; others the zone has are kept unless O(zones[].purge).
           - Empty (the default) with O(zones[].purge=false) leaves the records as they are, and they are not read.
         type: list
         elements: dict
@@ -97,7 +97,7 @@ options:
             type: str
             default: ''
           value:
-            description: Record data, as M(domainsec.onboard.ssdns_record)'s O(ssdns_record#module:value).
+            description: Record data, as M(domainsec.onboard.ssdns_record)'s O(domainsec.onboard.ssdns_record#module:value).
             type: str
           priority:
             description: MX and SRV priority.
@@ -122,7 +122,7 @@ options:
             type: str
       purge:
         description: Remove the records of the zone that O(zones[].records) does not list (the SOA and the
-          SecuritySpace name servers stay), as M(domainsec.onboard.ssdns_record)'s O(ssdns_record#module:purge).
+          SecuritySpace name servers stay), as M(domainsec.onboard.ssdns_record)'s O(domainsec.onboard.ssdns_record#module:purge).
         type: bool
         default: false
   publish:
