@@ -20,7 +20,7 @@ description:
   - The onboarding role's fleet-wide DNS stage (docs/performance.md, "Fleet-wide stages") sends the zones of every
     domain of the play through one run of this module.
   - SecuritySpace has no bulk call; the zones are handled one after another. A zone that fails (a refused write,
-    a publish error) does not stop the others; it is reported in RV(failed_domains), and the task fails after the
+    a publish that returns validation errors) does not stop the others; it is reported in RV(failed_domains), and the task fails after the
     other zones are done, with their results attached.
   - Zones are only created and updated here; M(domainsec.onboard.ssdns_domain) with O(domainsec.onboard.ssdns_domain#module:state=absent)
     deletes one.
@@ -271,8 +271,12 @@ def run(module, client, plan, result):
     for zone, settings, records, wanted, desired in plan:
         done_before = len(client.done)
         try:
-            result['zones'][zone] = run_zone(module, client, zone, settings, records, wanted, desired,
-                                             listed.get(zone), diffs)
+            zone_result = result['zones'][zone] = run_zone(module, client, zone, settings, records, wanted, desired,
+                                                           listed.get(zone), diffs)
+            problem = ss.publish_problem(zone)(zone_result)  # a publish with validation errors fails its zone
+            if problem:
+                result['failed_domains'][zone] = zone_result['msg'] = problem
+                zone_result['failed'] = True
         except DomainsecError as exc:
             done = [entry['what'] for entry in client.done[done_before:]]
             message = str(exc).rstrip('. ')
