@@ -475,7 +475,8 @@ def parse_args(argv):
     parser.add_argument('--repeat', type=int, default=None, help='repetitions of each scenario (default 3; --quick: 1)')
     parser.add_argument('--repeat-for', action='append', default=[], metavar='SCENARIO=N[/M]',
                         help='other repetitions for one scenario: N for both sides, or N for the collection and M for '
-                             'the uri baseline (records-1000=3/1); may be repeated')
+                             'the uri baseline (records-1000=3/1; M=0 leaves the baseline out, as for the before side '
+                             'of a before/after pair); may be repeated')
     parser.add_argument('--scenarios', action='append', default=[],
                         help='comma-separated scenario names (default: all; --quick: records-10)')
     parser.add_argument('--collection-root', default=ROOT,
@@ -496,7 +497,7 @@ def parse_args(argv):
         parser.error('unknown scenario(s) %s; known: %s' % (', '.join(unknown), ', '.join(SCENARIOS)))
     args.repeats = dict((n, {'collection': args.repeat, 'uri': args.repeat}) for n in args.scenario_names)
     for item in args.repeat_for:
-        match = re.match(r'^([a-z0-9-]+)=([1-9][0-9]*)(?:/([1-9][0-9]*))?$', item)
+        match = re.match(r'^([a-z0-9-]+)=([1-9][0-9]*)(?:/([0-9]+))?$', item)
         if not match or match.group(1) not in SCENARIOS:
             parser.error('--repeat-for wants SCENARIO=N or SCENARIO=N/M, got %r' % item)
         if match.group(1) in args.repeats:
