@@ -154,6 +154,32 @@ def fail_module(module, client, error, partial=None, **result):
     module.fail_json(**_with_trace(module, http, result, force=True))
 
 
+def one_of_many(client, failures, name, work):
+    """``work()`` for one object of a module that handles many (``ssdns_zones``, ``sigsci_sites``): its result; or,
+    when it raises a DomainsecError, ``{changed, failed, msg}`` for it - the message says what had been done to that
+    object (the writes since it started) - noted in ``failures[name]``, so that the other objects go on."""
+    done_before = len(client.done)
+    try:
+        return work()
+    except DomainsecError as exc:
+        done = [entry['what'] for entry in client.done[done_before:]]
+        message = str(exc).rstrip('. ')
+        if done:
+            message += '. Done before this failure: %s; a re-run picks up from there' % '; '.join(done)
+        failures[name] = client.http.redactor.text(message)
+        return dict(changed=bool(done), failed=True, msg=failures[name])
+
+
+def failed_of_many(failures, count, what):
+    """The message a module that handles many objects fails with when some failed (None when none did)."""
+    if not failures:
+        return None
+    reasons = '; '.join('%s: %s' % item for item in sorted(failures.items()))
+    if count == 1:
+        return reasons
+    return '%d of the %d %s failed: %s' % (len(failures), count, what, reasons)
+
+
 def found_done(module, client, result):
     """Warn about each write the vendor refused as done already that a re-read found as wanted (``client.found``:
     another run made it at the same time); a real run whose every write was found so changed nothing itself, and

@@ -124,11 +124,12 @@ api_trace:
   elements: str
 '''
 
+import functools
 from urllib.parse import urlsplit
 
 from ansible_collections.domainsec.onboard.plugins.module_utils import sigsci as sg
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import (
+    failed_of_many, new_module, one_of_many, run_module, warn_lookalikes)
 
 
 def argument_spec():
@@ -179,13 +180,7 @@ def main():
 
 
 def failed_sites(result):
-    failed = result.get('failed_sites')
-    if not failed:
-        return None
-    reasons = '; '.join('%s: %s' % item for item in sorted(failed.items()))
-    if len(result['sites']) == 1:
-        return reasons
-    return '%d of the %d sites failed: %s' % (len(failed), len(result['sites']), reasons)
+    return failed_of_many(result['failed_sites'], len(result['sites']), 'sites')
 
 
 def run(module, client, plan, result):
@@ -193,27 +188,22 @@ def run(module, client, plan, result):
     listed = dict((site.get('name'), site) for site in client.list_sites())
     diffs = []
     for name, wanted in plan:
-        done_before = len(client.done)
-        try:
-            # not in the listing: read on its own (a listing may leave sites out), never created on the listing's word
-            site = listed[name] if name in listed else client.get_site(name)
-            site_result = sg.present_site(module, client, name, wanted, site)
-        except DomainsecError as exc:
-            done = [entry['what'] for entry in client.done[done_before:]]
-            message = str(exc).rstrip('. ')
-            if done:
-                message += '. Done before this failure: %s; a re-run picks up from there' % '; '.join(done)
-            result['failed_sites'][name] = client.http.redactor.text(message)
-            result['sites'][name] = dict(changed=bool(done), failed=True, msg=result['failed_sites'][name])
-            continue
+        site_result = result['sites'][name] = one_of_many(client, result['failed_sites'], name, functools.partial(
+            present, module, client, name, wanted, listed))
         if 'diff' in site_result:
             diffs.append(dict(site_result.pop('diff'), before_header='%s (Signal Sciences)' % name,
                               after_header='%s (Signal Sciences)' % name))
-        result['sites'][name] = site_result
     result['changed'] = any(s['changed'] for s in result['sites'].values())
     if module._diff:
         result['diff'] = diffs
     return result
+
+
+def present(module, client, name, wanted, listed):
+    """One site as sigsci_site makes it; a site not in the listing is read on its own (a listing may leave sites
+    out), never created on the listing's word."""
+    site = listed[name] if name in listed else client.get_site(name)
+    return sg.present_site(module, client, name, wanted, site)
 
 
 if __name__ == '__main__':

@@ -184,13 +184,15 @@ api_trace:
   elements: str
 '''
 
+import functools
+
 from ansible_collections.domainsec.onboard.plugins.module_utils import dns_records as dr
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace as ss
 from ansible_collections.domainsec.onboard.plugins.module_utils import securityspace_zone as sz
-from ansible_collections.domainsec.onboard.plugins.module_utils.http_transport import DomainsecError
 from ansible_collections.domainsec.onboard.plugins.module_utils.locks import lock_argument_spec
 from ansible_collections.domainsec.onboard.plugins.module_utils.names import check_name
-from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import new_module, run_module, warn_lookalikes
+from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner import (
+    failed_of_many, new_module, one_of_many, run_module, warn_lookalikes)
 
 
 def argument_spec():
@@ -255,13 +257,7 @@ def main():
 
 
 def failed_zones(result):
-    failed = result.get('failed_domains')
-    if not failed:
-        return None
-    reasons = '; '.join('%s: %s' % item for item in sorted(failed.items()))
-    if len(result['zones']) == 1:
-        return reasons
-    return '%d of the %d zones failed: %s' % (len(failed), len(result['zones']), reasons)
+    return failed_of_many(result['failed_domains'], len(result['zones']), 'zones')
 
 
 def run(module, client, plan, result):
@@ -269,21 +265,12 @@ def run(module, client, plan, result):
     listed = dict((dr.normalize_zone(d.get('domain')), d) for d in client.list_domains()[1])
     diffs = []
     for zone, settings, records, wanted, desired in plan:
-        done_before = len(client.done)
-        try:
-            zone_result = result['zones'][zone] = run_zone(module, client, zone, settings, records, wanted, desired,
-                                                           listed.get(zone), diffs)
-            problem = ss.publish_problem(zone)(zone_result)  # a publish with validation errors fails its zone
-            if problem:
-                result['failed_domains'][zone] = zone_result['msg'] = problem
-                zone_result['failed'] = True
-        except DomainsecError as exc:
-            done = [entry['what'] for entry in client.done[done_before:]]
-            message = str(exc).rstrip('. ')
-            if done:
-                message += '. Done before this failure: %s; a re-run picks up from there' % '; '.join(done)
-            result['failed_domains'][zone] = client.http.redactor.text(message)
-            result['zones'][zone] = dict(changed=bool(done), failed=True, msg=result['failed_domains'][zone])
+        zone_result = result['zones'][zone] = one_of_many(client, result['failed_domains'], zone, functools.partial(
+            run_zone, module, client, zone, settings, records, wanted, desired, listed.get(zone), diffs))
+        problem = ss.publish_problem(zone)(zone_result)  # a publish with validation errors fails its zone
+        if problem:
+            result['failed_domains'][zone] = zone_result['msg'] = problem
+            zone_result['failed'] = True
     result['changed'] = any(z['changed'] for z in result['zones'].values())
     if module._diff:
         result['diff'] = diffs
