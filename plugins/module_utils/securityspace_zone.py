@@ -38,6 +38,20 @@ class ZoneTask(object):
 
 
 # -- the zone and its settings (ssdns_domain) ----------------------------------
+def zone_options():
+    """The options of a zone and its settings (ssdns_domain; each entry of ssdns_zones' ``zones``)."""
+    return dict(
+        domain=dict(type='str', required=True),
+        type=dict(type='str', default='master', choices=['master', 'slave']),
+        admin_email=dict(type='str'),
+        min_ttl=dict(type='int'),
+        masters=dict(type='list', elements='str'),
+        allow_transfer=dict(type='list', elements='str'),
+        notify=dict(type='str', choices=['yes', 'no', 'explicit']),
+        also_notify=dict(type='list', elements='str'),
+    )
+
+
 def desired_settings(params):
     """Validate and normalise the SOA/option settings the user asked for (None = not managed)."""
     wanted = {}

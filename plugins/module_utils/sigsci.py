@@ -218,6 +218,21 @@ class SigsciClient(RestClient):
                    what=what or '%s removed from %s' % (email, site))
 
 
+def site_options():
+    """The options of one site (sigsci_site; each entry of sigsci_sites' ``sites``)."""
+    return dict(
+        name=dict(type='str', required=True),
+        display_name=dict(type='str'),
+        agent_level=dict(type='str', choices=list(AGENT_LEVELS)),
+        agent_anon_mode=dict(type='str', choices=list(ANON_MODES)),
+        block_http_code=dict(type='int'),
+        block_duration_seconds=dict(type='int'),
+        block_redirect_url=dict(type='str'),
+        client_ip_headers=dict(type='list', elements='str'),
+        immediate_block=dict(type='bool'),
+    )
+
+
 def validate_site(params):
     """The wanted site fields (API names) from the options; ValueError names the option."""
     name = params['name']

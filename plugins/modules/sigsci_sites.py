@@ -133,19 +133,8 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner im
 
 
 def argument_spec():
-    site_options = dict(
-        name=dict(type='str', required=True),
-        display_name=dict(type='str'),
-        agent_level=dict(type='str', choices=list(sg.AGENT_LEVELS)),
-        agent_anon_mode=dict(type='str', choices=list(sg.ANON_MODES)),
-        block_http_code=dict(type='int'),
-        block_duration_seconds=dict(type='int'),
-        block_redirect_url=dict(type='str'),
-        client_ip_headers=dict(type='list', elements='str'),
-        immediate_block=dict(type='bool'),
-    )
     spec = sg.SigsciClient.argument_spec()
-    spec.update(sites=dict(type='list', elements='dict', required=True, options=site_options))
+    spec.update(sites=dict(type='list', elements='dict', required=True, options=sg.site_options()))
     return spec
 
 

@@ -164,16 +164,9 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner im
 
 def argument_spec():
     spec = ss.SecuritySpaceClient.argument_spec()
+    spec.update(sz.zone_options())
     spec.update(
-        domain=dict(type='str', required=True),
         state=dict(type='str', default='present', choices=['present', 'absent']),
-        type=dict(type='str', default='master', choices=['master', 'slave']),
-        admin_email=dict(type='str'),
-        min_ttl=dict(type='int'),
-        masters=dict(type='list', elements='str'),
-        allow_transfer=dict(type='list', elements='str'),
-        notify=dict(type='str', choices=['yes', 'no', 'explicit']),
-        also_notify=dict(type='list', elements='str'),
         publish=dict(type='bool', default=True),
         zone_file=dict(type='bool', default=False),
     )

@@ -196,15 +196,8 @@ from ansible_collections.domainsec.onboard.plugins.module_utils.module_runner im
 
 
 def argument_spec():
-    zone_options = dict(
-        domain=dict(type='str', required=True),
-        type=dict(type='str', default='master', choices=['master', 'slave']),
-        admin_email=dict(type='str'),
-        min_ttl=dict(type='int'),
-        masters=dict(type='list', elements='str'),
-        allow_transfer=dict(type='list', elements='str'),
-        notify=dict(type='str', choices=['yes', 'no', 'explicit']),
-        also_notify=dict(type='list', elements='str'),
+    zone_options = sz.zone_options()
+    zone_options.update(
         records=dict(type='list', elements='dict', default=[], options=sz.record_options()),
         purge=dict(type='bool', default=False),
     )
