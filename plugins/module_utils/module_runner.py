@@ -156,18 +156,16 @@ def fail_module(module, client, error, partial=None, **result):
 
 def one_of_many(client, failures, name, work):
     """``work()`` for one object of a module that handles many (``ssdns_zones``, ``sigsci_sites``): its result; or,
-    when it raises a DomainsecError, ``{changed, failed, msg}`` for it - the message says what had been done to that
-    object (the writes since it started) - noted in ``failures[name]``, so that the other objects go on."""
+    when it raises a DomainsecError, ``{changed, failed, msg, done}`` for it (``done``: what the run had changed
+    for that object before it failed), the message noted in ``failures[name]``, so that the other objects go on.
+    What the whole run changed is said once, by :func:`fail_module`, when the task fails."""
     done_before = len(client.done)
     try:
         return work()
     except DomainsecError as exc:
         done = [entry['what'] for entry in client.done[done_before:]]
-        message = str(exc).rstrip('. ')
-        if done:
-            message += '. Done before this failure: %s; a re-run picks up from there' % '; '.join(done)
-        failures[name] = client.http.redactor.text(message)
-        return dict(changed=bool(done), failed=True, msg=failures[name])
+        failures[name] = client.http.redactor.text(str(exc).rstrip('. '))
+        return dict(changed=bool(done), failed=True, msg=failures[name], done=done)
 
 
 def failed_of_many(failures, count, what):

@@ -16,7 +16,8 @@ description:
   - For each entry of O(sites), what M(domainsec.onboard.sigsci_site) does for one site with O(domainsec.onboard.sigsci_site#module:state=present),
     with the same code, but the corp's sites are listed once (C(GET /corps/{corp}/sites)) instead of each being read
     on its own. A site the listing does not show (a listing that leaves some out) is read on its own before it is
-    created, so it is never created twice.
+    created, so it is never created twice; a listed site that lacks a field the task manages is read on its own
+    before it is compared.
   - The onboarding role's fleet-wide WAF stage (docs/performance.md, "Fleet-wide stages") sends the sites of every
     domain of the play through one run of this module.
   - Signal Sciences has no bulk call; missing sites are created, and differing ones changed, one after another. A
@@ -105,16 +106,17 @@ EXAMPLES = r'''
 RETURN = r'''
 sites:
   description: Per site name, M(domainsec.onboard.sigsci_site)'s result for it - C(changed), C(site) (the site after
-    the run, predicted in check mode) and C(changes) (the fields sent in a C(PATCH)) -, or C(failed) and C(msg).
-  returned: always
+    the run, predicted in check mode) and C(changes) (the fields sent in a C(PATCH)) -, or C(failed), C(msg) and
+    C(done) (what the run had changed for that site before it failed).
+  returned: when every entry passed the input check
   type: dict
   sample:
     www-example-com:
       changed: false
       site: {name: www-example-com, displayName: www.example.com, agentLevel: block}
 failed_sites:
-  description: The sites that failed, with the reason (and whether a write had been sent for it).
-  returned: always
+  description: The sites that failed, with the reason.
+  returned: when every entry passed the input check
   type: dict
   sample: {shop-example-com: "Signal Sciences: Corp site limit reached (100 sites)"}
 api_trace:
@@ -189,9 +191,12 @@ def run(module, client, plan, result):
 
 
 def present(module, client, name, wanted, listed):
-    """One site as sigsci_site makes it; a site not in the listing is read on its own (a listing may leave sites
-    out), never created on the listing's word."""
-    site = listed[name] if name in listed else client.get_site(name)
+    """One site as sigsci_site makes it. A site not in the listing is read on its own (a listing may leave sites
+    out), never created on the listing's word; so is a listed site that lacks a field the task manages (a listing
+    of shortened site objects), never changed on the listing's word."""
+    site = listed.get(name)
+    if site is None or any(field not in site for field in wanted):
+        site = client.get_site(name)
     return sg.present_site(module, client, name, wanted, site)
 
 

@@ -41,7 +41,9 @@ options:
   zones:
     description:
       - The zones, each with the options of M(domainsec.onboard.ssdns_domain) it needs and its records.
-      - Every entry is checked before the first request; a bad entry fails the task and nothing is sent.
+      - Every entry's values are checked before the first request; a bad entry fails the task and nothing is sent.
+        What depends on the zone as it is (O(zones[].also_notify) on a zone that does not notify, a new slave zone
+        without O(zones[].masters)) is checked for that zone before its first write, and fails that zone alone.
     type: list
     elements: dict
     required: true
@@ -154,8 +156,9 @@ EXAMPLES = r'''
 RETURN = r'''
 zones:
   description: Per zone (its name as the other return values use it), what the run did to it (predicted in check
-    mode), with the keys M(domainsec.onboard.ssdns_domain) and M(domainsec.onboard.ssdns_record) return for it.
-  returned: always
+    mode), with the keys M(domainsec.onboard.ssdns_domain) and M(domainsec.onboard.ssdns_record) return for it; for
+    a zone that failed, C(failed), C(msg) and C(done) (what the run had changed in it before it failed).
+  returned: when every entry passed the input check
   type: dict
   sample:
     example.com:
@@ -167,14 +170,14 @@ zones:
       counts: {added: 1, deleted: 0, unchanged: 5}
       publish: {published: true, warnings: [], errors: []}
 failed_domains:
-  description: The zones that failed, with the reason (and what had been done to that zone before it failed).
-  returned: always
+  description: The zones that failed, with the reason.
+  returned: when every entry passed the input check
   type: dict
   sample: {bad.example: "SecuritySpace dnsPublish refused ..."}
 canonical:
   description: Each O(zones[].domain) as given, with the zone name the other return values use (IDNA ASCII,
     lowercase, no trailing dot).
-  returned: always
+  returned: when every entry passed the input check
   type: dict
   sample: {Example.COM.: example.com}
 api_trace:
