@@ -22,8 +22,8 @@ class Client(object):
         return self.site
 
 
-def decide(listed, wanted, site=FULL):
-    client = Client(site)
+def decide(listed, wanted, site='full'):
+    client = Client(dict(FULL) if site == 'full' else site)
     module = types.SimpleNamespace(check_mode=True, _diff=False)
     return mod.present(module, client, 'www-example-com', wanted, listed), client.reads
 
