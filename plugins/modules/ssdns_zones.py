@@ -262,7 +262,7 @@ def run(module, client, plan, result):
     diffs = []
     for zone, settings, records, wanted, desired in plan:
         zone_result = result['zones'][zone] = one_of_many(client, result['failed_domains'], zone, functools.partial(
-            run_zone, module, client, zone, settings, records, wanted, desired, listed.get(zone), diffs))
+            zone_and_records, module, client, zone, settings, records, wanted, desired, listed.get(zone), diffs))
         problem = ss.publish_problem(zone)(zone_result)  # a publish with validation errors fails its zone
         if problem:
             result['failed_domains'][zone] = zone_result['msg'] = problem
@@ -273,7 +273,7 @@ def run(module, client, plan, result):
     return result
 
 
-def run_zone(module, client, zone, settings, records, wanted, desired, existing, diffs):
+def zone_and_records(module, client, zone, settings, records, wanted, desired, existing, diffs):
     """The zone as ssdns_domain would leave it, then its records as ssdns_record would; one result for both."""
     zone_result = sz.run_present(sz.ZoneTask(module, settings), client, zone, wanted, existing)
     if 'diff' in zone_result:
